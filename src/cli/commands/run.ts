@@ -1,0 +1,8 @@
+import type { Command } from 'commander';
+
+// PLACEHOLDER: owned by the helper building this command; replace wholesale.
+export function register(program: Command): void {
+  program.command('run').description('(not built yet)').action(() => {
+    throw new Error('leukoscan run is not built yet');
+  });
+}

@@ -1,0 +1,8 @@
+import type { Command } from 'commander';
+
+// PLACEHOLDER: owned by the helper building this command; replace wholesale.
+export function register(program: Command): void {
+  program.command('simulate').description('(not built yet)').action(() => {
+    throw new Error('leukoscan simulate is not built yet');
+  });
+}

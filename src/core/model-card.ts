@@ -1,0 +1,31 @@
+/**
+ * The model card JSON written by `python3 -m training.export` next to each
+ * `models/<name>.onnx`. Validated when loaded (see src/detect/model-card-loader.ts).
+ */
+export interface ModelCard {
+  name: string;
+  /** Class names in output order of `logits` [N, Q, C]. */
+  classes: string[];
+  /** Fixed network input size (the sampling grid is baked in at export). */
+  input: { width: number; height: number };
+  /** Resize rule: 'stretch' resizes the frame to input size, ignoring aspect. */
+  resize: 'stretch';
+  /** Per-channel RGB mean/std applied to pixel/255. */
+  mean: [number, number, number];
+  std: [number, number, number];
+  /** Colour reference of the training data (for src/pipeline colour normalisation). */
+  colourReference: {
+    /** CIE L*a*b* mean and std of training images (D65, sRGB). */
+    labMean: [number, number, number];
+    labStd: [number, number, number];
+    /** Mean RGB of the background (plasma), 0-255. */
+    backgroundRgb: [number, number, number];
+  };
+  outputs: { logits: string; boxes: string; boxConvention: 'cxcywh-normalised' };
+  numQueries: number;
+  trainingData: string[];
+  config: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  date: string;
+  [key: string]: unknown;
+}

@@ -1,0 +1,32 @@
+import type { DetectionsXyxyPixels } from '../core/detections.js';
+import type { Frame } from '../core/frame.js';
+import type { ModelCard } from '../core/model-card.js';
+
+export type DeviceChoice = 'auto' | 'cpu' | 'cuda';
+
+export interface DetectorOptions {
+  /** Path to models/<name>.onnx; the card is the .json beside it. */
+  modelPath: string;
+  device?: DeviceChoice;
+  /** onnxruntime intra-op threads (default: number of cores). */
+  intraOpThreads?: number;
+  interOpThreads?: number;
+  /** Detections below this score are dropped (default from config). */
+  scoreThreshold?: number;
+  /** Max detections per image (top-k over queries x classes). */
+  topK?: number;
+}
+
+/**
+ * The detector interface: the ORT session lives in a worker thread behind it.
+ * Implemented by src/detect/onnx-detector.ts (`OnnxDetector.create(options)`).
+ */
+export interface Detector {
+  readonly card: ModelCard;
+  /** The execution provider actually in use, and why (e.g. CUDA fell back to CPU). */
+  readonly provider: { name: 'cpu' | 'cuda'; reason: string };
+  /** Detect in one RGB frame; boxes come back in the frame's pixels. */
+  detect(frame: Frame): Promise<DetectionsXyxyPixels>;
+  /** Ends the worker and releases the session. Idempotent. */
+  release(): Promise<void>;
+}
