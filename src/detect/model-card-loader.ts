@@ -1,0 +1,70 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { ModelCard } from '../core/model-card.js';
+
+const triple = z.tuple([z.number(), z.number(), z.number()]);
+
+/** Schema of models/<name>.json; extra fields are kept (the card is open-ended). */
+export const modelCardSchema = z.looseObject({
+  name: z.string().min(1),
+  classes: z.array(z.string().min(1)).min(1),
+  input: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }),
+  resize: z.literal('stretch'),
+  mean: triple,
+  std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]),
+  colourReference: z.object({ labMean: triple, labStd: triple, backgroundRgb: triple }),
+  outputs: z.object({
+    logits: z.string().min(1),
+    boxes: z.string().min(1),
+    boxConvention: z.literal('cxcywh-normalised'),
+  }),
+  numQueries: z.number().int().positive(),
+  trainingData: z.array(z.string()),
+  config: z.record(z.string(), z.unknown()),
+  metrics: z.record(z.string(), z.unknown()),
+  date: z.string(),
+});
+
+export class ModelCardError extends Error {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`Model card ${file}: ${detail}`);
+    this.name = 'ModelCardError';
+  }
+}
+
+/** models/foo.onnx -> models/foo.json (also models/foo.int8.onnx -> models/foo.json). */
+export function cardPathForModel(modelPath: string): string {
+  return modelPath.replace(/(\.int8)?\.onnx$/i, '') + '.json';
+}
+
+/** Validates parsed JSON as a model card; throws ModelCardError naming `file` and the bad fields. */
+export function parseModelCard(json: unknown, file: string): ModelCard {
+  const result = modelCardSchema.safeParse(json);
+  if (!result.success) {
+    const issues = result.error.issues
+      .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new ModelCardError(file, `invalid card: ${issues}`);
+  }
+  return result.data as ModelCard;
+}
+
+export async function loadModelCard(file: string): Promise<ModelCard> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ModelCardError(file, code === 'ENOENT' ? 'not found (every models/<name>.onnx needs its card <name>.json beside it)' : `cannot be read (${code ?? String(err)})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ModelCardError(file, `not valid JSON (${(err as Error).message})`);
+  }
+  return parseModelCard(json, file);
+}

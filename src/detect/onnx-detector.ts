@@ -1,0 +1,203 @@
+import { access } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+import type { DetectionsXyxyPixels } from '../core/detections.js';
+import type { Frame } from '../core/frame.js';
+import type { ModelCard } from '../core/model-card.js';
+import { DETECT_DEFAULTS } from './config.js';
+import type { Detector, DetectorOptions } from './detector.js';
+import { cardPathForModel, loadModelCard } from './model-card-loader.js';
+import { assertRgbImage } from './preprocess.js';
+import { ModelLoadError } from './session.js';
+import type { FromWorker, ProviderName, StageTimings, ToWorker, WorkerInit } from './worker-protocol.js';
+
+export interface TimedDetections {
+  readonly detections: DetectionsXyxyPixels;
+  /** Time spent in the worker per stage. */
+  readonly timings: StageTimings;
+}
+
+interface Pending {
+  resolve(v: TimedDetections): void;
+  reject(e: Error): void;
+}
+
+/**
+ * Starts the worker thread: from compiled .js it is a plain worker; from .ts
+ * sources (tsx, vitest) it goes through ts-worker-bootstrap.mjs, which
+ * registers tsx's loader inside the worker first.
+ */
+function startWorker(init: WorkerInit): Worker {
+  const self = import.meta.url;
+  if (self.endsWith('.ts')) {
+    const tsEntry = new URL('./detect-worker.ts', self).href;
+    return new Worker(new URL('./ts-worker-bootstrap.mjs', self), { workerData: { ...init, tsEntry } });
+  }
+  return new Worker(new URL('./detect-worker.js', self), { workerData: init });
+}
+
+export class DetectorReleasedError extends Error {
+  constructor() {
+    super('Detector was released');
+    this.name = 'DetectorReleasedError';
+  }
+}
+
+/**
+ * The ONNX Runtime detector. The session lives in a worker thread that this
+ * object owns: `release()` ends it. Frames are copied to the worker, so the
+ * caller keeps ownership of its buffers.
+ */
+export class OnnxDetector implements Detector {
+  readonly card: ModelCard;
+  readonly provider: { name: ProviderName; reason: string };
+  readonly modelPath: string;
+  #worker: Worker;
+  #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #released: Promise<void> | undefined;
+  #dead: Error | undefined;
+
+  private constructor(worker: Worker, card: ModelCard, provider: { name: ProviderName; reason: string }, modelPath: string) {
+    this.#worker = worker;
+    this.card = card;
+    this.provider = provider;
+    this.modelPath = modelPath;
+    worker.on('message', (msg: FromWorker) => this.#onMessage(msg));
+    worker.on('error', (err) => this.#fail(err));
+    worker.on('exit', (code) => {
+      if (!this.#released) this.#fail(new Error(`detector worker exited unexpectedly (code ${code})`));
+    });
+  }
+
+  /**
+   * Loads and validates the card (models/<name>.json beside the model), starts
+   * the worker and opens the session. Rejects with an error naming the file.
+   */
+  static async create(options: DetectorOptions): Promise<OnnxDetector> {
+    const modelPath = options.modelPath;
+    try {
+      await access(modelPath);
+    } catch {
+      throw new ModelLoadError(modelPath, 'not found');
+    }
+    const card = await loadModelCard(cardPathForModel(modelPath));
+    const init: WorkerInit = {
+      modelPath,
+      card,
+      device: options.device ?? DETECT_DEFAULTS.device,
+      intraOpThreads: options.intraOpThreads,
+      interOpThreads: options.interOpThreads ?? DETECT_DEFAULTS.interOpThreads,
+      topK: options.topK ?? DETECT_DEFAULTS.topK,
+      scoreThreshold: options.scoreThreshold ?? DETECT_DEFAULTS.scoreThreshold,
+    };
+    const worker = startWorker(init);
+    const provider = await new Promise<{ name: ProviderName; reason: string }>((resolve, reject) => {
+      const onMessage = (msg: FromWorker) => {
+        cleanup();
+        if (msg.type === 'ready') resolve(msg.provider);
+        else if (msg.type === 'init-error') reject(new Error(msg.message));
+        else reject(new Error(`detector worker: unexpected '${msg.type}' before ready`));
+      };
+      const onError = (err: Error) => {
+        cleanup();
+        reject(new ModelLoadError(modelPath, `detector worker failed to start (${err.message})`));
+      };
+      const onExit = (code: number) => {
+        cleanup();
+        reject(new ModelLoadError(modelPath, `detector worker exited during start (code ${code})`));
+      };
+      const cleanup = () => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+    }).catch(async (err: unknown) => {
+      await worker.terminate();
+      throw err;
+    });
+    return new OnnxDetector(worker, card, provider, modelPath);
+  }
+
+  async detect(frame: Frame): Promise<DetectionsXyxyPixels> {
+    return (await this.detectTimed(frame)).detections;
+  }
+
+  /** detect(), plus the time each stage took in the worker. */
+  detectTimed(frame: Pick<Frame, 'width' | 'height' | 'rgb'>): Promise<TimedDetections> {
+    if (this.#released) return Promise.reject(new DetectorReleasedError());
+    if (this.#dead) return Promise.reject(this.#dead);
+    try {
+      assertRgbImage(frame, 'frame');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const id = this.#nextId++;
+    const rgb = new Uint8Array(frame.rgb); // copy: the caller keeps its buffer
+    const msg: ToWorker = { type: 'detect', id, width: frame.width, height: frame.height, rgb };
+    return new Promise<TimedDetections>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage(msg, [rgb.buffer]);
+    });
+  }
+
+  /** Number of frames sent to the worker and not yet answered. */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  release(): Promise<void> {
+    if (this.#released) return this.#released;
+    this.#released = (async () => {
+      this.#rejectAll(new DetectorReleasedError());
+      if (this.#dead) return;
+      const done = new Promise<void>((resolve) => {
+        const onMsg = (m: FromWorker) => {
+          if (m.type === 'released') resolve();
+        };
+        this.#worker.on('message', onMsg);
+        this.#worker.once('exit', () => resolve());
+      });
+      this.#worker.postMessage({ type: 'release' } satisfies ToWorker);
+      await done;
+      await this.#worker.terminate();
+    })();
+    return this.#released;
+  }
+
+  #onMessage(msg: FromWorker): void {
+    if (msg.type !== 'result' && msg.type !== 'error') return;
+    const p = this.#pending.get(msg.id);
+    if (!p) return;
+    this.#pending.delete(msg.id);
+    if (msg.type === 'error') {
+      p.reject(new Error(msg.message));
+      return;
+    }
+    const d = msg.detections;
+    p.resolve({
+      detections: {
+        kind: 'xyxy-pixels',
+        imageWidth: d.imageWidth,
+        imageHeight: d.imageHeight,
+        boxes: d.boxes,
+        scores: d.scores,
+        classIds: d.classIds,
+        classNames: this.card.classes,
+      },
+      timings: msg.timings,
+    });
+  }
+
+  #fail(err: Error): void {
+    this.#dead ??= err;
+    this.#rejectAll(err);
+  }
+
+  #rejectAll(err: Error): void {
+    for (const p of this.#pending.values()) p.reject(err);
+    this.#pending.clear();
+  }
+}
