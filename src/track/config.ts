@@ -35,6 +35,8 @@ export interface RegistryConfig {
   gateIou: number;
   /** Weight of a new full observation in the cell's box estimate (exponential average). */
   boxSmoothing: number;
+  /** Detections of any leukocyte type overlapping by this IoU are one observation (class-agnostic grouping). */
+  groupIou: number;
 }
 
 export interface CountPolicy {
@@ -56,7 +58,7 @@ export interface TrackConfig {
 
 export const TRACK_DEFAULTS: TrackConfig = {
   registration: {
-    fftSize: 256,
+    fftSize: 128,
     minConfidence: 12,
     pausePx: 0.75,
     keyframeShiftFraction: 0.2,
@@ -72,6 +74,7 @@ export const TRACK_DEFAULTS: TrackConfig = {
     gateFraction: 0.5,
     gateIou: 0.3,
     boxSmoothing: 0.3,
+    groupIou: 0.6,
   },
   count: {
     minObservations: 3,

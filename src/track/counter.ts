@@ -1,0 +1,94 @@
+import type { LeukocyteType } from '../core/classes.js';
+import { centre } from './box.js';
+import type { CountPolicy } from './config.js';
+import { TRACK_DEFAULTS } from './config.js';
+import { differentialOf } from './differential.js';
+import type { CountedCell, CountedFrame, TrackedCell, TrackedFrame, TrackEvent } from './types.js';
+
+/** True when a cell passes the confirmation policy (it is then counted once, for good). */
+export function isConfirmed(cell: TrackedCell, policy: Pick<CountPolicy, 'minObservations' | 'minMeanScore'>): boolean {
+  return cell.type !== null && cell.fullObservations >= policy.minObservations && cell.meanScore >= policy.minMeanScore;
+}
+
+export function countedCell(cell: TrackedCell, countedSeq: number): CountedCell {
+  if (cell.type === null) throw new Error(`cell ${cell.id} has no type and cannot be counted`);
+  const c = centre(cell.slideBox);
+  return {
+    id: cell.id,
+    segment: cell.segment,
+    type: cell.type,
+    confidence: cell.typeConfidence,
+    slideX: c.x,
+    slideY: c.y,
+    slideBox: cell.slideBox,
+    firstSeenSeq: cell.firstSeenSeq,
+    lastSeenSeq: cell.lastSeenSeq,
+    firstSeenMs: cell.firstSeenMs,
+    lastSeenMs: cell.lastSeenMs,
+    countedSeq,
+  };
+}
+
+/**
+ * Counts each confirmed cell once. The counter owns only the set of counted
+ * ids (and when each was counted); types come from the registry's cells and
+ * the differential is derived from both on every frame.
+ *
+ * TrackedFrame -> CountedFrame + events. Deterministic; no I/O.
+ */
+export class Counter {
+  private readonly policy: CountPolicy;
+  /** id -> frame seq at which it was counted */
+  private readonly countedAt = new Map<number, number>();
+  /** Type each counted cell had when events were last emitted (to detect retyping). */
+  private readonly announcedType = new Map<number, LeukocyteType>();
+  private targetAnnounced = false;
+
+  constructor(policy: Partial<CountPolicy> = {}) {
+    this.policy = { ...TRACK_DEFAULTS.count, ...policy };
+  }
+
+  update(tracked: TrackedFrame): { frame: CountedFrame; events: TrackEvent[] } {
+    const { seq, timestampMs } = tracked.frame;
+    const events: TrackEvent[] = [];
+    if (tracked.motion === 'start' || tracked.motion === 'jump') {
+      events.push({ kind: 'segment-started', seq, timestampMs, segment: tracked.segment, reason: tracked.motion });
+    }
+    const newlyCounted: TrackedCell[] = [];
+    const retyped: { cell: TrackedCell; previous: LeukocyteType }[] = [];
+    for (const cell of tracked.cells) {
+      if (!this.countedAt.has(cell.id)) {
+        if (isConfirmed(cell, this.policy)) {
+          this.countedAt.set(cell.id, seq);
+          this.announcedType.set(cell.id, cell.type!);
+          newlyCounted.push(cell);
+        }
+      } else if (cell.type !== null && cell.type !== this.announcedType.get(cell.id)) {
+        retyped.push({ cell, previous: this.announcedType.get(cell.id)! });
+        this.announcedType.set(cell.id, cell.type);
+      }
+    }
+    const byId = new Map(tracked.cells.map((c) => [c.id, c]));
+    const differential = differentialOf(
+      [...this.countedAt.keys()].map((id) => byId.get(id)!.type!),
+      { target: this.policy.target, z: this.policy.z },
+    );
+    for (const cell of newlyCounted) {
+      events.push({ kind: 'cell-counted', seq, timestampMs, cell: countedCell(cell, seq), crop: cell.crop, differential });
+    }
+    for (const { cell, previous } of retyped) {
+      events.push({ kind: 'cell-retyped', seq, timestampMs, cell: countedCell(cell, this.countedAt.get(cell.id)!), previousType: previous, differential });
+    }
+    if (newlyCounted.length > 0 || retyped.length > 0) events.push({ kind: 'differential-changed', seq, timestampMs, differential });
+    if (differential.done && !this.targetAnnounced) {
+      this.targetAnnounced = true;
+      events.push({ kind: 'target-reached', seq, timestampMs, differential });
+    }
+    return { frame: { ...tracked, countedIds: new Set(this.countedAt.keys()), differential }, events };
+  }
+
+  /** The counted cells as consumers see them, from the latest tracked frame's cells. */
+  countedCells(tracked: TrackedFrame): CountedCell[] {
+    return tracked.cells.filter((c) => this.countedAt.has(c.id)).map((c) => countedCell(c, this.countedAt.get(c.id)!));
+  }
+}

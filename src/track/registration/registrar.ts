@@ -1,0 +1,190 @@
+import type { Frame } from '../../core/frame.js';
+import type { RegistrationConfig } from '../config.js';
+import { TRACK_DEFAULTS } from '../config.js';
+import type { RegisteredFrame, StageMotion } from '../types.js';
+import { quantile, varianceOfLaplacian } from './focus.js';
+import { downscaleFactor, greyDownscaled, type GreyImage } from './grey.js';
+import { correlate, spectrum, type Correlation, type Spectrum } from './phase-correlation.js';
+
+interface Keyframe {
+  /** Order of creation within the run. */
+  readonly index: number;
+  readonly seq: number;
+  readonly pose: { x: number; y: number };
+  readonly grey: GreyImage;
+  spec: Spectrum | null;
+}
+
+interface Previous {
+  readonly seq: number;
+  readonly width: number;
+  readonly height: number;
+  readonly pose: { x: number; y: number };
+  readonly spec: Spectrum;
+}
+
+/** Quantile of recent focus scores taken as the "sharp" reference. */
+const FOCUS_REFERENCE_QUANTILE = 0.9;
+/** Frames needed before blur can be judged (the first ones are taken as sharp). */
+const FOCUS_WARMUP = 5;
+/** Cosine below which a movement counts as reversing the previous direction. */
+const REVERSAL_COS = -0.5;
+
+/**
+ * Stage registration: places each frame on the slide by phase correlation
+ * against the current keyframe (falling back to the previous frame), detects
+ * jumps (new segment), pauses, reversals, revisits and blur.
+ *
+ * Frame -> RegisteredFrame. Deterministic; no I/O.
+ */
+export class Registrar {
+  private readonly cfg: RegistrationConfig;
+  private segment = -1;
+  private factor = 0;
+  private prev: Previous | null = null;
+  private keyframe: Keyframe | null = null;
+  /** Keyframes of the current segment (the slide map's anchors). */
+  private keyframes: Keyframe[] = [];
+  private keyIndex = 0;
+  private focusHistory: number[] = [];
+  private lastDirection: { x: number; y: number } | null = null;
+
+  constructor(config: Partial<RegistrationConfig> = {}) {
+    this.cfg = { ...TRACK_DEFAULTS.registration, ...config };
+  }
+
+  update(frame: Frame): RegisteredFrame {
+    const sizeChanged = this.prev !== null && (this.prev.width !== frame.width || this.prev.height !== frame.height);
+    if (this.prev === null || sizeChanged) this.factor = downscaleFactor(frame.width, frame.height, this.cfg.fftSize);
+    const grey = greyDownscaled(frame, this.factor);
+    const focus = varianceOfLaplacian(grey);
+    const sharp = this.judgeFocus(focus);
+    const spec = spectrum(grey, this.cfg.fftSize);
+
+    if (this.prev === null || sizeChanged) {
+      return this.startSegment(frame, grey, spec, focus, sharp, this.prev === null ? 'start' : 'jump');
+    }
+    const prev = this.prev;
+    const key = this.keyframe!;
+    let placed = this.place(key, spec);
+    if (!placed && prev.seq !== key.seq) placed = this.place({ pose: prev.pose, spec: prev.spec }, spec);
+    if (!placed) return this.startSegment(frame, grey, spec, focus, sharp, 'jump');
+
+    let { pose, confidence } = placed;
+    const revisitOf = this.findRevisit(pose, frame.width, frame.height);
+    if (
+      revisitOf &&
+      this.cfg.loopClosure &&
+      revisitOf !== this.keyframe &&
+      overlapFraction(pose, revisitOf.pose, frame.width, frame.height) > overlapFraction(pose, this.keyframe!.pose, frame.width, frame.height)
+    ) {
+      const closed = this.place(revisitOf, spec);
+      if (closed) {
+        pose = closed.pose;
+        confidence = closed.confidence;
+        this.keyframe = revisitOf;
+      }
+    }
+    const move = { x: pose.x - prev.pose.x, y: pose.y - prev.pose.y };
+    const dist = Math.hypot(move.x, move.y);
+    const motion: StageMotion = dist < this.cfg.pausePx ? 'paused' : 'moving';
+    let reversal = false;
+    if (motion === 'moving') {
+      const dir = { x: move.x / dist, y: move.y / dist };
+      if (this.lastDirection) reversal = dir.x * this.lastDirection.x + dir.y * this.lastDirection.y < REVERSAL_COS;
+      this.lastDirection = dir;
+    }
+    const k = this.keyframe!;
+    const fromKey = Math.hypot(pose.x - k.pose.x, pose.y - k.pose.y);
+    if (sharp && fromKey > this.cfg.keyframeShiftFraction * Math.min(frame.width, frame.height)) {
+      this.addKeyframe(frame.seq, pose, grey, spec);
+    }
+    this.prev = { seq: frame.seq, width: frame.width, height: frame.height, pose, spec };
+    return {
+      frame,
+      segment: this.segment,
+      pose,
+      shift: { dx: -move.x, dy: -move.y },
+      confidence,
+      motion,
+      reversal,
+      revisit: revisitOf !== null,
+      focus,
+      sharp,
+    };
+  }
+
+  private startSegment(frame: Frame, grey: GreyImage, spec: Spectrum, focus: number, sharp: boolean, reason: 'start' | 'jump'): RegisteredFrame {
+    this.segment++;
+    this.keyframes = [];
+    this.lastDirection = null;
+    const pose = { x: 0, y: 0 };
+    this.addKeyframe(frame.seq, pose, grey, spec);
+    this.prev = { seq: frame.seq, width: frame.width, height: frame.height, pose, spec };
+    return {
+      frame,
+      segment: this.segment,
+      pose,
+      shift: { dx: 0, dy: 0 },
+      confidence: 0,
+      motion: reason,
+      reversal: false,
+      revisit: false,
+      focus,
+      sharp,
+    };
+  }
+
+  private addKeyframe(seq: number, pose: { x: number; y: number }, grey: GreyImage, spec: Spectrum): void {
+    const k: Keyframe = { index: this.keyIndex++, seq, pose, grey, spec };
+    // Only the newest keyframes keep their spectrum; older ones recompute it on a revisit.
+    for (const old of this.keyframes) if (old.index < k.index - this.cfg.revisitMinKeyframeGap) old.spec = null;
+    this.keyframes.push(k);
+    this.keyframe = k;
+  }
+
+  /** Pose of the new frame from a reference, or null when the correlation is not trusted. */
+  private place(ref: { pose: { x: number; y: number }; spec?: Spectrum | null; grey?: GreyImage }, spec: Spectrum): { pose: { x: number; y: number }; confidence: number } | null {
+    let refSpec = ref.spec ?? null;
+    if (!refSpec && ref.grey) {
+      refSpec = spectrum(ref.grey, this.cfg.fftSize);
+      if ('index' in ref) (ref as Keyframe).spec = refSpec;
+    }
+    if (!refSpec) return null;
+    const c: Correlation = correlate(refSpec, spec);
+    if (!(c.confidence >= this.cfg.minConfidence)) return null;
+    // content moved by (dx, dy) in the frame => the stage moved by -(dx, dy) on the slide
+    return { pose: { x: ref.pose.x - c.dx, y: ref.pose.y - c.dy }, confidence: c.confidence };
+  }
+
+  /** The best-overlapping keyframe of this segment left at least `revisitMinKeyframeGap` keyframes ago. */
+  private findRevisit(pose: { x: number; y: number }, w: number, h: number): Keyframe | null {
+    const newest = this.keyIndex - 1;
+    let best: Keyframe | null = null;
+    let bestOverlap = this.cfg.revisitOverlap;
+    for (const k of this.keyframes) {
+      if (k.index > newest - this.cfg.revisitMinKeyframeGap) continue;
+      const overlap = overlapFraction(pose, k.pose, w, h);
+      if (overlap >= bestOverlap) {
+        bestOverlap = overlap;
+        best = k;
+      }
+    }
+    return best;
+  }
+
+  private judgeFocus(focus: number): boolean {
+    const history = this.focusHistory;
+    const sharp = history.length < FOCUS_WARMUP || focus >= this.cfg.blurRatio * quantile(history, FOCUS_REFERENCE_QUANTILE);
+    history.push(focus);
+    if (history.length > this.cfg.focusWindow) history.shift();
+    return sharp;
+  }
+}
+
+/** Fraction of a w x h frame at pose `a` covered by one at pose `b`. */
+function overlapFraction(a: { x: number; y: number }, b: { x: number; y: number }, w: number, h: number): number {
+  const ox = Math.max(0, w - Math.abs(a.x - b.x));
+  const oy = Math.max(0, h - Math.abs(a.y - b.y));
+  return (ox * oy) / (w * h);
+}

@@ -1,0 +1,61 @@
+import type { DetectionsXyxyPixels } from '../core/detections.js';
+import type { Frame } from '../core/frame.js';
+import { resolveTrackConfig, type TrackConfig, type TrackConfigInput } from './config.js';
+import { Counter } from './counter.js';
+import { Registrar } from './registration/registrar.js';
+import { CellRegistry } from './registry.js';
+import type { CountedCell, CountUpdate, RegisteredFrame } from './types.js';
+
+/** A frame and the detector's result for it; null when the detector skipped the frame. */
+export interface FrameWithDetections {
+  readonly frame: Frame;
+  readonly detections: DetectionsXyxyPixels | null;
+}
+
+/** How many recent registered frames are kept so that a late detection result can be placed. */
+const LATE_DETECTION_WINDOW = 64;
+
+/**
+ * Registrar -> CellRegistry -> Counter, composed. Every frame is registered
+ * once, in order; a detection result for an already registered frame (the
+ * detector runs behind the stream) is placed with that frame's pose.
+ */
+export class SlideCounter {
+  readonly config: TrackConfig;
+  private readonly registrar: Registrar;
+  private readonly registry: CellRegistry;
+  private readonly counter: Counter;
+  private readonly recent = new Map<number, RegisteredFrame>();
+  private lastSeq = -Infinity;
+  private latest: CountUpdate | null = null;
+
+  constructor(config: TrackConfigInput = {}) {
+    this.config = resolveTrackConfig(config);
+    this.registrar = new Registrar(this.config.registration);
+    this.registry = new CellRegistry(this.config.registry);
+    this.counter = new Counter(this.config.count);
+  }
+
+  update(input: FrameWithDetections): CountUpdate {
+    let reg: RegisteredFrame | undefined;
+    if (input.frame.seq <= this.lastSeq) {
+      reg = this.recent.get(input.frame.seq);
+      if (!reg) {
+        throw new Error(`SlideCounter: frame ${input.frame.seq} is older than the last ${LATE_DETECTION_WINDOW} registered frames (latest ${this.lastSeq})`);
+      }
+    } else {
+      reg = this.registrar.update(input.frame);
+      this.lastSeq = input.frame.seq;
+      this.recent.set(input.frame.seq, reg);
+      if (this.recent.size > LATE_DETECTION_WINDOW) this.recent.delete(this.recent.keys().next().value as number);
+    }
+    const tracked = this.registry.update(reg, input.detections);
+    this.latest = this.counter.update(tracked);
+    return this.latest;
+  }
+
+  /** Counted cells at the latest frame. */
+  countedCells(): CountedCell[] {
+    return this.latest ? this.counter.countedCells(this.latest.frame) : [];
+  }
+}
