@@ -1,0 +1,88 @@
+import Database from 'better-sqlite3';
+import { copyFileSync, existsSync, mkdirSync, openSync, readSync, closeSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DATABASE_FILE, type StoreConfig } from './config.js';
+import { CorruptDatabaseError, isCorruptionError } from './errors.js';
+import { migrate } from './schema.js';
+
+const SQLITE_HEADER = 'SQLite format 3\u0000';
+
+export interface OpenedDatabase {
+  readonly db: Database.Database;
+  readonly file: string;
+  /** Set when a corrupt file was moved aside (onCorrupt 'reset'). */
+  readonly recoveredFrom: { readonly backup: string; readonly detail: string } | null;
+}
+
+/**
+ * Opens (creating if needed) `<dir>/leukoscan.db` in WAL mode, checks it and applies migrations.
+ * A corrupt file is copied aside with a timestamp; then either CorruptDatabaseError is thrown
+ * (onCorrupt 'fail') or a new, empty database replaces it (onCorrupt 'reset').
+ */
+export function openDatabase(dir: string, config: StoreConfig, now: () => Date = () => new Date()): OpenedDatabase {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, DATABASE_FILE);
+  try {
+    return { db: openChecked(file, config), file, recoveredFrom: null };
+  } catch (err) {
+    const detail = corruptionDetail(err);
+    if (detail === null) throw err;
+    const backup = `${file}.corrupt-${now().toISOString().replace(/[:.]/g, '-')}`;
+    copyAside(file, backup);
+    if (config.onCorrupt === 'fail') throw new CorruptDatabaseError(file, backup, detail);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+    return { db: openChecked(file, config), file, recoveredFrom: { backup, detail } };
+  }
+}
+
+class NotSqliteError extends Error {}
+class IntegrityError extends Error {}
+
+function openChecked(file: string, config: StoreConfig): Database.Database {
+  checkHeader(file);
+  const db = new Database(file);
+  try {
+    db.pragma(`busy_timeout = ${config.busyTimeoutMs}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${config.synchronous}`);
+    db.pragma('foreign_keys = ON');
+    if (config.integrityCheck === 'quick') {
+      const rows = db.pragma('quick_check') as { quick_check: string }[];
+      const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+      if (problems.length > 0) throw new IntegrityError(`quick_check: ${problems.slice(0, 3).join('; ')}`);
+    }
+    migrate(db, file);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** A non-empty file that does not start with SQLite's magic string is not a database at all. */
+function checkHeader(file: string): void {
+  if (!existsSync(file) || statSync(file).size === 0) return;
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(16);
+    const n = readSync(fd, buf, 0, 16, 0);
+    if (n < 16 || buf.toString('latin1') !== SQLITE_HEADER) {
+      throw new NotSqliteError('the file does not start with the SQLite header');
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function corruptionDetail(err: unknown): string | null {
+  if (err instanceof NotSqliteError || err instanceof IntegrityError) return err.message;
+  if (isCorruptionError(err)) return `${(err as { code: string }).code}: ${(err as Error).message}`;
+  return null;
+}
+
+/** Copies the file and its WAL (if any) to `backup` / `backup-wal`. */
+function copyAside(file: string, backup: string): void {
+  copyFileSync(file, backup);
+  if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${backup}-wal`);
+}
+

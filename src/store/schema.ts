@@ -1,0 +1,101 @@
+import type Database from 'better-sqlite3';
+import { LEUKOCYTE_TYPES } from '../core/classes.js';
+
+const TYPE_LIST = LEUKOCYTE_TYPES.map((t) => `'${t}'`).join(', ');
+
+/**
+ * Schema migrations, applied in order. `PRAGMA user_version` holds how many have run.
+ * Append new ones; never edit one that has shipped.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: scans, counted cells, review audit, events; the current state of a cell is a view over reviews.
+  `
+  CREATE TABLE scans (
+    id                  INTEGER PRIMARY KEY,
+    source              TEXT    NOT NULL,
+    model_name          TEXT    NOT NULL,
+    model_sha256        TEXT    NOT NULL,
+    model_version       TEXT,
+    software_version    TEXT    NOT NULL,
+    colour_profile_json TEXT,
+    operator            TEXT    NOT NULL,
+    target              INTEGER,
+    started_at_ms       INTEGER NOT NULL,
+    ended_at_ms         INTEGER,
+    status              TEXT    NOT NULL CHECK (status IN ('running', 'paused', 'completed', 'aborted')),
+    writer_pid          INTEGER,
+    writer_host         TEXT
+  );
+  CREATE INDEX scans_started ON scans (started_at_ms);
+
+  CREATE TABLE cells (
+    id             INTEGER PRIMARY KEY,
+    scan_id        INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+    track_id       INTEGER NOT NULL,
+    type           TEXT    NOT NULL CHECK (type IN (${TYPE_LIST})),
+    confidence     REAL    NOT NULL,
+    votes_json     TEXT    NOT NULL,
+    slide_x        REAL    NOT NULL,
+    slide_y        REAL    NOT NULL,
+    slide_w        REAL,
+    slide_h        REAL,
+    segment        INTEGER,
+    first_seen_ms  INTEGER NOT NULL,
+    last_seen_ms   INTEGER NOT NULL,
+    recorded_at_ms INTEGER NOT NULL,
+    crop_jpeg      BLOB,
+    UNIQUE (scan_id, track_id)
+  );
+
+  CREATE TABLE reviews (
+    id        INTEGER PRIMARY KEY,
+    cell_id   INTEGER NOT NULL REFERENCES cells (id) ON DELETE CASCADE,
+    scan_id   INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+    operator  TEXT    NOT NULL,
+    at_ms     INTEGER NOT NULL,
+    action    TEXT    NOT NULL CHECK (action IN ('reclassify', 'reject', 'restore')),
+    old_type  TEXT CHECK (old_type IS NULL OR old_type IN (${TYPE_LIST})),
+    new_type  TEXT CHECK (new_type IS NULL OR new_type IN (${TYPE_LIST})),
+    note      TEXT
+  );
+  CREATE INDEX reviews_cell ON reviews (cell_id, id);
+  CREATE INDEX reviews_scan ON reviews (scan_id, id);
+
+  CREATE TABLE events (
+    id          INTEGER PRIMARY KEY,
+    scan_id     INTEGER REFERENCES scans (id) ON DELETE CASCADE,
+    at_ms       INTEGER NOT NULL,
+    kind        TEXT    NOT NULL,
+    detail_json TEXT
+  );
+  CREATE INDEX events_scan ON events (scan_id, id);
+
+  -- The counted type of each cell: the last review's new_type (NULL = rejected), else the model's.
+  CREATE VIEW cell_current AS
+  SELECT c.id AS cell_id,
+         c.scan_id AS scan_id,
+         c.type AS model_type,
+         CASE WHEN r.id IS NULL THEN c.type ELSE r.new_type END AS current_type,
+         r.id AS last_review_id
+    FROM cells c
+    LEFT JOIN reviews r ON r.id = (SELECT MAX(r2.id) FROM reviews r2 WHERE r2.cell_id = c.id);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the file up to SCHEMA_VERSION; throws if the file is newer than this build. */
+export function migrate(db: Database.Database, file: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `${file} has schema version ${current}, newer than this leukoscan understands (${SCHEMA_VERSION}); upgrade leukoscan`,
+    );
+  }
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
