@@ -11,3 +11,4 @@ export {
 } from './errors.js';
 export { differentialFromCounts, wilsonInterval } from './differential.js';
 export type * from './types.js';
+export { storeWritesFromCountUpdate, recordCountUpdate, type StoreWrites } from './track-adapter.js';
