@@ -1,8 +1,148 @@
-import type { Command } from 'commander';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, parse } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { Frame } from '../../core/frame.js';
+import { EXIT } from '../exit-codes.js';
+import { DETECT_DEFAULTS } from '../../detect/config.js';
+import type { DeviceChoice } from '../../detect/detector.js';
+import { decodeImageFile } from '../../detect/image-decode.js';
+import { listImageInputs } from '../../detect/image-inputs.js';
+import { OnnxDetector } from '../../detect/onnx-detector.js';
+import { type CocoDetectionRecord, fileNameOf, toCocoRecords, toJsonlRecord } from '../../detect/output-formats.js';
+import { writeOverlay } from '../../detect/overlay.js';
+import { progressBar } from '../../detect/progress.js';
 
-// PLACEHOLDER: owned by the helper building this command; replace wholesale.
+export interface DetectCommandOptions {
+  model: string;
+  device: DeviceChoice;
+  scoreThreshold: number;
+  topK: number;
+  threads?: number;
+  format: 'coco' | 'jsonl';
+  out?: string;
+  overlay?: string;
+}
+
+export function parseScore(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('must be a number in [0, 1]');
+  return n;
+}
+
+export function parsePositiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+export function deviceOption(): Option {
+  return new Option('--device <device>', 'execution provider: auto tries CUDA then falls back to CPU').choices(['auto', 'cpu', 'cuda']).default(DETECT_DEFAULTS.device);
+}
+
 export function register(program: Command): void {
-  program.command('detect').description('(not built yet)').action(() => {
-    throw new Error('leukoscan detect is not built yet');
-  });
+  program
+    .command('detect')
+    .description('Detect blood cells in image files or directories of images')
+    .argument('<inputs...>', 'image files and/or directories of images')
+    .option('--model <file>', 'ONNX model (its card is the .json beside it)', DETECT_DEFAULTS.modelPath)
+    .addOption(deviceOption())
+    .option('--score-threshold <t>', 'drop detections scoring below this', parseScore, DETECT_DEFAULTS.scoreThreshold)
+    .option('--top-k <k>', 'max detections per image (top-k over queries x classes)', parsePositiveInt, DETECT_DEFAULTS.topK)
+    .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', parsePositiveInt)
+    .addOption(new Option('--format <format>', 'coco: JSON array of {file_name, category, bbox [x,y,w,h], score}; jsonl: one line per image').choices(['coco', 'jsonl']).default('coco'))
+    .option('--out <file>', 'write results here instead of stdout')
+    .option('--overlay <dir>', 'also write annotated copies of the images to this directory')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 all images processed; 3 some images failed (each named on stderr); 66 no input images; 1 the model could not be used.',
+    )
+    .action(async (inputs: string[], opts: DetectCommandOptions) => {
+      process.exitCode = await runDetect(inputs, opts);
+    });
+}
+
+function say(line: string): void {
+  process.stderr.write(`leukoscan detect: ${line}\n`);
+}
+
+/** Bounded read-ahead: decode the next image while the worker runs the current one. */
+function decodeAhead(files: string[]): (i: number) => Promise<Frame> {
+  const pending = new Map<number, Promise<Frame>>();
+  const start = (i: number) => {
+    if (i < files.length && !pending.has(i)) {
+      const p = decodeImageFile(files[i], i);
+      p.catch(() => {}); // handled when taken
+      pending.set(i, p);
+    }
+  };
+  return (i: number) => {
+    start(i);
+    const p = pending.get(i)!;
+    pending.delete(i);
+    start(i + 1);
+    return p;
+  };
+}
+
+export async function runDetect(inputs: string[], opts: DetectCommandOptions): Promise<number> {
+  const { files, problems } = await listImageInputs(inputs);
+  for (const p of problems) say(p.message);
+  if (files.length === 0) {
+    say('no input images');
+    return EXIT.NO_INPUT;
+  }
+
+  let detector: OnnxDetector;
+  try {
+    detector = await OnnxDetector.create({
+      modelPath: opts.model,
+      device: opts.device,
+      scoreThreshold: opts.scoreThreshold,
+      topK: opts.topK,
+      intraOpThreads: opts.threads,
+    });
+  } catch (err) {
+    say((err as Error).message);
+    return EXIT.FAILURE;
+  }
+  if (opts.device !== 'cpu') say(`device ${detector.provider.name}: ${detector.provider.reason}`);
+
+  const out = opts.out ? createWriteStream(opts.out) : process.stdout;
+  const write = (s: string) => new Promise<void>((resolve, reject) => out.write(s, (e) => (e ? reject(e) : resolve())));
+  if (opts.overlay) await mkdir(opts.overlay, { recursive: true });
+
+  const coco: CocoDetectionRecord[] = [];
+  let failed = problems.length;
+  const progress = progressBar(files.length, 'detect');
+  const next = decodeAhead(files);
+  try {
+    for (let i = 0; i < files.length; i++) {
+      const file = files[i];
+      try {
+        const frame = await next(i);
+        const d = await detector.detect(frame);
+        if (opts.format === 'coco') coco.push(...toCocoRecords(file, d));
+        else await write(JSON.stringify(toJsonlRecord(file, d)) + '\n');
+        if (opts.overlay) {
+          const { name, ext } = parse(file);
+          await writeOverlay(file, d, join(opts.overlay, `${name}${ext || '.png'}`));
+        }
+      } catch (err) {
+        failed++;
+        const message = (err as Error).message;
+        say(message.includes(file) ? message : `${file}: ${message}`);
+        if (opts.format === 'jsonl') await write(JSON.stringify({ file_name: fileNameOf(file), error: message }) + '\n');
+      }
+      progress.tick();
+    }
+    if (opts.format === 'coco') await write(JSON.stringify(coco) + '\n');
+  } finally {
+    progress.stop();
+    await detector.release();
+    if (opts.out) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));
+  }
+  if (failed === 0) return EXIT.OK;
+  say(`${failed} of ${files.length + problems.length} inputs failed`);
+  return failed >= files.length + problems.length ? EXIT.FAILURE : EXIT.PARTIAL;
 }
