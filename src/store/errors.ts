@@ -19,11 +19,12 @@ export class StoreBackpressureError extends Error {
   override readonly name = 'StoreBackpressureError';
   constructor(
     readonly pending: number,
+    readonly offered: number,
     readonly limit: number,
     readonly lastError: string | null,
   ) {
     super(
-      `the scan store cannot take more cells: ${pending} are waiting to be written (limit ${limit})` +
+      `the scan store cannot take ${offered} more cells: ${pending} are waiting to be written (limit ${limit})` +
         (lastError ? ` because writing fails: ${lastError}` : '') +
         `. Pause the scan and free disk space; nothing queued has been lost.`,
     );

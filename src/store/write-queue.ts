@@ -89,7 +89,7 @@ export class WriteQueue<T> {
     if (items.length === 0) return;
     const limit = this.options.config.maxPendingCells;
     if (this.items.length + items.length > limit) {
-      throw new StoreBackpressureError(this.items.length + items.length, limit, this.lastErrorMessage);
+      throw new StoreBackpressureError(this.items.length, items.length, limit, this.lastErrorMessage);
     }
     this.items.push(...items);
     this.schedule();
