@@ -1,0 +1,49 @@
+/** Pipeline defaults in one place. */
+
+export interface ColourNormaliseConfig {
+  /** Sample every `statsStride`-th pixel in x and y when measuring statistics. */
+  readonly statsStride: number;
+  /** The background (plasma) is the brightest `backgroundFraction` of pixels by luma… */
+  readonly backgroundFraction: number;
+  /** …less the very brightest `highlightFraction` (clipped glare). */
+  readonly highlightFraction: number;
+  /** Per-channel white-balance gains are clamped to [1/maxGain, maxGain]. */
+  readonly maxGain: number;
+  /** Reinhard std ratios are clamped to [1/maxStdRatio, maxStdRatio]. */
+  readonly maxStdRatio: number;
+  /** Which corrections to apply ('wb+lab' = white balance then Reinhard LAB matching). */
+  readonly mode: 'wb+lab' | 'wb' | 'lab';
+  /** Frames averaged (equal weights) to form the first calibration. */
+  readonly warmupFrames: number;
+  /** After warm-up, statistics are re-measured every `refreshEvery` frames… */
+  readonly refreshEvery: number;
+  /** …and folded in with this exponential smoothing weight. */
+  readonly refreshAlpha: number;
+  /** Grid points per axis of the 3D lookup table (tetrahedral interpolation). */
+  readonly lutGrid: number;
+}
+
+export const DEFAULT_COLOUR_CONFIG: ColourNormaliseConfig = {
+  statsStride: 4,
+  backgroundFraction: 0.1,
+  highlightFraction: 0.01,
+  maxGain: 3,
+  maxStdRatio: 3,
+  mode: 'wb+lab',
+  warmupFrames: 10,
+  refreshEvery: 15,
+  refreshAlpha: 0.05,
+  lutGrid: 33,
+};
+
+export interface MetricsConfig {
+  /** Latency samples kept (a ring of the most recent). */
+  readonly latencyWindow: number;
+  /** How often a metrics snapshot is emitted. */
+  readonly intervalMs: number;
+}
+
+export const DEFAULT_METRICS_CONFIG: MetricsConfig = {
+  latencyWindow: 512,
+  intervalMs: 1_000,
+};
