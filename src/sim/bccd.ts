@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LeukocyteType } from '../core/classes.js';
+import { decodeImage } from '../detect/image-decode.js';
+import type { Box } from '../track/types.js';
+import type { AnnotatedField, FieldCell } from './types.js';
+
+const TYPE_NAMES: Record<string, LeukocyteType> = {
+  NEUTROPHIL: 'NEU',
+  LYMPHOCYTE: 'LYM',
+  MONOCYTE: 'MON',
+  EOSINOPHIL: 'EOS',
+  BASOPHIL: 'BAS',
+};
+
+/** The data root: flag, else LEUKOSCAN_DATA, else ../shared/data beside the repository. */
+export function dataRoot(flag?: string): string {
+  if (flag) return resolve(flag);
+  if (process.env.LEUKOSCAN_DATA) return resolve(process.env.LEUKOSCAN_DATA);
+  return resolve(fileURLToPath(new URL('../../../shared/data', import.meta.url)));
+}
+
+export class DatasetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatasetError';
+  }
+}
+
+/** Minimal CSV (RFC 4180 quoting) into rows of strings. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows.filter((r) => r.length > 1 || r[0] !== '');
+}
+
+/** WBC boxes of a BCCD VOC annotation. */
+export function parseVocWbcBoxes(xml: string): Box[] {
+  const boxes: Box[] = [];
+  for (const m of xml.matchAll(/<object>([\s\S]*?)<\/object>/g)) {
+    const name = /<name>\s*([^<]+?)\s*<\/name>/.exec(m[1])?.[1];
+    if (name !== 'WBC') continue;
+    const num = (tag: string) => Number(new RegExp(`<${tag}>\\s*([-\\d.]+)\\s*</${tag}>`).exec(m[1])?.[1]);
+    const b = { x1: num('xmin'), y1: num('ymin'), x2: num('xmax'), y2: num('ymax') };
+    if ([b.x1, b.y1, b.x2, b.y2].every(Number.isFinite)) boxes.push(b);
+  }
+  return boxes;
+}
+
+export interface BccdFieldRef {
+  readonly image: string;
+  readonly cells: readonly FieldCell[];
+}
+
+/**
+ * Annotated BCCD fields of a split (ImageSets/Main/<split>.txt): every VOC WBC
+ * box, typed from wbc_types.csv where its status is `ok`, else untyped.
+ */
+export async function listBccdFields(root: string, split: 'test' | 'trainval' | 'train' | 'val'): Promise<BccdFieldRef[]> {
+  const bccd = join(root, 'bccd');
+  const listFile = join(bccd, 'ImageSets', 'Main', `${split}.txt`);
+  const typesFile = join(bccd, 'wbc_types.csv');
+  for (const f of [listFile, typesFile]) {
+    if (!existsSync(f)) throw new DatasetError(`BCCD data not found: ${f} is missing (set --data or LEUKOSCAN_DATA)`);
+  }
+  const ids = (await readFile(listFile, 'utf8')).split(/\s+/).filter(Boolean);
+  const rows = parseCsv(await readFile(typesFile, 'utf8'));
+  const header = rows[0];
+  const col = (name: string) => {
+    const i = header.indexOf(name);
+    if (i < 0) throw new DatasetError(`${typesFile}: column ${name} missing`);
+    return i;
+  };
+  const [cImage, cX1, cY1, cX2, cY2, cType, cStatus] = ['image', 'xmin', 'ymin', 'xmax', 'ymax', 'wbc_type', 'status'].map(col);
+  const typed = new Map<string, { box: Box; type: LeukocyteType }[]>();
+  for (const r of rows.slice(1)) {
+    const type = TYPE_NAMES[r[cType]];
+    if (r[cStatus] !== 'ok' || !type) continue;
+    const list = typed.get(r[cImage]) ?? [];
+    list.push({ box: { x1: +r[cX1], y1: +r[cY1], x2: +r[cX2], y2: +r[cY2] }, type });
+    typed.set(r[cImage], list);
+  }
+  const out: BccdFieldRef[] = [];
+  for (const id of ids) {
+    const image = `${id}.jpg`;
+    const xmlFile = join(bccd, 'Annotations', `${id}.xml`);
+    if (!existsSync(xmlFile)) throw new DatasetError(`BCCD annotation missing: ${xmlFile}`);
+    const boxes = parseVocWbcBoxes(await readFile(xmlFile, 'utf8'));
+    const types = typed.get(image) ?? [];
+    const cells = boxes.map((box) => {
+      const t = types.find((x) => Math.abs(x.box.x1 - box.x1) <= 1 && Math.abs(x.box.y1 - box.y1) <= 1 && Math.abs(x.box.x2 - box.x2) <= 1 && Math.abs(x.box.y2 - box.y2) <= 1);
+      return { box, type: t?.type ?? null };
+    });
+    out.push({ image, cells });
+  }
+  return out;
+}
+
+export async function loadBccdField(root: string, ref: BccdFieldRef): Promise<AnnotatedField> {
+  const file = join(root, 'bccd', 'JPEGImages', ref.image);
+  const frame = await decodeImage(file, file);
+  return { name: ref.image, width: frame.width, height: frame.height, rgb: frame.rgb, cells: ref.cells };
+}
