@@ -3,7 +3,8 @@ export { OnnxDetector, DetectorReleasedError, type TimedDetections } from './onn
 export { DETECT_DEFAULTS } from './config.js';
 export { decodeImage, decodeImageFile, isImageFile, IMAGE_EXTENSIONS, ImageDecodeError } from './image-decode.js';
 export { loadModelCard, parseModelCard, cardPathForModel, ModelCardError, modelCardSchema } from './model-card-loader.js';
-export { preprocessRgb, bilinearTaps, InputShapeError, type RgbImage, type InputTensor, type PreprocessSpec } from './preprocess.js';
+export { resizeRgbPilBilinear } from './resize-pil.js';
+export { preprocessRgb, normaliseToNchw, InputShapeError, type RgbImage, type InputTensor, type PreprocessSpec } from './preprocess.js';
 export { postprocessDetr, sigmoid, OutputShapeError, type DetrOutputs, type PostprocessOptions } from './postprocess.js';
 export {
   cxcywhNormToXyxyPixels,

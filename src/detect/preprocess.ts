@@ -1,4 +1,5 @@
 import type { ModelCard } from '../core/model-card.js';
+import { resizeRgbPilBilinear } from './resize-pil.js';
 
 /** The part of a `Frame` that pre-processing reads. */
 export interface RgbImage {
@@ -35,72 +36,35 @@ export function assertRgbImage(img: RgbImage, what = 'image'): void {
 }
 
 /**
- * Source sample positions for a 1-D bilinear resize with half-pixel centres
- * (PyTorch `interpolate(mode='bilinear', align_corners=False)`, OpenCV INTER_LINEAR):
- * src = (dst + 0.5) * in/out - 0.5, clamped to [0, in - 1].
- */
-export function bilinearTaps(inSize: number, outSize: number): { i0: Int32Array; i1: Int32Array; w1: Float32Array } {
-  const i0 = new Int32Array(outSize);
-  const i1 = new Int32Array(outSize);
-  const w1 = new Float32Array(outSize);
-  const scale = inSize / outSize;
-  for (let d = 0; d < outSize; d++) {
-    let s = (d + 0.5) * scale - 0.5;
-    if (s < 0) s = 0;
-    const lo = Math.min(Math.floor(s), inSize - 1);
-    i0[d] = lo;
-    i1[d] = Math.min(lo + 1, inSize - 1);
-    w1[d] = s - lo;
-  }
-  return { i0, i1, w1 };
-}
-
-/**
- * The card's pre-processing, as one pure pass: 'stretch' resize of the RGB
- * frame to card.input (bilinear, half-pixel centres; no-op when the sizes
- * match), then (pixel / 255 - mean) / std per channel, laid out NCHW.
+ * The card's pre-processing, as pure steps: 'stretch' resize of the RGB frame
+ * to card.input with Pillow's BILINEAR (what training used; a no-op when the
+ * sizes match), then (pixel / 255 - mean) / std per channel, laid out NCHW.
  */
 export function preprocessRgb(img: RgbImage, spec: PreprocessSpec): InputTensor {
   assertRgbImage(img);
   const W = spec.input.width;
   const H = spec.input.height;
-  const plane = W * H;
+  const resized = resizeRgbPilBilinear(img, W, H);
+  return { data: normaliseToNchw(resized, spec), dims: [1, 3, H, W] };
+}
+
+/** (pixel / 255 - mean) / std per channel, interleaved RGB -> planes. */
+export function normaliseToNchw(img: RgbImage, spec: Pick<PreprocessSpec, 'mean' | 'std'>): Float32Array {
+  const plane = img.width * img.height;
   const data = new Float32Array(3 * plane);
   // Fold /255, mean and std into one multiply-add per channel.
-  const a = [0, 1, 2].map((c) => 1 / (255 * spec.std[c]));
-  const b = [0, 1, 2].map((c) => -spec.mean[c] / spec.std[c]);
+  const a0 = 1 / (255 * spec.std[0]);
+  const a1 = 1 / (255 * spec.std[1]);
+  const a2 = 1 / (255 * spec.std[2]);
+  const b0 = -spec.mean[0] / spec.std[0];
+  const b1 = -spec.mean[1] / spec.std[1];
+  const b2 = -spec.mean[2] / spec.std[2];
   const src = img.rgb;
-  const sw = img.width;
-
-  if (img.width === W && img.height === H) {
-    for (let p = 0; p < plane; p++) {
-      const s = p * 3;
-      data[p] = src[s] * a[0] + b[0];
-      data[plane + p] = src[s + 1] * a[1] + b[1];
-      data[2 * plane + p] = src[s + 2] * a[2] + b[2];
-    }
-    return { data, dims: [1, 3, H, W] };
+  for (let p = 0; p < plane; p++) {
+    const s = p * 3;
+    data[p] = src[s] * a0 + b0;
+    data[plane + p] = src[s + 1] * a1 + b1;
+    data[2 * plane + p] = src[s + 2] * a2 + b2;
   }
-
-  const xs = bilinearTaps(img.width, W);
-  const ys = bilinearTaps(img.height, H);
-  for (let y = 0; y < H; y++) {
-    const r0 = ys.i0[y] * sw;
-    const r1 = ys.i1[y] * sw;
-    const wy = ys.w1[y];
-    for (let x = 0; x < W; x++) {
-      const wx = xs.w1[x];
-      const p00 = (r0 + xs.i0[x]) * 3;
-      const p01 = (r0 + xs.i1[x]) * 3;
-      const p10 = (r1 + xs.i0[x]) * 3;
-      const p11 = (r1 + xs.i1[x]) * 3;
-      const o = y * W + x;
-      for (let c = 0; c < 3; c++) {
-        const top = src[p00 + c] + (src[p01 + c] - src[p00 + c]) * wx;
-        const bot = src[p10 + c] + (src[p11 + c] - src[p10 + c]) * wx;
-        data[c * plane + o] = (top + (bot - top) * wy) * a[c] + b[c];
-      }
-    }
-  }
-  return { data, dims: [1, 3, H, W] };
+  return data;
 }

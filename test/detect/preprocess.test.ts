@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { bilinearTaps, InputShapeError, preprocessRgb } from '../../src/detect/preprocess.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputShapeError, preprocessRgb } from '../../src/detect/preprocess.js';
+import { resizeRgbPilBilinear } from '../../src/detect/resize-pil.js';
+import { FIXTURES } from './helpers.js';
+
+interface PilFixture {
+  width: number;
+  height: number;
+  rgb: number[];
+  resized: { width: number; height: number; rgb: number[] }[];
+}
+const pil = JSON.parse(readFileSync(join(FIXTURES, 'pil-resize.json'), 'utf8')) as PilFixture;
 
 const unitNorm = { mean: [0, 0, 0] as [number, number, number], std: [1, 1, 1] as [number, number, number], resize: 'stretch' as const };
 
@@ -30,18 +42,25 @@ describe('preprocessRgb', () => {
     expect(t.data[6]).toBeCloseTo(px(20), 6);
   });
 
-  // Expected values from torch.nn.functional.interpolate(mode='bilinear', align_corners=False)
-  it('stretch-resizes up like PyTorch bilinear (half-pixel centres)', () => {
-    const t = preprocessRgb(small, { input: { width: 5, height: 4 }, ...unitNorm });
-    const torchR = [10, 22, 40, 58, 70, 32.5, 44.5, 62.5, 86.5, 102.5, 77.5, 89.5, 107.5, 143.5, 167.5, 100, 112, 130, 172, 200];
-    const torchB = [30, 42, 60, 78, 90, 52.5, 64.5, 82.5, 106.5, 122.5, 97.5, 109.5, 127.5, 163.5, 187.5, 120, 132, 150, 192, 220];
-    expect(Array.from(t.data.subarray(0, 20)).map((v) => v * 255)).toEqual(torchR.map((v) => expect.closeTo(v, 3)));
-    expect(Array.from(t.data.subarray(40, 60)).map((v) => v * 255)).toEqual(torchB.map((v) => expect.closeTo(v, 3)));
-  });
+  // Expected pixels from Pillow's Image.resize(BILINEAR), what training uses
+  // (fixtures/make_pil_resize.py): exact, byte for byte, up and down, one or both axes.
+  for (const r of pil.resized) {
+    it(`stretch-resizes 13x9 -> ${r.width}x${r.height} exactly like Pillow BILINEAR`, () => {
+      const out = resizeRgbPilBilinear({ width: pil.width, height: pil.height, rgb: Uint8Array.from(pil.rgb) }, r.width, r.height);
+      expect([out.width, out.height]).toEqual([r.width, r.height]);
+      expect(Array.from(out.rgb)).toEqual(r.rgb);
+    });
+  }
 
-  it('stretch-resizes down like PyTorch bilinear without antialias', () => {
-    const t = preprocessRgb(small, { input: { width: 2, height: 1 }, ...unitNorm });
-    expect(Array.from(t.data).map((v) => v * 255)).toEqual([62.5, 122.5, 72.5, 132.5, 82.5, 142.5].map((v) => expect.closeTo(v, 3)));
+  it('resizes then normalises (the tensor is the Pillow-resized pixels / 255 with unit mean/std)', () => {
+    const r = pil.resized[0];
+    const t = preprocessRgb({ width: pil.width, height: pil.height, rgb: Uint8Array.from(pil.rgb) }, { input: { width: r.width, height: r.height }, ...unitNorm });
+    expect(t.dims).toEqual([1, 3, r.height, r.width]);
+    const plane = r.width * r.height;
+    for (let p = 0; p < plane; p++) {
+      expect(t.data[p] * 255).toBeCloseTo(r.rgb[p * 3], 3);
+      expect(t.data[2 * plane + p] * 255).toBeCloseTo(r.rgb[p * 3 + 2], 3);
+    }
   });
 
   it('keeps a uniform image uniform at any size', () => {
@@ -49,12 +68,6 @@ describe('preprocessRgb', () => {
     const t = preprocessRgb({ width: 640, height: 480, rgb }, { input: { width: 512, height: 384 }, ...unitNorm });
     expect(t.dims).toEqual([1, 3, 384, 512]);
     expect(t.data.every((v) => Math.abs(v - 77 / 255) < 1e-6)).toBe(true);
-  });
-
-  it('bilinearTaps clamps at the edges', () => {
-    const taps = bilinearTaps(4, 2);
-    expect(Array.from(taps.i0)).toEqual([0, 2]);
-    expect(Array.from(taps.w1)).toEqual([0.5, 0.5]);
   });
 
   it('BAD INPUT - wrong number of RGB bytes for the stated size', () => {
