@@ -1,8 +1,202 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
+import type { Frame } from '../../core/frame.js';
+import { EXIT } from '../exit-codes.js';
+import { type BenchRow, formatBenchTable, percentile } from '../../detect/bench-stats.js';
+import type { DeviceChoice } from '../../detect/detector.js';
+import { decodeImageFile } from '../../detect/image-decode.js';
+import { OnnxDetector } from '../../detect/onnx-detector.js';
+import { progressBar } from '../../detect/progress.js';
+import { deviceOption, parsePositiveInt } from './detect.js';
 
-// PLACEHOLDER: owned by the helper building this command; replace wholesale.
+/** Defaults of `leukoscan bench`, in one place. */
+export const BENCH_DEFAULTS = {
+  modelsDir: 'models',
+  threads: '1,2',
+  iters: 50,
+  warmup: 5,
+  frameWidth: 640,
+  frameHeight: 480,
+  /** A 640x480 BCCD field, relative to the data folder. */
+  frameImage: 'bccd/JPEGImages/BloodImage_00000.jpg',
+  python: '/usr/bin/python3',
+  torchTimeoutMs: 600_000,
+} as const;
+
+export interface BenchCommandOptions {
+  model?: string[];
+  modelsDir: string;
+  threads: string;
+  iters: number;
+  warmup: number;
+  int8?: boolean;
+  torch: boolean;
+  device: DeviceChoice;
+  frame?: string;
+  json?: string;
+}
+
 export function register(program: Command): void {
-  program.command('bench').description('(not built yet)').action(() => {
-    throw new Error('leukoscan bench is not built yet');
+  program
+    .command('bench')
+    .description('Time pre-processing + inference + post-processing per 640x480 frame for each model and thread count, beside PyTorch eager')
+    .option('--model <file...>', 'models to time (default: every models/*.onnx)')
+    .option('--models-dir <dir>', 'where to look for models', BENCH_DEFAULTS.modelsDir)
+    .option('--threads <list>', 'comma-separated intra-op thread counts', BENCH_DEFAULTS.threads)
+    .option('--iters <n>', 'timed frames per configuration', parsePositiveInt, BENCH_DEFAULTS.iters)
+    .option('--warmup <n>', 'untimed frames first', parsePositiveInt, BENCH_DEFAULTS.warmup)
+    .option('--int8', 'also time models/*.int8.onnx where they exist')
+    .option('--no-torch', 'skip the PyTorch eager comparison')
+    .addOption(deviceOption().default('cpu'))
+    .option('--frame <image>', 'image to use as the frame, resized to 640x480 (default: a BCCD field from the data folder, else noise)')
+    .option('--json <file>', 'also write the rows as JSON')
+    .addHelpText(
+      'after',
+      '\nPyTorch eager comes from `/usr/bin/python3 -m training.bench_torch --model <name> --threads N --iters K` (last stdout line: {"ms_p50", "ms_p95"}); n/a where that is not available.\n' +
+        'Exit codes: 0 measured; 66 no models found; 1 a model could not be loaded.',
+    )
+    .action(async (opts: BenchCommandOptions) => {
+      process.exitCode = await runBench(opts);
+    });
+}
+
+function say(line: string): void {
+  process.stderr.write(`leukoscan bench: ${line}\n`);
+}
+
+async function benchFrame(opts: BenchCommandOptions): Promise<{ frame: Frame; source: string }> {
+  const W = BENCH_DEFAULTS.frameWidth;
+  const H = BENCH_DEFAULTS.frameHeight;
+  const dataRoot = process.env.LEUKOSCAN_DATA ?? join(process.cwd(), '..', 'shared', 'data');
+  const file = opts.frame ?? join(dataRoot, BENCH_DEFAULTS.frameImage);
+  if (existsSync(file)) {
+    const f = await decodeImageFile(file);
+    if (f.width === W && f.height === H) return { frame: f, source: file };
+    const sharp = (await import('sharp')).default;
+    const buf = await sharp(Buffer.from(f.rgb), { raw: { width: f.width, height: f.height, channels: 3 } }).resize(W, H, { fit: 'fill' }).raw().toBuffer();
+    return { frame: { ...f, width: W, height: H, rgb: new Uint8Array(buf) }, source: `${file} resized to ${W}x${H}` };
+  }
+  if (opts.frame) throw new Error(`Image ${file}: not found`);
+  const rgb = new Uint8Array(W * H * 3);
+  let s = 12345;
+  for (let i = 0; i < rgb.length; i++) rgb[i] = (s = (s * 1103515245 + 12345) >>> 0) >>> 24;
+  return { frame: { seq: 0, timestampMs: 0, width: W, height: H, rgb }, source: `noise (no ${file})` };
+}
+
+async function findModels(opts: BenchCommandOptions): Promise<string[]> {
+  if (opts.model && opts.model.length > 0) return opts.model;
+  let names: string[] = [];
+  try {
+    names = await readdir(opts.modelsDir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.endsWith('.onnx') && (opts.int8 || !n.endsWith('.int8.onnx')))
+    .sort()
+    .map((n) => join(opts.modelsDir, n));
+}
+
+/** PyTorch eager timing of the same weights, from training/bench_torch.py; undefined with a reason when unavailable. */
+function torchTiming(model: string, threads: number, iters: number): { msP50?: number; note?: string } {
+  if (!existsSync(join('training', 'bench_torch.py'))) return { note: 'training/bench_torch.py not present' };
+  const name = basename(model).replace(/(\.int8)?\.onnx$/, '');
+  if (model.endsWith('.int8.onnx')) return { note: 'int8 has no PyTorch counterpart' };
+  const res = spawnSync(BENCH_DEFAULTS.python, ['-m', 'training.bench_torch', '--model', name, '--threads', String(threads), '--iters', String(iters)], {
+    encoding: 'utf8',
+    timeout: BENCH_DEFAULTS.torchTimeoutMs,
   });
+  if (res.status !== 0) return { note: `training.bench_torch failed: ${(res.stderr || res.error?.message || '').trim().split('\n').pop()}` };
+  try {
+    const last = res.stdout.trim().split('\n').pop() ?? '';
+    const j = JSON.parse(last) as { ms_p50?: unknown };
+    if (typeof j.ms_p50 !== 'number') throw new Error('no ms_p50');
+    return { msP50: j.ms_p50 };
+  } catch (err) {
+    return { note: `training.bench_torch printed no {"ms_p50": ...} line (${(err as Error).message})` };
+  }
+}
+
+export async function runBench(opts: BenchCommandOptions): Promise<number> {
+  const threads = opts.threads.split(',').map((s) => Number(s.trim()));
+  if (threads.some((t) => !Number.isInteger(t) || t <= 0)) {
+    say(`--threads must be a comma-separated list of positive integers, got '${opts.threads}'`);
+    return EXIT.USAGE;
+  }
+  const models = await findModels(opts);
+  if (models.length === 0) {
+    say(`no models to time (looked for ${opts.modelsDir}/*.onnx)`);
+    return EXIT.NO_INPUT;
+  }
+  if (opts.int8 && !models.some((m) => m.endsWith('.int8.onnx'))) say(`--int8: no ${opts.modelsDir}/*.int8.onnx found; timing float models only`);
+  const { frame, source } = await benchFrame(opts);
+  const rows: BenchRow[] = [];
+  const notes = new Set<string>();
+  let status: number = EXIT.OK;
+  for (const model of models) {
+    for (const t of threads) {
+      let detector: OnnxDetector;
+      try {
+        detector = await OnnxDetector.create({ modelPath: model, device: opts.device, intraOpThreads: t, interOpThreads: 1 });
+      } catch (err) {
+        say((err as Error).message);
+        status = EXIT.FAILURE;
+        break;
+      }
+      const ms: number[] = [];
+      const stages = { pre: 0, infer: 0, post: 0 };
+      let peakRss = process.memoryUsage.rss();
+      const progress = progressBar(opts.warmup + opts.iters, `${basename(model)} x${t}`);
+      try {
+        for (let i = 0; i < opts.warmup + opts.iters; i++) {
+          const t0 = performance.now();
+          const r = await detector.detectTimed(frame);
+          const dt = performance.now() - t0;
+          peakRss = Math.max(peakRss, process.memoryUsage.rss());
+          if (i >= opts.warmup) {
+            ms.push(dt);
+            stages.pre += r.timings.preMs;
+            stages.infer += r.timings.inferMs;
+            stages.post += r.timings.postMs;
+          }
+          progress.tick();
+        }
+      } finally {
+        progress.stop();
+        await detector.release();
+      }
+      const mean = ms.reduce((a, b) => a + b, 0) / ms.length;
+      const torch = opts.torch ? torchTiming(model, t, opts.iters) : { note: 'skipped (--no-torch)' };
+      if (torch.note) notes.add(`torch: ${torch.note}`);
+      rows.push({
+        model: basename(model),
+        threads: t,
+        provider: detector.provider.name,
+        msP50: percentile(ms, 50),
+        msP95: percentile(ms, 95),
+        framesPerSecond: 1000 / mean,
+        peakRssMb: peakRss / 2 ** 20,
+        preMs: stages.pre / ms.length,
+        inferMs: stages.infer / ms.length,
+        postMs: stages.post / ms.length,
+        torchMsP50: torch.msP50,
+        torchNote: torch.note,
+      });
+    }
+  }
+  if (rows.length > 0) {
+    process.stdout.write(formatBenchTable(rows) + '\n');
+    process.stdout.write(
+      `\nframe: ${source}; ${opts.iters} timed frames after ${opts.warmup} warm-up; provider ${rows[0].provider}; ` +
+        'ms = wall time of detect() (pre-processing + inference + post-processing in the worker, plus the hand-off).\n' +
+        'peak RSS is of the whole process while that configuration ran.\n',
+    );
+    for (const n of notes) process.stdout.write(`${n}\n`);
+  }
+  if (opts.json) await writeFile(opts.json, JSON.stringify(rows, null, 2) + '\n');
+  return status;
 }

@@ -1,0 +1,49 @@
+/** Pure helpers for `leukoscan bench`. */
+
+/** Percentile by linear interpolation between closest ranks (numpy's default). */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const pos = (p / 100) * (s.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}
+
+export interface BenchRow {
+  readonly model: string;
+  readonly threads: number;
+  readonly provider: string;
+  readonly msP50: number;
+  readonly msP95: number;
+  readonly framesPerSecond: number;
+  readonly peakRssMb: number;
+  /** Mean per-stage ms inside the worker. */
+  readonly preMs: number;
+  readonly inferMs: number;
+  readonly postMs: number;
+  /** PyTorch eager p50 of the same weights, or undefined when not measured. */
+  readonly torchMsP50?: number;
+  readonly torchNote?: string;
+}
+
+const f1 = (v: number) => v.toFixed(1);
+
+/** Pure: the table `leukoscan bench` prints. */
+export function formatBenchTable(rows: readonly BenchRow[]): string {
+  const head = ['model', 'thr', 'p50 ms', 'p95 ms', 'frames/s', 'peak RSS MB', 'pre/inf/post ms', 'torch p50 ms', 'ORT speed-up'];
+  const body = rows.map((r) => [
+    r.model,
+    String(r.threads),
+    f1(r.msP50),
+    f1(r.msP95),
+    f1(r.framesPerSecond),
+    r.peakRssMb.toFixed(0),
+    `${f1(r.preMs)}/${f1(r.inferMs)}/${f1(r.postMs)}`,
+    r.torchMsP50 === undefined ? 'n/a' : f1(r.torchMsP50),
+    r.torchMsP50 === undefined ? 'n/a' : `${(r.torchMsP50 / r.msP50).toFixed(2)}x`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
