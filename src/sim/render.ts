@@ -18,31 +18,55 @@ export function renderFrame(mosaic: Mosaic, p: PathFrame, options: RenderOptions
   const M = mosaic.width;
   const out = new Float32Array(w * h * 3);
   const src = mosaic.rgb;
+  // the pose is the same for every pixel: one pair of bilinear weights per frame
+  const px = Math.min(Math.max(0, p.x), M - w - 1.001);
+  const py = Math.min(Math.max(0, p.y), mosaic.height - h - 1.001);
+  const x0 = Math.floor(px);
+  const y0 = Math.floor(py);
+  const fx = px - x0;
+  const fy = py - y0;
+  const w00 = (1 - fx) * (1 - fy);
+  const w01 = fx * (1 - fy);
+  const w10 = (1 - fx) * fy;
+  const w11 = fx * fy;
+  const rowBytes = w * 3;
   for (let y = 0; y < h; y++) {
-    const sy = Math.min(mosaic.height - 1.001, p.y + y);
-    const y0 = Math.floor(sy);
-    const fy = sy - y0;
-    for (let x = 0; x < w; x++) {
-      const sx = Math.min(M - 1.001, p.x + x);
-      const x0 = Math.floor(sx);
-      const fx = sx - x0;
-      const a = (y0 * M + x0) * 3;
-      const b = a + M * 3;
-      const o = (y * w + x) * 3;
-      for (let c = 0; c < 3; c++) {
-        const top = src[a + c] + (src[a + 3 + c] - src[a + c]) * fx;
-        const bot = src[b + c] + (src[b + 3 + c] - src[b + c]) * fx;
-        out[o + c] = top + (bot - top) * fy;
-      }
+    const a = ((y0 + y) * M + x0) * 3;
+    const b = a + M * 3;
+    const o = y * rowBytes;
+    for (let i = 0; i < rowBytes; i++) {
+      out[o + i] = w00 * src[a + i] + w01 * src[a + i + 3] + w10 * src[b + i] + w11 * src[b + i + 3];
     }
   }
   if (p.blurSigma > 0.3) gaussianBlurApprox(out, w, h, p.blurSigma);
   const rgb = new Uint8Array(w * h * 3);
+  const noise = rng && options.noise > 0 ? noiseTable(rng, options.noise) : null;
+  // a random start and odd stride into the table per frame: cheap, and not the same pattern twice
+  let k = noise ? rng!.int(0, NOISE_TABLE) : 0;
+  const stride = noise ? 2 * rng!.int(0, 1024) + 1 : 0;
   for (let i = 0; i < out.length; i++) {
-    const v = out[i] * p.gain + (rng && options.noise > 0 ? options.noise * rng.normal() : 0);
+    let v = out[i] * p.gain;
+    if (noise) {
+      v += noise[k];
+      k = (k + stride) & (NOISE_TABLE - 1);
+    }
     rgb[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
   }
   return { seq: p.index, timestampMs: options.startMs + Math.round((p.index * 1000) / options.fps), width: w, height: h, rgb };
+}
+
+/** Size of the table of Gaussian noise samples (a power of two). */
+const NOISE_TABLE = 1 << 16;
+const noiseTables = new WeakMap<Rng, Float32Array>();
+
+function noiseTable(rng: Rng, sigma: number): Float32Array {
+  let t = noiseTables.get(rng);
+  if (!t) {
+    t = new Float32Array(NOISE_TABLE);
+    for (let i = 0; i < t.length; i++) t[i] = sigma * rng.normal();
+    noiseTables.set(rng, t);
+  }
+  return t;
 }
 
 /** Three box-blur passes per axis (close to a Gaussian of the given sigma), in place on RGB floats. */

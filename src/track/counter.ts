@@ -84,11 +84,13 @@ export class Counter {
       this.targetAnnounced = true;
       events.push({ kind: 'target-reached', seq, timestampMs, differential });
     }
-    return { frame: { ...tracked, countedIds: new Set(this.countedAt.keys()), differential }, events };
+    const countedAt = new Map(this.countedAt);
+    return { frame: { ...tracked, countedIds: new Set(countedAt.keys()), countedAt, differential }, events };
   }
 
-  /** The counted cells as consumers see them, from the latest tracked frame's cells. */
-  countedCells(tracked: TrackedFrame): CountedCell[] {
-    return tracked.cells.filter((c) => this.countedAt.has(c.id)).map((c) => countedCell(c, this.countedAt.get(c.id)!));
-  }
+}
+
+/** The counted cells of a counted frame, as consumers see them. */
+export function countedCellsOf(frame: CountedFrame): CountedCell[] {
+  return frame.cells.filter((c) => frame.countedAt.has(c.id)).map((c) => countedCell(c, frame.countedAt.get(c.id)!));
 }

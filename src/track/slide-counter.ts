@@ -1,7 +1,7 @@
 import type { DetectionsXyxyPixels } from '../core/detections.js';
 import type { Frame } from '../core/frame.js';
 import { resolveTrackConfig, type TrackConfig, type TrackConfigInput } from './config.js';
-import { Counter } from './counter.js';
+import { Counter, countedCellsOf } from './counter.js';
 import { Registrar } from './registration/registrar.js';
 import { CellRegistry } from './registry.js';
 import type { CountedCell, CountUpdate, RegisteredFrame } from './types.js';
@@ -56,6 +56,6 @@ export class SlideCounter {
 
   /** Counted cells at the latest frame. */
   countedCells(): CountedCell[] {
-    return this.latest ? this.counter.countedCells(this.latest.frame) : [];
+    return this.latest ? countedCellsOf(this.latest.frame) : [];
   }
 }

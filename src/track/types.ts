@@ -172,6 +172,8 @@ export interface CountedCell {
 export interface CountedFrame extends TrackedFrame {
   /** Ids of the cells counted so far (each once). */
   readonly countedIds: ReadonlySet<number>;
+  /** The same cells: id -> frame seq at which each was counted. */
+  readonly countedAt: ReadonlyMap<number, number>;
   readonly differential: Differential;
 }
 

@@ -1,0 +1,193 @@
+/**
+ * Counting benchmark on simulated slide scans (BCCD test fields, held out from
+ * training): unique-cell recall and precision, double-count rate, per-type
+ * count error and differential error, with
+ *   - the oracle detector: ground-truth boxes projected into each frame at the
+ *     simulator's true pose (tests registration, tracking and counting alone);
+ *   - the shipped model (models/leukoscan-lite.onnx through OnnxDetector).
+ * Both run through the same live pipeline path as `leukoscan count` (every frame
+ * detected). Frames are rendered in memory (no video encode/decode).
+ *
+ *   npx tsx bench/count.ts [--scans 3] [--model models/leukoscan-lite.onnx] [--oracle-only]
+ *                          [--fps 5] [--duration 36] [--json out.json] [--data DIR]
+ */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { MODEL_CLASSES, LEUKOCYTE_TYPES } from '../src/core/classes.js';
+import type { ModelCard } from '../src/core/model-card.js';
+import type { Detector } from '../src/detect/detector.js';
+import { OnnxDetector } from '../src/detect/onnx-detector.js';
+import { dataRoot } from '../src/sim/bccd.js';
+import { oracleDetections } from '../src/sim/oracle.js';
+import { buildScan, SCAN_DEFAULTS, type SimulatedScan } from '../src/sim/scan.js';
+import { scoreScan, sumScores, summarise, type ScanScore, type ScoreSummary } from '../src/sim/score.js';
+import { runCountEveryFrame, type CountRunResult } from '../src/track/run-count.js';
+
+interface Args {
+  scans: number;
+  model: string;
+  oracleOnly: boolean;
+  fps: number;
+  duration: number;
+  json?: string;
+  data?: string;
+  seed: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { scans: 3, model: 'models/leukoscan-lite.onnx', oracleOnly: false, fps: 5, duration: 36, seed: 1 };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const v = () => {
+      const x = argv[++i];
+      if (x === undefined) throw new Error(`${k} needs a value`);
+      return x;
+    };
+    if (k === '--scans') a.scans = Number(v());
+    else if (k === '--model') a.model = v();
+    else if (k === '--oracle-only') a.oracleOnly = true;
+    else if (k === '--fps') a.fps = Number(v());
+    else if (k === '--duration') a.duration = Number(v());
+    else if (k === '--json') a.json = v();
+    else if (k === '--data') a.data = v();
+    else if (k === '--seed') a.seed = Number(v());
+    else throw new Error(`unknown argument ${k}`);
+  }
+  return a;
+}
+
+/** A card for the oracle: it only names the classes (colour normalisation is off for it). */
+const ORACLE_CARD = { name: 'oracle', classes: [...MODEL_CLASSES] } as unknown as ModelCard;
+
+function oracleDetector(scan: SimulatedScan): Pick<Detector, 'detect' | 'card'> {
+  const { groundTruth: gt } = scan;
+  return {
+    card: ORACLE_CARD,
+    detect: async (frame) => oracleDetections(gt, gt.path[frame.seq], frame.width, frame.height),
+  };
+}
+
+function origins(scan: SimulatedScan, run: CountRunResult): Map<number, { x: number; y: number }> {
+  const out = new Map<number, { x: number; y: number }>();
+  for (const [segment, seq] of run.segmentStarts) out.set(segment, { x: scan.groundTruth.path[seq].x, y: scan.groundTruth.path[seq].y });
+  return out;
+}
+
+interface Row {
+  detector: string;
+  scan: string;
+  score: ScanScore;
+  summary: ScoreSummary;
+  frames: CountRunResult['frames'];
+  seconds: number;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+function printTable(rows: Row[]): void {
+  const head = ['detector', 'scan', 'frames', 's', 'expected', 'found', 'recall', 'counted', 'correct', 'double', 'false', 'ignored', 'precision', 'dbl rate', 'total err', 'diff err', 'type acc'];
+  const lines = rows.map((r) => [
+    r.detector,
+    r.scan,
+    String(r.frames.detected),
+    r.seconds.toFixed(0),
+    String(r.score.expected),
+    String(r.score.found),
+    pct(r.summary.recall),
+    String(r.summary.countedTotal),
+    String(r.score.correct),
+    String(r.score.doubleCounts),
+    String(r.score.falseCounts),
+    String(r.score.ignoredCounts),
+    pct(r.summary.precision),
+    pct(r.summary.doubleCountRate),
+    `${r.summary.totalErrorPercent >= 0 ? '+' : ''}${r.summary.totalErrorPercent.toFixed(1)}%`,
+    `${r.summary.differentialErrorPoints.toFixed(1)} pt`,
+    pct(r.summary.typeAccuracy),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
+  console.log(fmt(head));
+  for (const l of lines) console.log(fmt(l));
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const root = dataRoot(args.data);
+  const seeds = Array.from({ length: args.scans }, (_, i) => args.seed + i);
+  const scans: SimulatedScan[] = [];
+  for (const seed of seeds) {
+    scans.push(await buildScan({ ...SCAN_DEFAULTS, dataRoot: root, seed, fps: args.fps, durationS: args.duration }));
+  }
+  const rows: Row[] = [];
+  const runAll = async (name: string, make: (scan: SimulatedScan) => Promise<Pick<Detector, 'detect' | 'card'>>, normalise: boolean) => {
+    const scores: ScanScore[] = [];
+    const frames = { read: 0, detected: 0, skipped: 0 };
+    let seconds = 0;
+    for (const [i, scan] of scans.entries()) {
+      const detector = await make(scan);
+      const t0 = performance.now();
+      const run = await runCountEveryFrame({
+        frames: scan.frames(),
+        sourceLabel: `sim:seed=${seeds[i]}`,
+        detector,
+        normalise: normalise ? {} : false,
+      });
+      const s = (performance.now() - t0) / 1000;
+      const score = scoreScan(scan.groundTruth, run.cells, origins(scan, run));
+      const segs = run.segmentStarts.size;
+      rows.push({ detector: name, scan: `seed ${seeds[i]}${segs > 1 ? ` (${segs} seg)` : ''}`, score, summary: summarise(score), frames: run.frames, seconds: s });
+      scores.push(score);
+      frames.read += run.frames.read;
+      frames.detected += run.frames.detected;
+      frames.skipped += run.frames.skipped;
+      seconds += s;
+      process.stderr.write(`${name} seed ${seeds[i]}: ${run.frames.detected} frames in ${s.toFixed(1)} s\n`);
+    }
+    const total = sumScores(scores);
+    rows.push({ detector: name, scan: 'all', score: total, summary: summarise(total), frames, seconds });
+    return total;
+  };
+
+  const oracle = await runAll('oracle', async (scan) => oracleDetector(scan), false);
+  let model: ScanScore | null = null;
+  let modelNote = '';
+  if (!args.oracleOnly) {
+    if (!existsSync(args.model)) {
+      modelNote = `model ${args.model} not found: shipped-model rows skipped`;
+    } else {
+      const detector = await OnnxDetector.create({ modelPath: args.model, device: 'cpu' });
+      try {
+        model = await runAll(`model:${detector.card.name}`, async () => detector, true);
+      } finally {
+        await detector.release();
+      }
+    }
+  }
+  console.log(`\nCounting benchmark: ${args.scans} simulated scans (BCCD test fields ${SCAN_DEFAULTS.cols}x${SCAN_DEFAULTS.rows}, ${SCAN_DEFAULTS.frameWidth}x${SCAN_DEFAULTS.frameHeight}, ${args.fps} fps, ${args.duration} s)\n`);
+  printTable(rows);
+  console.log('\nPer-type counts (all scans): truth / oracle / model');
+  for (const t of LEUKOCYTE_TYPES) {
+    const m = model ? String(model.perType[t].counted) : '-';
+    console.log(`  ${t}: ${oracle.perType[t].truth} / ${oracle.perType[t].counted} / ${m}`);
+  }
+  const o = summarise(oracle);
+  console.log('\nTargets:');
+  console.log(`  oracle: double counts 0 -> ${oracle.doubleCounts} ${oracle.doubleCounts === 0 ? 'PASS' : 'FAIL'}; recall >= 99% -> ${pct(o.recall)} ${o.recall >= 0.99 ? 'PASS' : 'FAIL'}`);
+  if (model) {
+    const m = summarise(model);
+    const okTotal = Math.abs(m.totalErrorPercent) <= 5;
+    const okDiff = m.differentialErrorPoints <= 5;
+    console.log(`  model: total within +-5% -> ${m.totalErrorPercent.toFixed(1)}% ${okTotal ? 'PASS' : 'FAIL'}; differential error <= 5 pt -> ${m.differentialErrorPoints.toFixed(1)} pt ${okDiff ? 'PASS' : 'FAIL'}`);
+  } else {
+    console.log(`  model: ${modelNote || 'skipped (--oracle-only)'}`);
+  }
+  if (args.json) {
+    await writeFile(args.json, JSON.stringify({ args, rows: rows.map((r) => ({ ...r })) }, null, 2));
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench/count: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});
