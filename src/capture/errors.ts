@@ -49,7 +49,7 @@ const RULES: readonly Rule[] = [
   { pattern: /Server returned 401|Unauthorized/i, explain: () => 'RTSP server refused the credentials (401 Unauthorized)', permanent: false },
   { pattern: /Server returned 404|404 Not Found/i, explain: () => 'no such stream on the RTSP server (404)', permanent: false },
   { pattern: /Server returned 4\d\d/i, explain: (s) => `RTSP server rejected the request (${s.kind})`, permanent: false },
-  { pattern: /moov atom not found/i, explain: () => 'video file is truncated or incomplete (moov atom not found)', permanent: true },
+  { pattern: /moov atom not found/i, explain: () => 'not a playable MP4/MOV: truncated, incomplete or not a video (moov atom not found)', permanent: true },
   {
     pattern: /Invalid data found when processing input|could not find codec parameters|Invalid argument/i,
     explain: (s) => (s.kind === 'file' ? 'not a video ffmpeg can decode (invalid data)' : 'the source sent data ffmpeg cannot decode'),

@@ -24,7 +24,7 @@ export interface V4l2Device {
   readonly error?: string;
 }
 
-const FORMAT_LINE = /\]\s*(Raw|Compressed)\s*:\s*(\S+)\s*:\s*(.*?)\s*:\s*(.*)$/;
+const FORMAT_LINE = /\]\s*(Raw|Compressed)\s*:\s*(\S+)\s*:\s*(.*)\s:\s(.*)$/;
 
 /** Pure: parses `ffmpeg -f v4l2 -list_formats all -i /dev/videoN` stderr. */
 export function parseV4l2Formats(stderr: string): V4l2Format[] {
