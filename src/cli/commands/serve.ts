@@ -1,8 +1,188 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import { firstValueFrom, race, timer } from 'rxjs';
+import { DEFAULT_CAPTURE_CONFIG, parseSize } from '../../capture/config.js';
+import { ffmpegChildrenExited } from '../../capture/ffmpeg-frames.js';
+import type { DeviceChoice } from '../../detect/detector.js';
+import { DETECT_DEFAULTS } from '../../detect/config.js';
+import { OnnxDetector } from '../../detect/onnx-detector.js';
+import { livePipeline } from '../../pipeline/live-pipeline.js';
+import { dataRoot as resolveDataRoot } from '../../sim/bccd.js';
+import { ScanStore } from '../../store/scan-store.js';
+import { createAuth } from '../../stream/auth.js';
+import { DEFAULT_STREAM_CONFIG } from '../../stream/config.js';
+import { PipelineScanSession } from '../../stream/pipeline-session.js';
+import { PROTOCOL_LIMITS } from '../../stream/protocol.js';
+import { StreamServer } from '../../stream/server.js';
+import { isSimUri, parseSimUri, simulatedCapture, validateServeSource } from '../../stream/sources.js';
+import { EXIT } from '../exit-codes.js';
 
-// PLACEHOLDER: owned by the helper building this command; replace wholesale.
+/** Source used when none is given (`npm start`): a simulated scan of the BCCD data. */
+export const DEFAULT_SERVE_SOURCE = 'sim:';
+/** Capture rate for live sources: registration runs per frame on the main thread. */
+const DEFAULT_SERVE_FPS = 15;
+
+interface ServeFlags {
+  source: string;
+  port: string;
+  host: string;
+  token?: string;
+  viewerToken?: string;
+  model: string;
+  device: string;
+  target: string;
+  fps: string;
+  size: string;
+  data?: string;
+  home?: string;
+  store: boolean;
+  start: boolean;
+  operator: string;
+}
+
+class UsageError extends Error {}
+
+function positiveInt(name: string, text: string, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new UsageError(`bad ${name} '${text}': expected an integer in [0, ${max}]`);
+  return n;
+}
+
 export function register(program: Command): void {
-  program.command('serve').description('(not built yet)').action(() => {
-    throw new Error('leukoscan serve is not built yet');
-  });
+  program
+    .command('serve')
+    .description('Live dashboard: streams frames, overlays and the running differential to browsers over WebSockets')
+    .option('--source <uri>', 'sim:[seed=N,fps=N,duration=S], a file, rtsp://…, v4l2:///dev/videoN or test:PATTERN', DEFAULT_SERVE_SOURCE)
+    .option('--port <n>', 'HTTP port (0 picks a free one)', String(DEFAULT_STREAM_CONFIG.port))
+    .option('--host <addr>', 'interface to bind; the default keeps the dashboard on this machine', DEFAULT_STREAM_CONFIG.host)
+    .option('--token <token>', 'operator token (full control); generated and printed once if left out')
+    .option('--viewer-token <token>', 'read-only viewer token; generated and printed once if left out')
+    .option('--model <path>', 'ONNX model (its card is the .json beside it)', DETECT_DEFAULTS.modelPath)
+    .option('--device <device>', 'auto | cpu | cuda', DETECT_DEFAULTS.device)
+    .option('--target <n>', 'leukocytes to count before the differential is complete', '100')
+    .option('--fps <n>', 'frames per second taken from a live source', String(DEFAULT_SERVE_FPS))
+    .option('--size <WxH>', 'frame size a live source is scaled to', `${DEFAULT_CAPTURE_CONFIG.width}x${DEFAULT_CAPTURE_CONFIG.height}`)
+    .option('--data <dir>', 'data root for sim: sources (default: LEUKOSCAN_DATA, else ../shared/data)')
+    .option('--home <dir>', 'scan store directory (default: LEUKOSCAN_HOME, else ~/.local/share/leukoscan)')
+    .option('--no-store', 'do not store scans (no review, no history)')
+    .option('--no-start', 'wait for the operator to press Start instead of starting the scan at once')
+    .option('--operator <name>', 'technologist name stored with each scan', safeUserName())
+    .action(async (flags: ServeFlags) => {
+      try {
+        await serve(flags);
+      } catch (err) {
+        if (err instanceof UsageError) {
+          process.stderr.write(`leukoscan serve: ${err.message}\n`);
+          process.exitCode = EXIT.USAGE;
+          return;
+        }
+        throw err;
+      }
+    });
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username || 'operator';
+  } catch {
+    return 'operator';
+  }
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  // ---- flags (all checked before anything starts) ----
+  try {
+    validateServeSource(flags.source);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const port = positiveInt('--port', flags.port, 65535);
+  const target = positiveInt('--target', flags.target, PROTOCOL_LIMITS.MAX_TARGET);
+  if (target < 1) throw new UsageError('bad --target: must be at least 1');
+  const fps = Number(flags.fps);
+  if (!Number.isFinite(fps) || fps <= 0 || fps > 60) throw new UsageError(`bad --fps '${flags.fps}': expected a number in (0, 60]`);
+  let size: { width: number; height: number };
+  try {
+    size = parseSize(flags.size);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (!['auto', 'cpu', 'cuda'].includes(flags.device)) throw new UsageError(`bad --device '${flags.device}': expected auto, cpu or cuda`);
+  let auth;
+  try {
+    auth = createAuth({ operatorToken: flags.token, viewerToken: flags.viewerToken });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const dataRoot = resolveDataRoot(flags.data);
+  const log = (line: string) => process.stderr.write(`[${new Date().toISOString()}] ${line}\n`);
+
+  // ---- resources, each released below in reverse order ----
+  let detector: OnnxDetector;
+  try {
+    detector = await OnnxDetector.create({ modelPath: flags.model, device: flags.device as DeviceChoice });
+  } catch (err) {
+    process.stderr.write(`leukoscan serve: ${(err as Error).message}\n`);
+    process.exitCode = /not found|ENOENT/.test((err as Error).message) ? EXIT.NO_INPUT : EXIT.FAILURE;
+    return;
+  }
+  let store: ScanStore | null = null;
+  let session: PipelineScanSession | null = null;
+  let server: StreamServer | null = null;
+  try {
+    if (flags.store) {
+      store = ScanStore.open(flags.home);
+    }
+    const model = store === null ? null : { name: detector.card.name, sha256: await sha256File(flags.model), version: detector.card.date };
+    session = new PipelineScanSession({
+      source: flags.source,
+      target,
+      validateSource: validateServeSource,
+      store: store !== null && model !== null ? { store, model, operator: flags.operator } : null,
+      log,
+      pipeline: (source) =>
+        isSimUri(source)
+          ? livePipeline({ source, detector, events: simulatedCapture(parseSimUri(source), dataRoot) })
+          : livePipeline({ source, detector, capture: { width: size.width, height: size.height, fps, realtime: true } }),
+    });
+    server = await StreamServer.create({ session, auth, log, config: { host: flags.host, port } });
+
+    const out = process.stdout;
+    out.write(`leukoscan serve: ${flags.source} with ${detector.card.name} on ${detector.provider.name} (${detector.provider.reason})\n`);
+    out.write(`  operator (full control): ${server.url(auth.operatorToken)}\n`);
+    out.write(`  viewer (read-only):      ${server.url(auth.viewerToken)}\n`);
+    if (!auth.generated.operator || !auth.generated.viewer) out.write('  (tokens given on the command line are used as given)\n');
+    if (!['127.0.0.1', 'localhost', '::1'].includes(flags.host)) {
+      out.write(`  WARNING: listening on ${flags.host}: anyone on the network with a token URL can connect, over plain HTTP.\n`);
+    }
+    out.write(store === null ? '  scans are not stored (--no-store)\n' : `  scans are stored in ${store.file}\n`);
+    out.write('  Ctrl-C stops.\n');
+
+    if (flags.start) await session.execute({ type: 'start' });
+
+    await new Promise<void>((resolve) => {
+      const onSignal = () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        resolve();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+    });
+    log('stopping');
+  } finally {
+    await server?.close();
+    await session?.close();
+    await firstValueFrom(race(timer(DEFAULT_CAPTURE_CONFIG.killTimeoutMs + 1000), ffmpegChildrenExited()));
+    await detector.release();
+    if (store !== null) await store.close();
+  }
 }
