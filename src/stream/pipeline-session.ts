@@ -557,8 +557,8 @@ export class PipelineScanSession implements ScanSession {
         if (match === null) throw new SessionCommandError(`cell '${request.cellId}' is not a stored cell`);
         const scanId = Number(match[1]);
         const trackId = Number(match[2]);
-        await s.store.flush();
-        const storeCellId = s.store.cellIdForTrack(scanId, trackId);
+        // Flushes what is queued first, so a cell just shown in the gallery can be reviewed.
+        const storeCellId = await s.store.cellIdForTrack(scanId, trackId);
         if (storeCellId === null) throw new SessionCommandError(`cell ${request.cellId} is not stored yet; try again in a moment`);
         let action: StoreReviewAction;
         if (request.action === 'reclassify') {
