@@ -1,0 +1,70 @@
+"""Model and training configurations. `lite` is sized for CPU inference; `paper` follows the paper."""
+import copy
+
+CLASSES = ["NEU", "LYM", "MON", "EOS", "BAS", "RBC", "Platelets"]
+LEUKOCYTE_IDS = [0, 1, 2, 3, 4]
+# Internal target label for a leukocyte box with no type: any of LEUKOCYTE_IDS is right.
+UNTYPED_WBC = len(CLASSES)
+
+MEAN = [0.485, 0.456, 0.406]
+STD = [0.229, 0.224, 0.225]
+
+BASE = {
+    "classes": CLASSES,
+    "backbone": "resnet18",
+    "fpn": "hsfpn",  # hsfpn | hsfpn-bilinear | fpn
+    "d_model": 128,
+    "n_heads": 8,
+    "n_points": 4,
+    "enc_layers": 3,
+    "dec_layers": 3,
+    "d_ffn": 512,
+    "dropout": 0.0,
+    "num_queries": 100,
+    "box_refine": True,
+    "enc_skip_finest": True,
+    "input_w": 512,
+    "input_h": 384,
+    # loss weights (Deformable-DETR defaults); set one to 0 to ablate it
+    "loss_focal": 2.0,
+    "loss_l1": 5.0,
+    "loss_giou": 2.0,
+    "aux_loss": True,
+    "focal_alpha": 0.25,
+    "focal_gamma": 2.0,
+    "match_cost_class": 2.0,
+    "match_cost_l1": 5.0,
+    "match_cost_giou": 2.0,
+    # optimisation
+    "lr": 2e-4,
+    "lr_backbone": 2e-4,
+    "weight_decay": 1e-4,
+    "batch_size": 4,
+    "clip_norm": 0.1,
+    "lr_drop_frac": 0.85,
+    # data
+    "bccd_weight": 0.6,  # share of samples drawn from BCCD trainval; the rest from TXL (non-BCCD)
+    "scale_min": 0.55,  # min side fraction of the random 4:3 crop
+}
+
+CONFIGS = {
+    "lite": copy.deepcopy(BASE),
+    "paper": dict(copy.deepcopy(BASE), backbone="resnet50", d_model=256, enc_layers=6, dec_layers=6,
+                  d_ffn=1024, dropout=0.1, input_w=640, input_h=480,
+                  enc_skip_finest=False),
+    # tiny: for tests only
+    "tiny": dict(copy.deepcopy(BASE), d_model=32, enc_layers=1, dec_layers=2, d_ffn=64, num_queries=20,
+                 input_w=128, input_h=96),
+}
+
+
+def get_config(name: str, **overrides) -> dict:
+    if name not in CONFIGS:
+        raise ValueError(f"unknown config '{name}' (choose from {', '.join(CONFIGS)})")
+    cfg = copy.deepcopy(CONFIGS[name])
+    for k, v in overrides.items():
+        if k not in cfg:
+            raise ValueError(f"unknown config key '{k}'")
+        cfg[k] = v
+    cfg["name"] = name
+    return cfg

@@ -1,0 +1,222 @@
+"""Evaluation: BCCD-3 (paper Table 5) and WBC-5 (the differential), for a checkpoint or an ONNX
+model, or for a predictions file (the `leukoscan detect --format coco` output) to compare evaluators.
+
+    /usr/bin/python3 -m training.evaluate --checkpoint ~/.cache/leukoscan/lite/last.pt
+    /usr/bin/python3 -m training.evaluate --onnx models/leukoscan-lite.onnx
+    /usr/bin/python3 -m training.evaluate --predictions preds.json [--merge-wbc]
+"""
+import argparse
+import json
+import os
+import sys
+from typing import Dict, List
+
+import numpy as np
+import torch
+
+from .coco_eval import coco_eval
+from .config import CLASSES, LEUKOCYTE_IDS, UNTYPED_WBC
+from .data import sources
+from .data.annotations import Record
+from .data.dataset import load_rgb
+from .data.transforms import resize, to_tensor
+from .postprocess import postprocess
+
+BCCD3 = ["RBC", "WBC", "Platelets"]
+PAPER_ROWS = [
+    ("Deformable-DETR (paper)", 64.4, 93.7, 70.6, 61.6, 80.7, 50.9),
+    ("MFDS-DETR (paper)", 67.4, 95.3, 74.1, 63.7, 84.8, 53.6),
+]
+TYPES = CLASSES[:5]
+
+
+def xyxy_to_xywh(b: np.ndarray) -> np.ndarray:
+    b = np.asarray(b, dtype=float).reshape(-1, 4)
+    return np.stack([b[:, 0], b[:, 1], b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]], 1)
+
+
+class TorchRunner:
+    def __init__(self, model, cfg):
+        self.model, self.cfg = model, cfg
+
+    @torch.no_grad()
+    def __call__(self, batch: torch.Tensor):
+        self.model.eval()
+        return self.model(batch)
+
+
+class OnnxRunner:
+    def __init__(self, path: str):
+        import onnxruntime as ort  # optional: only where the Python package exists
+        self.sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+
+    def __call__(self, batch: torch.Tensor):
+        logits, boxes = self.sess.run(["logits", "boxes"], {"images": batch.numpy()})
+        return torch.from_numpy(logits), torch.from_numpy(boxes)
+
+
+def predict(runner, records: List[Record], cfg: dict, merge_wbc: bool, batch_size: int = 4) -> Dict[str, Dict]:
+    """Run the model over records (stretch-resize to the input size) -> image id -> detections (xywh pixels)."""
+    names = BCCD3 if merge_wbc else CLASSES
+    out = {}
+    for i in range(0, len(records), batch_size):
+        chunk = records[i:i + batch_size]
+        imgs = [resize(load_rgb(r.image_path), np.zeros((0, 4), np.float32), cfg["input_w"], cfg["input_h"])[0]
+                for r in chunk]
+        logits, boxes = runner(torch.stack([to_tensor(im) for im in imgs]))
+        dets = postprocess(logits, boxes, [(r.width, r.height) for r in chunk], merge_wbc=merge_wbc)
+        for r, d in zip(chunk, dets):
+            out[r.image_id] = {"boxes": xyxy_to_xywh(d["boxes"].numpy()), "scores": d["scores"].numpy(),
+                               "labels": np.array([names[int(l)] for l in d["labels"]], dtype=object)}
+    return out
+
+
+def gt_bccd3(records: List[Record]) -> Dict[str, Dict]:
+    gts = {}
+    for r in records:
+        labels = ["WBC" if (l in LEUKOCYTE_IDS or l == UNTYPED_WBC) else CLASSES[l] for l in r.labels]
+        gts[r.image_id] = {"boxes": xyxy_to_xywh(r.boxes), "labels": np.array(labels, dtype=object)}
+    return gts
+
+
+def evaluate_bccd(model, cfg: dict, data_root: str = None, runner=None) -> Dict[str, float]:
+    """BCCD test (72 images), five types merged into WBC -> rounded COCO metrics."""
+    records = sources.bccd("test", data_root)
+    preds = predict(runner or TorchRunner(model, cfg), records, cfg, merge_wbc=True)
+    res = coco_eval(gt_bccd3(records), preds, BCCD3)
+    return {k: round(v, 2) for k, v in res.items()}
+
+
+def wbc5_records(data_root: str = None) -> List[Record]:
+    """Typed leukocytes of BCCD test plus the PBC images of TXL test. Boxes other than typed
+    leukocytes are dropped; images keep only their typed leukocyte boxes."""
+    out = []
+    for r in sources.bccd("test", data_root) + sources.txl("test", data_root, sources=("PBC",)):
+        keep = [i for i, l in enumerate(r.labels) if l in LEUKOCYTE_IDS]
+        untyped = any(l == UNTYPED_WBC for l in r.labels)
+        if keep and not untyped:
+            out.append(Record(r.image_path, r.width, r.height, [r.boxes[i] for i in keep],
+                              [r.labels[i] for i in keep], r.source, r.image_id))
+    return out
+
+
+def evaluate_wbc5(runner, cfg: dict, data_root: str = None, iou: float = 0.5):
+    """Per-type AP on typed leukocytes (other classes' predictions dropped) and the confusion
+    matrix of matched leukocytes (true type x predicted type, IoU >= iou, best-scoring leukocyte)."""
+    records = wbc5_records(data_root)
+    preds = predict(runner, records, cfg, merge_wbc=False)
+    gts = {r.image_id: {"boxes": xyxy_to_xywh(r.boxes), "labels": np.array([CLASSES[l] for l in r.labels], dtype=object)}
+           for r in records}
+    typed_preds = {}
+    for k, d in preds.items():
+        m = np.isin(d["labels"], TYPES)
+        typed_preds[k] = {"boxes": d["boxes"][m], "scores": d["scores"][m], "labels": d["labels"][m]}
+    ap = coco_eval(gts, typed_preds, TYPES)
+    # merged-leukocyte predictions for the confusion matrix: best type per predicted box
+    conf = np.zeros((5, 6), dtype=int)  # last column: missed
+    from .coco_eval import iou_xywh
+    for k, g in gts.items():
+        d = typed_preds[k]
+        for gi in range(len(g["labels"])):
+            t = TYPES.index(g["labels"][gi])
+            ious = iou_xywh(d["boxes"], g["boxes"][gi:gi + 1])[:, 0] if len(d["boxes"]) else np.zeros(0)
+            cand = np.where(ious >= iou)[0]
+            if len(cand) == 0:
+                conf[t, 5] += 1
+                continue
+            best = cand[np.argmax(d["scores"][cand])]
+            conf[t, TYPES.index(d["labels"][best])] += 1
+    counts = {t: int(sum(1 for r in records for l in r.labels if CLASSES[l] == t)) for t in TYPES}
+    return ap, conf, counts
+
+
+def format_bccd_table(res: Dict[str, float], name: str) -> str:
+    head = f"{'model':<28} {'AP':>6} {'AP50':>6} {'AP75':>6} {'RBC':>6} {'WBC':>6} {'Plt':>6}"
+    lines = [head, "-" * len(head)]
+    for row in PAPER_ROWS:
+        lines.append(f"{row[0]:<28} " + " ".join(f"{v:>6.1f}" for v in row[1:]))
+    lines.append(f"{name:<28} " + " ".join(f"{res[k]:>6.1f}" for k in ("AP", "AP50", "AP75", "AP/RBC", "AP/WBC", "AP/Platelets")))
+    return "\n".join(lines)
+
+
+def format_wbc5(ap, conf, counts) -> str:
+    lines = [f"{'type':<6} {'n':>4} {'AP':>6} {'AP50':>6}"]
+    for t in TYPES:
+        lines.append(f"{t:<6} {counts[t]:>4} {ap[f'AP/{t}']:>6.1f}")
+    lines.append(f"mean AP {ap['AP']:.1f}, AP50 {ap['AP50']:.1f}")
+    lines.append("confusion (rows: true type; columns: predicted type, 'miss' = no leukocyte box at IoU>=0.5)")
+    lines.append("       " + " ".join(f"{t:>5}" for t in TYPES + ["miss"]))
+    for i, t in enumerate(TYPES):
+        lines.append(f"{t:<6} " + " ".join(f"{v:>5d}" for v in conf[i]))
+    return "\n".join(lines)
+
+
+def load_checkpoint(path: str):
+    from .models.mfds_detr import MFDSDETR
+    if not os.path.exists(path):
+        raise SystemExit(f"checkpoint not found: {path}")
+    ck = torch.load(path, map_location="cpu")
+    model = MFDSDETR(ck["cfg"])
+    model.load_state_dict(ck["model"])
+    model.eval()
+    return model, ck["cfg"]
+
+
+def predictions_from_file(path: str, merge_wbc: bool) -> Dict[str, Dict]:
+    """`leukoscan detect --format coco` output: [{file_name, category, bbox [x,y,w,h], score}]."""
+    with open(path) as f:
+        rows = json.load(f)
+    out: Dict[str, Dict] = {}
+    for r in rows:
+        key = os.path.splitext(os.path.basename(r["file_name"]))[0]
+        cat = r["category"]
+        if merge_wbc and cat in TYPES:
+            cat = "WBC"
+        d = out.setdefault(key, {"boxes": [], "scores": [], "labels": []})
+        d["boxes"].append(r["bbox"]), d["scores"].append(r["score"]), d["labels"].append(cat)
+    return {k: {"boxes": np.asarray(v["boxes"], float).reshape(-1, 4), "scores": np.asarray(v["scores"], float),
+                "labels": np.asarray(v["labels"], dtype=object)} for k, v in out.items()}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--checkpoint")
+    src.add_argument("--onnx")
+    src.add_argument("--predictions", help="COCO-style predictions file (BCCD test, VOC labels)")
+    ap.add_argument("--merge-wbc", action="store_true", help="with --predictions: merge the five types into WBC")
+    ap.add_argument("--data", default=None)
+    ap.add_argument("--json", default=None, help="write the metrics here")
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+
+    if args.predictions:
+        records = sources.bccd("test", args.data)
+        preds = predictions_from_file(args.predictions, args.merge_wbc)
+        cats = BCCD3 if args.merge_wbc else sorted({l for d in preds.values() for l in d["labels"]})
+        res = coco_eval(gt_bccd3(records), preds, cats)
+        print(json.dumps({k: round(v, 3) for k, v in res.items()}))
+        return
+    if args.checkpoint:
+        model, cfg = load_checkpoint(args.checkpoint)
+        runner, name = TorchRunner(model, cfg), os.path.basename(os.path.dirname(args.checkpoint))
+    else:
+        with open(os.path.splitext(args.onnx)[0] + ".json") as f:
+            card = json.load(f)
+        cfg = dict(card["config"], input_w=card["input"]["width"], input_h=card["input"]["height"])
+        runner, name = OnnxRunner(args.onnx), os.path.basename(args.onnx)
+    res = evaluate_bccd(None, cfg, args.data, runner=runner)
+    print("BCCD-3 test (72 images), COCO AP, five types merged into WBC")
+    print(format_bccd_table(res, name))
+    ap5, conf, counts = evaluate_wbc5(runner, cfg, args.data)
+    print("\nWBC-5: typed leukocytes of BCCD test + PBC images of TXL test")
+    print(format_wbc5(ap5, conf, counts))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"bccd3": res, "wbc5": {"ap": {k: round(v, 2) for k, v in ap5.items()},
+                                              "confusion": conf.tolist(), "counts": counts}}, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
