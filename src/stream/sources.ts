@@ -5,11 +5,10 @@
  *
  *   sim:                         seed 1, 10 fps, 120 s
  *   sim:seed=3,fps=8,duration=300
+ *
+ * The sim: source itself is simulatedCapture() in sim-source.ts (rendered in a worker thread).
  */
-import { Observable, type SchedulerLike, asyncScheduler, from, switchMap } from 'rxjs';
-import { frameEvent, healthEvent, type CaptureEvent } from '../capture/health.js';
 import { parseSourceUri } from '../capture/source-uri.js';
-import { buildScan, SCAN_DEFAULTS } from '../sim/scan.js';
 
 export interface SimSourceSpec {
   readonly kind: 'sim';
@@ -52,47 +51,4 @@ export function parseSimUri(uri: string): SimSourceSpec {
 export function validateServeSource(uri: string): void {
   if (isSimUri(uri)) parseSimUri(uri);
   else parseSourceUri(uri);
-}
-
-/**
- * A simulated scan as capture events: frames rendered lazily (one in memory
- * at a time) and emitted at the scan's fps, stamped with the wall clock as a
- * camera would be. Health: 'connected' on the first frame, 'fps' each second.
- * Completes at the end of the camera path; unsubscribing stops rendering.
- */
-export function simulatedCapture(spec: SimSourceSpec, dataRoot: string, scheduler: SchedulerLike = asyncScheduler): Observable<CaptureEvent> {
-  return from(
-    buildScan({ ...SCAN_DEFAULTS, dataRoot, seed: spec.seed, fps: spec.fps, durationS: spec.durationS }),
-  ).pipe(
-    switchMap(
-      (scan) =>
-        new Observable<CaptureEvent>((subscriber) => {
-          const frames = scan.frames();
-          const periodMs = 1000 / spec.fps;
-          let emitted = 0;
-          let windowStart = scheduler.now();
-          let windowFrames = 0;
-          const action = scheduler.schedule(function tick() {
-            const next = frames.next();
-            if (next.done) {
-              subscriber.complete();
-              return;
-            }
-            const now = scheduler.now();
-            if (emitted === 0) subscriber.next(healthEvent({ type: 'connected', source: spec.uri, attempt: 0, atMs: Date.now() }));
-            subscriber.next(frameEvent({ ...next.value, seq: emitted, timestampMs: Date.now() }));
-            emitted++;
-            windowFrames++;
-            if (now - windowStart >= 1000) {
-              subscriber.next(healthEvent({ type: 'fps', source: spec.uri, fps: (windowFrames * 1000) / (now - windowStart), atMs: Date.now() }));
-              windowStart = now;
-              windowFrames = 0;
-            }
-            // Keep to the frame clock: the next frame is due one period after this one was due.
-            this.schedule(undefined, Math.max(0, periodMs - (scheduler.now() - now)));
-          });
-          return () => action.unsubscribe();
-        }),
-    ),
-  );
 }

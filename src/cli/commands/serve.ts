@@ -16,7 +16,8 @@ import { DEFAULT_STREAM_CONFIG } from '../../stream/config.js';
 import { PipelineScanSession } from '../../stream/pipeline-session.js';
 import { PROTOCOL_LIMITS } from '../../stream/protocol.js';
 import { StreamServer } from '../../stream/server.js';
-import { isSimUri, parseSimUri, simulatedCapture, validateServeSource } from '../../stream/sources.js';
+import { simulatedCapture } from '../../stream/sim-source.js';
+import { isSimUri, parseSimUri, validateServeSource } from '../../stream/sources.js';
 import { EXIT } from '../exit-codes.js';
 
 /** Source used when none is given (`npm start`): a simulated scan of the BCCD data. */
