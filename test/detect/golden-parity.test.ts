@@ -1,0 +1,174 @@
+/**
+ * Parity with PyTorch on the golden fixtures that `python3 -m training.export`
+ * writes to test/fixtures/golden/<name>/ for models/<name>.onnx:
+ *   input.png        a fixed RGB image, already the network input size
+ *   outputs.json     PyTorch's raw `logits` [1, Q, C] and `boxes` [1, Q, 4] for it,
+ *                    plus the input tensor's sum and mean |x|
+ *   detections.json  PyTorch post-processing (training/postprocess.py): top-k, threshold
+ *
+ * Checked here, with these tolerances:
+ *   1. pre-processing: our tensor of input.png has PyTorch's sum (rel 1e-5) and mean |x| (rel 1e-6)
+ *   2. ORT vs PyTorch raw outputs: |a - b| <= ATOL + RTOL * |b| (logits 1e-3 + 1e-3, boxes 1e-4 + 1e-3)
+ *   3. our post-processing of PyTorch's own logits/boxes = detections.json (score 1e-5, box 1e-2 px)
+ *   4. end to end through OnnxDetector (worker): every PyTorch detection found with the same
+ *      class, score within 1e-3 and box within 0.5 px; none extra except within 1e-3 of the threshold
+ *
+ * LEUKOSCAN_GOLDEN_DIR / LEUKOSCAN_MODELS_DIR point elsewhere (for checking an export before committing it).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeImageFile } from '../../src/detect/image-decode.js';
+import { loadModelCard } from '../../src/detect/model-card-loader.js';
+import { OnnxDetector } from '../../src/detect/onnx-detector.js';
+import { postprocessDetr } from '../../src/detect/postprocess.js';
+import { preprocessRgb } from '../../src/detect/preprocess.js';
+import type { Frame } from '../../src/core/frame.js';
+import type { ModelCard } from '../../src/core/model-card.js';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const GOLDEN_ROOT = process.env.LEUKOSCAN_GOLDEN_DIR ?? join(REPO, 'test', 'fixtures', 'golden');
+const MODELS = process.env.LEUKOSCAN_MODELS_DIR ?? join(REPO, 'models');
+
+const TOL = {
+  inputSumRel: 1e-5,
+  inputAbsMeanRel: 1e-6,
+  logits: { atol: 1e-3, rtol: 1e-3 },
+  boxes: { atol: 1e-4, rtol: 1e-3 },
+  postScore: 1e-5,
+  postBoxPx: 1e-2,
+  e2eScore: 1e-3,
+  e2eBoxPx: 0.5,
+};
+
+interface GoldenOutputs {
+  logits_shape: number[];
+  boxes_shape: number[];
+  logits: number[];
+  boxes: number[];
+  input_sum: number;
+  input_abs_mean: number;
+}
+interface GoldenDetections {
+  image_width: number;
+  image_height: number;
+  top_k: number;
+  score_threshold: number;
+  classes: string[];
+  detections: { box_xyxy: number[]; score: number; class_id: number; class_name: string }[];
+}
+
+const sets = existsSync(GOLDEN_ROOT) ? readdirSync(GOLDEN_ROOT).filter((n) => existsSync(join(GOLDEN_ROOT, n, 'outputs.json'))) : [];
+
+/** Worst violation of |a - b| <= atol + rtol * |b|, as a ratio (<= 1 passes). */
+function worst(a: ArrayLike<number>, b: ArrayLike<number>, tol: { atol: number; rtol: number }): { ratio: number; at: number; maxAbs: number } {
+  let ratio = 0;
+  let at = -1;
+  let maxAbs = 0;
+  for (let i = 0; i < b.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    maxAbs = Math.max(maxAbs, d);
+    const r = d / (tol.atol + tol.rtol * Math.abs(b[i]));
+    if (r > ratio) (ratio = r), (at = i);
+  }
+  return { ratio, at, maxAbs };
+}
+
+describe('golden fixtures from training/export.py', () => {
+  it('exist (test/fixtures/golden/<name>/ with models/<name>.onnx)', () => {
+    expect(sets.length, `no golden fixture sets in ${GOLDEN_ROOT}: run python3 -m training.export`).toBeGreaterThan(0);
+  });
+
+  for (const name of sets) {
+    describe(name, () => {
+      const dir = join(GOLDEN_ROOT, name);
+      const modelPath = join(MODELS, `${name}.onnx`);
+      let card: ModelCard;
+      let frame: Frame;
+      let outputs: GoldenOutputs;
+      let golden: GoldenDetections;
+
+      beforeAll(async () => {
+        expect(existsSync(modelPath), `${modelPath} missing for golden set ${dir}`).toBe(true);
+        card = await loadModelCard(join(MODELS, `${name}.json`));
+        frame = await decodeImageFile(join(dir, 'input.png'));
+        outputs = JSON.parse(readFileSync(join(dir, 'outputs.json'), 'utf8')) as GoldenOutputs;
+        golden = JSON.parse(readFileSync(join(dir, 'detections.json'), 'utf8')) as GoldenDetections;
+      });
+
+      it('pre-processing gives PyTorch\'s input tensor (sum, mean |x|)', () => {
+        expect([frame.width, frame.height]).toEqual([card.input.width, card.input.height]);
+        const x = preprocessRgb(frame, card).data;
+        let sum = 0;
+        let abs = 0;
+        for (const v of x) (sum += v), (abs += Math.abs(v));
+        expect(Math.abs(sum - outputs.input_sum)).toBeLessThanOrEqual(TOL.inputSumRel * Math.max(1, Math.abs(outputs.input_sum), abs));
+        expect(Math.abs(abs / x.length - outputs.input_abs_mean)).toBeLessThanOrEqual(TOL.inputAbsMeanRel * outputs.input_abs_mean);
+      });
+
+      it(`ORT raw outputs match PyTorch (logits atol ${TOL.logits.atol} rtol ${TOL.logits.rtol}; boxes atol ${TOL.boxes.atol} rtol ${TOL.boxes.rtol})`, async () => {
+        const session = await ort.InferenceSession.create(modelPath, { executionProviders: ['cpu'] });
+        try {
+          const x = preprocessRgb(frame, card);
+          const out = await session.run({ images: new ort.Tensor('float32', x.data, [...x.dims]) });
+          expect(out.logits.dims).toEqual(outputs.logits_shape);
+          expect(out.boxes.dims).toEqual(outputs.boxes_shape);
+          const wl = worst(out.logits.data as Float32Array, outputs.logits, TOL.logits);
+          const wb = worst(out.boxes.data as Float32Array, outputs.boxes, TOL.boxes);
+          expect(wl.ratio, `logits worst at ${wl.at}: max |diff| ${wl.maxAbs}`).toBeLessThanOrEqual(1);
+          expect(wb.ratio, `boxes worst at ${wb.at}: max |diff| ${wb.maxAbs}`).toBeLessThanOrEqual(1);
+        } finally {
+          await session.release();
+        }
+      });
+
+      it('our post-processing of PyTorch\'s raw outputs equals PyTorch\'s detections', () => {
+        const [, q, c] = outputs.logits_shape;
+        const d = postprocessDetr(
+          { logits: Float32Array.from(outputs.logits), boxes: Float32Array.from(outputs.boxes), numQueries: q, numClasses: c },
+          { imageSize: { width: golden.image_width, height: golden.image_height }, classNames: golden.classes, topK: golden.top_k, scoreThreshold: golden.score_threshold },
+        );
+        expect(d.scores.length).toBe(golden.detections.length);
+        golden.detections.forEach((g, i) => {
+          expect(d.classIds[i]).toBe(g.class_id);
+          expect(Math.abs(d.scores[i] - g.score)).toBeLessThanOrEqual(TOL.postScore);
+          for (let k = 0; k < 4; k++) expect(Math.abs(d.boxes[i * 4 + k] - g.box_xyxy[k])).toBeLessThanOrEqual(TOL.postBoxPx);
+        });
+      });
+
+      describe('end to end through OnnxDetector', () => {
+        let detector: OnnxDetector;
+        beforeAll(async () => {
+          detector = await OnnxDetector.create({ modelPath, device: 'cpu', scoreThreshold: golden.score_threshold, topK: golden.top_k });
+        });
+        afterAll(async () => {
+          await detector?.release();
+        });
+
+        it(`finds every PyTorch detection (class, score ±${TOL.e2eScore}, box ±${TOL.e2eBoxPx} px) and nothing else`, async () => {
+          const d = await detector.detect(frame);
+          const used = new Set<number>();
+          for (const g of golden.detections) {
+            let found = -1;
+            for (let i = 0; i < d.scores.length; i++) {
+              if (used.has(i) || d.classIds[i] !== g.class_id || Math.abs(d.scores[i] - g.score) > TOL.e2eScore) continue;
+              if ([0, 1, 2, 3].every((k) => Math.abs(d.boxes[i * 4 + k] - g.box_xyxy[k]) <= TOL.e2eBoxPx)) {
+                found = i;
+                break;
+              }
+            }
+            // a detection on the threshold's edge may fall either side of it
+            if (found < 0 && g.score - golden.score_threshold <= TOL.e2eScore) continue;
+            expect(found, `PyTorch detection ${JSON.stringify(g)} not found`).toBeGreaterThanOrEqual(0);
+            used.add(found);
+          }
+          for (let i = 0; i < d.scores.length; i++) {
+            if (!used.has(i)) expect(d.scores[i] - golden.score_threshold, `extra detection with score ${d.scores[i]}`).toBeLessThanOrEqual(TOL.e2eScore);
+          }
+        });
+      });
+    });
+  }
+});
