@@ -128,4 +128,6 @@ def coco_eval(gts: Dict[str, Dict[str, np.ndarray]], dts: Dict[str, Dict[str, np
     for cat, p in allp.items():
         v = p[p > -1]
         res[f"AP/{cat}"] = float(v.mean()) * 100 if v.size else -1.0
+        v50 = p[0][p[0] > -1]
+        res[f"AP50/{cat}"] = float(v50.mean()) * 100 if v50.size else -1.0
     return res

@@ -142,7 +142,7 @@ def format_bccd_table(res: Dict[str, float], name: str) -> str:
 def format_wbc5(ap, conf, counts) -> str:
     lines = [f"{'type':<6} {'n':>4} {'AP':>6} {'AP50':>6}"]
     for t in TYPES:
-        lines.append(f"{t:<6} {counts[t]:>4} {ap[f'AP/{t}']:>6.1f}")
+        lines.append(f"{t:<6} {counts[t]:>4} {ap[f'AP/{t}']:>6.1f} {ap[f'AP50/{t}']:>6.1f}")
     lines.append(f"mean AP {ap['AP']:.1f}, AP50 {ap['AP50']:.1f}")
     lines.append("confusion (rows: true type; columns: predicted type, 'miss' = no leukocyte box at IoU>=0.5)")
     lines.append("       " + " ".join(f"{t:>5}" for t in TYPES + ["miss"]))

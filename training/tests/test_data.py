@@ -1,0 +1,70 @@
+import os
+
+import numpy as np
+import pytest
+
+from training.data import sources
+from training.data.annotations import DatasetError, read_voc, read_yolo, read_coco
+from training.data.transforms import hflip, rot90, vflip
+
+DATA = os.environ.get("LEUKOSCAN_DATA") or os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data")
+
+
+def test_missing_dataset_path_names_the_path(tmp_path):
+    missing = tmp_path / "nowhere"
+    with pytest.raises(DatasetError, match=str(missing)):
+        sources.bccd("test", str(missing))
+
+
+def test_malformed_voc_annotation_names_the_file(tmp_path):
+    (tmp_path / "Annotations").mkdir()
+    (tmp_path / "JPEGImages").mkdir()
+    bad = tmp_path / "Annotations" / "img1.xml"
+    bad.write_text("<annotation><size><width>640</width>")  # truncated
+    with pytest.raises(DatasetError, match="img1.xml"):
+        read_voc(str(tmp_path), ["img1"])
+
+
+def test_malformed_yolo_row_names_the_file(tmp_path):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "images" / "a.jpg").write_bytes(b"")
+    (tmp_path / "labels" / "a.txt").write_text("0 0.5 zero 0.1 0.1\n")
+    with pytest.raises(DatasetError, match="a.txt"):
+        read_yolo(str(tmp_path / "images"), str(tmp_path / "labels"), ["WBC", "RBC", "Platelets"], {"a.jpg": (10, 10)})
+
+
+def test_malformed_coco_json_names_the_file(tmp_path):
+    bad = tmp_path / "ann.json"
+    bad.write_text('{"images": []')
+    with pytest.raises(DatasetError, match="ann.json"):
+        read_coco(str(bad), str(tmp_path))
+
+
+def test_geometric_augmentations_keep_boxes_on_the_same_pixels():
+    img = np.zeros((40, 60, 3), np.uint8)
+    img[5:15, 20:35] = 255  # the box covers exactly this patch
+    boxes = np.array([[20, 5, 35, 15]], np.float32)
+    for fn in (lambda i, b: rot90(i, b, 1), lambda i, b: rot90(i, b, 3), hflip, vflip):
+        out, b = fn(img, boxes)
+        x1, y1, x2, y2 = b[0].astype(int)
+        assert out[y1:y2, x1:x2].min() == 255 and out.sum() == img.sum()
+
+
+def test_bccd_splits_and_types_from_the_shared_data():
+    if not os.path.isdir(DATA):
+        pytest.fail(f"shared data missing: {DATA} (set LEUKOSCAN_DATA)")
+    test = sources.bccd("test", DATA)
+    trainval = sources.bccd("trainval", DATA)
+    assert len(test) == 72 and len(trainval) == 292
+    assert not {r.image_id for r in test} & {r.image_id for r in trainval}
+    typed = sum(1 for r in test for l in r.labels if l < 5)
+    assert typed == 70  # wbc_types.csv: 71 test rows, 70 of them with status ok
+
+
+def test_txl_training_images_exclude_bccd_derived_ones():
+    if not os.path.isdir(DATA):
+        pytest.fail(f"shared data missing: {DATA} (set LEUKOSCAN_DATA)")
+    recs = sources.txl("train", DATA)
+    assert len(recs) == 700
+    assert {r.source for r in recs} == {"txl-PBC", "txl-Raabin-WBC"}
