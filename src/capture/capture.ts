@@ -55,6 +55,7 @@ export function capture(source: string | SourceSpec, options: CaptureOptions = {
       source: spec.uri,
       live: isLiveSource(spec),
       stallTimeoutMs: config.stallTimeoutMs,
+      firstFrameTimeoutMs: config.firstFrameTimeoutMs,
       backoff: { initialMs: config.backoffInitialMs, factor: config.backoffFactor, maxMs: config.backoffMaxMs },
       maxAttempts: config.maxReconnectAttempts,
       scheduler,

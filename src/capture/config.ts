@@ -9,6 +9,8 @@ export interface CaptureConfig {
   readonly realtime: boolean;
   /** A live source with no frame for this long is declared stalled and restarted. */
   readonly stallTimeoutMs: number;
+  /** Longest wait for the first frame of an attempt (connect, probe, first keyframe). */
+  readonly firstFrameTimeoutMs: number;
   /** Reconnect backoff: first delay, growth factor, ceiling. */
   readonly backoffInitialMs: number;
   readonly backoffFactor: number;
@@ -33,6 +35,7 @@ export const DEFAULT_CAPTURE_CONFIG: CaptureConfig = {
   fps: 30,
   realtime: true,
   stallTimeoutMs: 5_000,
+  firstFrameTimeoutMs: 20_000,
   backoffInitialMs: 500,
   backoffFactor: 2,
   backoffMaxMs: 10_000,

@@ -11,6 +11,8 @@ export interface ReconnectOptions {
   /** Live sources are watched for stalls and restarted; others end or fail once. */
   readonly live: boolean;
   readonly stallTimeoutMs: number;
+  /** Longest wait for an attempt's first frame (default: stallTimeoutMs). */
+  readonly firstFrameTimeoutMs?: number;
   readonly backoff: BackoffOptions;
   /** Consecutive failures tolerated before the error is passed on. */
   readonly maxAttempts: number;
@@ -59,7 +61,7 @@ export function withReconnect(attempt: () => Observable<Frame>, options: Reconne
       if (closed) return;
       current?.unsubscribe();
       let connected = false;
-      const frames = options.live ? attempt().pipe(stallWatchdog<Frame>({ timeoutMs: options.stallTimeoutMs, scheduler })) : attempt();
+      const frames = options.live ? attempt().pipe(stallWatchdog<Frame>({ timeoutMs: options.stallTimeoutMs, firstTimeoutMs: options.firstFrameTimeoutMs, scheduler })) : attempt();
       current = frames.subscribe({
         next: (frame) => {
           if (!connected) {

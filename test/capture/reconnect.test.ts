@@ -161,3 +161,18 @@ describe('fpsHealth', () => {
     expect(subs).toEqual([expect.objectContaining({ subscribedFrame: 0, unsubscribedFrame: 10 })]);
   });
 });
+
+describe('stallWatchdog first frame', () => {
+  it('SLOW CONNECT - allows a longer wait for the first value, then the normal stall timeout', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const out = cold('-----a-b----c').pipe(stallWatchdog({ timeoutMs: 3, firstTimeoutMs: 8 }));
+      expectObservable(out).toBe('-----a-b--#', undefined, expect.objectContaining({ name: 'StallError', silentMs: 3 }));
+    });
+  });
+
+  it('SLOW CONNECT - reports the first-frame timeout when nothing ever comes', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('-').pipe(stallWatchdog({ timeoutMs: 3, firstTimeoutMs: 8 }))).toBe('--------#', undefined, expect.objectContaining({ silentMs: 8 }));
+    });
+  });
+});

@@ -13,15 +13,22 @@ import type { CaptureEvent } from '../../src/capture/health.js';
  */
 const SERVER = '/usr/bin/rtsp-server-perl';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
+/**
+ * A free TCP port below Linux's ephemeral range (32768+): while the server is down the
+ * client keeps connecting to its port, and an ephemeral port equal to it could
+ * self-connect and keep the server from binding again.
+ */
+async function freePort(): Promise<number> {
+  for (let tries = 0; tries < 50; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
+  throw new Error('no free TCP port found in 20000-29999');
 }
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
@@ -62,13 +69,14 @@ describe('RTSP capture against a real server on loopback', () => {
   let publisher: ChildProcess | undefined;
 
   async function startServerAndPublisher(): Promise<void> {
+    // Not nice'd: Moose makes the server slow to start on a loaded machine.
     server = spawn(
-      'nice',
-      ['-n', '15', SERVER, '--clientport', String(clientPort), '--serverport', String(sourcePort), '--client_listen_address', '127.0.0.1', '--source_listen_address', '127.0.0.1', '--rtp_start_port', String(rtpPort)],
+      SERVER,
+      ['--clientport', String(clientPort), '--serverport', String(sourcePort), '--client_listen_address', '127.0.0.1', '--source_listen_address', '127.0.0.1', '--rtp_start_port', String(rtpPort)],
       { stdio: 'ignore' },
     );
-    await waitForPort(clientPort, 10_000);
-    await waitForPort(sourcePort, 10_000);
+    await waitForPort(clientPort, 30_000);
+    await waitForPort(sourcePort, 30_000);
     publisher = spawn(
       'nice',
       ['-n', '15', resolveFfmpeg().path, '-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=15', '-c:v', 'mpeg4', '-q:v', '5', '-g', '15', '-f', 'rtsp', `rtsp://127.0.0.1:${sourcePort}/cam`],
@@ -84,7 +92,7 @@ describe('RTSP capture against a real server on loopback', () => {
     }
     clientPort = await freePort();
     sourcePort = await freePort();
-    rtpPort = 20_000 + 2 * Math.floor(Math.random() * 4000);
+    rtpPort = 10_000 + 2 * Math.floor(Math.random() * 4000); // UDP, below the TCP ports above
   });
 
   afterAll(async () => {
@@ -101,13 +109,14 @@ describe('RTSP capture against a real server on loopback', () => {
       width: 160,
       height: 120,
       fps: 10,
-      stallTimeoutMs: 2_000,
+      stallTimeoutMs: 3_000,
+      firstFrameTimeoutMs: 15_000,
       backoffInitialMs: 250,
       backoffMaxMs: 1_000,
       rtspTimeoutMs: 2_000,
-    }).subscribe({ next: (e) => events.push(e), error: (err) => events.push({ kind: 'health', health: { type: 'reconnecting', source: 'error', attempt: -1, delayMs: 0, reason: String(err), atMs: 0 } }) });
+    }).subscribe({ next: (e) => (process.env.RTSP_DEBUG && e.kind === "health" && e.health.type !== "fps" && console.log(JSON.stringify(e.health)), events.push(e)), error: (err) => events.push({ kind: 'health', health: { type: 'reconnecting', source: 'error', attempt: -1, delayMs: 0, reason: String(err), atMs: 0 } }) });
     try {
-      await waitFor(() => frames() >= 10, 30_000, '10 frames from the RTSP server');
+      await waitFor(() => frames() >= 10, 45_000, '10 frames from the RTSP server');
       expect(health('connected').length).toBeGreaterThanOrEqual(1);
 
       // Kill the server and its feed mid-stream.
@@ -135,7 +144,7 @@ describe('RTSP capture against a real server on loopback', () => {
   it('UNREACHABLE RTSP HOST - a closed port gives reconnecting events with "connection refused", no crash', async () => {
     const port = await freePort();
     const events: CaptureEvent[] = [];
-    const sub = capture(`rtsp://127.0.0.1:${port}/cam`, { backoffInitialMs: 100, backoffMaxMs: 200 }).subscribe((e) => events.push(e));
+    const sub = capture(`rtsp://127.0.0.1:${port}/cam`, { backoffInitialMs: 100, backoffMaxMs: 200, stallTimeoutMs: 20_000 }).subscribe((e) => events.push(e));
     await waitFor(() => events.filter((e) => e.kind === 'health' && e.health.type === 'reconnecting').length >= 2, 20_000, 'two reconnect attempts');
     sub.unsubscribe();
     const first = events.find((e) => e.kind === 'health' && e.health.type === 'reconnecting');
