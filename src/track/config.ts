@@ -59,7 +59,7 @@ export interface TrackConfig {
 export const TRACK_DEFAULTS: TrackConfig = {
   registration: {
     fftSize: 128,
-    minConfidence: 12,
+    minConfidence: 25,
     pausePx: 0.75,
     keyframeShiftFraction: 0.2,
     blurRatio: 0.45,

@@ -119,8 +119,16 @@ export async function runCountEveryFrame(options: RunCountOptions): Promise<Coun
   }
 }
 
-/** Counts whatever a live (or realtime) pipeline delivers until it completes; frames the detector was busy for are skipped. */
-export async function runCountLive(live$: Observable<LiveEvent>, track: TrackConfigInput = {}, onUpdate?: (u: CountUpdate) => void): Promise<CountRunResult> {
+/**
+ * Counts whatever a live (or realtime) pipeline delivers until it completes or
+ * `stop` resolves; frames that arrive while the detector is busy are skipped.
+ */
+export async function runCountLive(
+  live$: Observable<LiveEvent>,
+  track: TrackConfigInput = {},
+  onUpdate?: (u: CountUpdate) => void,
+  stop?: Promise<void>,
+): Promise<CountRunResult> {
   const c = collector(track, onUpdate);
   let sub: { unsubscribe(): void } | null = null;
   try {
@@ -136,6 +144,7 @@ export async function runCountLive(live$: Observable<LiveEvent>, track: TrackCon
         error: reject,
         complete: resolve,
       });
+      stop?.then(resolve);
     });
   } finally {
     (sub as { unsubscribe(): void } | null)?.unsubscribe();

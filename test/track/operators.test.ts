@@ -67,10 +67,11 @@ describe('countLive operator', () => {
           : { type: 'frame', frame: f.frame, sentToDetector: seq % 2 === 0 };
       };
       // frame 0, frame 1, detections of 0 (late), frame 2, detections of 2, frame 3, frame 4, detections of 4, a health event
-      const source = cold('a-b-A-c-C-d-e-E-h|', {
+      const values: Record<string, LiveEvent> = {
         a: ev(0, false), b: ev(1, false), A: ev(0, true), c: ev(2, false), C: ev(2, true), d: ev(3, false), e: ev(4, false), E: ev(4, true),
         h: { type: 'health', health: { type: 'fps', source: 'x', fps: 10, atMs: 0 } },
-      });
+      };
+      const source = cold<LiveEvent>('a-b-A-c-C-d-e-E-h|', values);
       const out = source.pipe(countLive(), map((u: CountUpdate) => `${u.frame.frame.seq}${u.frame.detected ? 'd' : ''}:${u.frame.differential.total}`));
       expectObservable(out).toBe('a-b-A-c-C-d-e-E--|', { a: '0:0', b: '1:0', A: '0d:0', c: '2:0', C: '2d:0', d: '3:0', e: '4:0', E: '4d:1' });
       expectSubscriptions(source.subscriptions).toBe('^----------------!');

@@ -103,7 +103,9 @@ export function correlate(a: Spectrum, b: Spectrum): Correlation {
 export function subPixel(left: number, centre: number, right: number): number {
   // The normalised cross-power spectrum makes the peak a sampled sinc (Dirichlet kernel):
   // for a true offset d in [0, 1), r(+1) / r(0) = d / (1 - d)  (Foroosh et al. 2002).
+  // Both one-sided estimates are combined so a symmetric peak gives 0.
   if (centre <= 0) return 0;
-  if (right >= left) return right > 0 ? Math.min(0.5, right / (right + centre)) : 0;
-  return left > 0 ? -Math.min(0.5, left / (left + centre)) : 0;
+  const up = right > 0 ? right / (right + centre) : 0;
+  const down = left > 0 ? left / (left + centre) : 0;
+  return Math.max(-0.5, Math.min(0.5, up - down));
 }
