@@ -68,7 +68,8 @@ describe('capture from files (real ffmpeg)', () => {
     const distinct = new Set<number>();
     for (let i = 0; i < px.length; i += 3) distinct.add((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]);
     expect(distinct.size).toBeGreaterThan(20);
-    expect(events[0]).toMatchObject({ kind: 'health', health: { type: 'connected' } });
+    // The first event that is not an fps report says connected, before any frame.
+    expect(events.find((e) => !(e.kind === 'health' && e.health.type === 'fps'))).toMatchObject({ kind: 'health', health: { type: 'connected' } });
   });
 
   it('NOT A VIDEO - a PDF fails with a clear error naming the file', async () => {
