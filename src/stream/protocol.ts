@@ -17,7 +17,7 @@
  *
  * This module must stay browser-safe: no node: imports.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { LEUKOCYTE_TYPES } from '../core/classes.js';
 
 export const PROTOCOL_VERSION = 1 as const;

@@ -20,7 +20,7 @@ describe('stream server under load', () => {
     process.stderr.write(`${formatViewerLoad(result)}\n`);
 
     // The pipeline keeps its rate (tolerance for a shared, busy CI machine).
-    expect(result.load.pipelineFps).toBeGreaterThanOrEqual(0.8 * result.baseline.pipelineFps);
+    expect(result.load.pipelineFps).toBeGreaterThanOrEqual(0.75 * result.baseline.pipelineFps);
     // Memory: bounded, not growing with time while viewers stall.
     expect(result.load.rssSecondHalfGrowthMiB).toBeLessThan(32);
     expect(result.load.rssMaxMiB - result.baseline.rssMiB).toBeLessThan(128);
@@ -33,5 +33,5 @@ describe('stream server under load', () => {
     expect(result.stalled.maxBufferedBytes).toBeLessThanOrEqual(DEFAULT_STREAM_CONFIG.maxBufferedBytes + MAX_FRAME_MESSAGE_BYTES);
     expect(result.stalled.maxPending).toBeLessThanOrEqual(6 + DEFAULT_STREAM_CONFIG.maxQueuedEvents);
     if (SECONDS >= 45) expect(result.stalled.framesDropped).toBeGreaterThan(0);
-  }, (SECONDS + 60) * 1000);
+  }, (SECONDS + 120) * 1000);
 });
