@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { dataRoot } from '../../src/sim/bccd.js';
+import { oracleDetections } from '../../src/sim/oracle.js';
+import { buildScan } from '../../src/sim/scan.js';
+import { scoreScan, summarise } from '../../src/sim/score.js';
+import { SlideCounter } from '../../src/track/slide-counter.js';
+
+// Needs the BCCD data (../shared/data or LEUKOSCAN_DATA); fails loudly when it is missing.
+describe('simulated scan with the oracle detector (real BCCD test fields)', () => {
+  it('counts every expected cell once: no double counts through pauses, reversal, blur and the return pass', async () => {
+    const scan = await buildScan({ dataRoot: dataRoot(), seed: 2, frameWidth: 640, frameHeight: 480, fps: 5, durationS: 26, cols: 3, rows: 2 });
+    const counter = new SlideCounter();
+    const starts = new Map<number, { x: number; y: number }>();
+    let maxPoseError = 0;
+    for (const frame of scan.frames()) {
+      const p = scan.groundTruth.path[frame.seq];
+      const u = counter.update({ frame, detections: oracleDetections(scan.groundTruth, p, frame.width, frame.height) });
+      if (u.frame.motion === 'start' || u.frame.motion === 'jump') starts.set(u.frame.segment, { x: p.x, y: p.y });
+      const o = starts.get(u.frame.segment)!;
+      maxPoseError = Math.max(maxPoseError, Math.hypot(u.frame.pose.x + o.x - p.x, u.frame.pose.y + o.y - p.y));
+    }
+    expect(starts.size).toBe(1);
+    expect(maxPoseError).toBeLessThan(8);
+    const score = scoreScan(scan.groundTruth, counter.countedCells(), starts);
+    expect(score.expected).toBeGreaterThan(2);
+    expect(score.doubleCounts).toBe(0);
+    expect(score.falseCounts).toBe(0);
+    expect(summarise(score).recall).toBe(1);
+  });
+});
