@@ -3,7 +3,10 @@
 export interface ColourNormaliseConfig {
   /** Sample every `statsStride`-th pixel in x and y when measuring statistics. */
   readonly statsStride: number;
-  /** The background (plasma) is the brightest `backgroundFraction` of pixels by luma… */
+  /**
+   * The background (plasma) is the brightest `backgroundFraction` of pixels by luma (BT.709)…
+   * (the same rule as training/colour_stats.py, which writes the card's backgroundRgb).
+   */
   readonly backgroundFraction: number;
   /** …less the very brightest `highlightFraction` (clipped glare). */
   readonly highlightFraction: number;
@@ -25,8 +28,8 @@ export interface ColourNormaliseConfig {
 
 export const DEFAULT_COLOUR_CONFIG: ColourNormaliseConfig = {
   statsStride: 4,
-  backgroundFraction: 0.1,
-  highlightFraction: 0.01,
+  backgroundFraction: 0.2,
+  highlightFraction: 0,
   maxGain: 3,
   maxStdRatio: 3,
   mode: 'wb+lab',

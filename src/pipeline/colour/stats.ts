@@ -17,7 +17,7 @@ export interface BackgroundOptions {
 
 /**
  * Mean sRGB of the background (plasma): in bright-field microscopy the brightest pixels.
- * Takes pixels whose luma ranks in the top `backgroundFraction`, minus the top
+ * Takes pixels whose luma (BT.709 weights) ranks in the top `backgroundFraction`, minus the top
  * `highlightFraction` (clipped glare), sampling every `stride`-th pixel in x and y.
  */
 export function measureBackgroundRgb(img: RgbImageView, options: BackgroundOptions): Vec3 {
@@ -28,7 +28,7 @@ export function measureBackgroundRgb(img: RgbImageView, options: BackgroundOptio
   for (let y = 0; y < height; y += stride) {
     for (let x = 0; x < width; x += stride) {
       const i = (y * width + x) * 3;
-      hist[(rgb[i] * 77 + rgb[i + 1] * 150 + rgb[i + 2] * 29) >> 8]++;
+      hist[(rgb[i] * 54 + rgb[i + 1] * 183 + rgb[i + 2] * 19) >> 8]++;
       n++;
     }
   }
@@ -53,7 +53,7 @@ export function measureBackgroundRgb(img: RgbImageView, options: BackgroundOptio
   for (let y = 0; y < height; y += stride) {
     for (let x = 0; x < width; x += stride) {
       const i = (y * width + x) * 3;
-      const l = (rgb[i] * 77 + rgb[i + 1] * 150 + rgb[i + 2] * 29) >> 8;
+      const l = (rgb[i] * 54 + rgb[i + 1] * 183 + rgb[i + 2] * 19) >> 8;
       if (l >= lo && l < hi) {
         sum[0] += rgb[i];
         sum[1] += rgb[i + 1];
