@@ -23,6 +23,7 @@ from .data.transforms import resize, to_tensor
 from .postprocess import postprocess
 
 BCCD3 = ["RBC", "WBC", "Platelets"]
+MERGED_ORDER = ["WBC", "RBC", "Platelets"]  # label order of postprocess(..., merge_wbc=True)
 PAPER_ROWS = [
     ("Deformable-DETR (paper)", 64.4, 93.7, 70.6, 61.6, 80.7, 50.9),
     ("MFDS-DETR (paper)", 67.4, 95.3, 74.1, 63.7, 84.8, 53.6),
@@ -57,7 +58,7 @@ class OnnxRunner:
 
 def predict(runner, records: List[Record], cfg: dict, merge_wbc: bool, batch_size: int = 4) -> Dict[str, Dict]:
     """Run the model over records (stretch-resize to the input size) -> image id -> detections (xywh pixels)."""
-    names = BCCD3 if merge_wbc else CLASSES
+    names = MERGED_ORDER if merge_wbc else CLASSES
     out = {}
     for i in range(0, len(records), batch_size):
         chunk = records[i:i + batch_size]

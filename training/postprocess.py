@@ -13,7 +13,7 @@ def postprocess(logits: Tensor, boxes: Tensor, sizes: Sequence[Sequence[int]], t
     """logits [N, Q, K] (before sigmoid); boxes [N, Q, 4] cxcywh in [0, 1]; sizes: (w, h) per image.
     -> per image {'scores' [k], 'labels' [k], 'boxes' [k, 4] xyxy pixels}.
     merge_wbc: score 'WBC' per query as the best leukocyte type; labels then index
-    ['WBC', 'RBC', 'Platelets'] (the BCCD-3 label space)."""
+    ['WBC', 'RBC', 'Platelets'] (evaluate.MERGED_ORDER, the BCCD-3 label space)."""
     prob = logits.sigmoid()
     if merge_wbc:
         others = [i for i in range(prob.shape[-1]) if i not in LEUKOCYTE_IDS]
