@@ -17,6 +17,8 @@ export const SCORE_DEFAULTS: ScoreOptions = { minFullFrames: 3, maxSharpSigma: 1
 export interface ScanScore {
   /** Scored ground-truth cells the camera showed fully and in focus (the recall denominator). */
   expected: number;
+  /** Scored ground-truth cells never fully in view in enough in-focus frames (not expected; reported). */
+  unseen: number;
   /** Expected cells counted at least once. */
   found: number;
   /** Counted cells matched to a scored ground-truth cell for the first time. */
@@ -89,7 +91,8 @@ export function scoreScan(
     if (cell.type === best.type) typedRight++;
   }
   const found = [...hits.keys()].filter((id) => expectedIds.has(id)).length;
-  return { expected: expected.length, found, correct, doubleCounts, falseCounts, ignoredCounts, typedRight, perType };
+  const scoredTotal = gt.cells.filter((c) => !c.ignore && c.type !== null).length;
+  return { expected: expected.length, unseen: scoredTotal - expected.length, found, correct, doubleCounts, falseCounts, ignoredCounts, typedRight, perType };
 }
 
 /** Scored GT cells fully in view (3 px margin) in at least `minFullFrames` in-focus frames. */
@@ -109,11 +112,12 @@ export function expectedCells(gt: Pick<GroundTruth, 'cells' | 'path' | 'options'
 /** Sums per-scan scores. */
 export function sumScores(scores: readonly ScanScore[]): ScanScore {
   const out: ScanScore = {
-    expected: 0, found: 0, correct: 0, doubleCounts: 0, falseCounts: 0, ignoredCounts: 0, typedRight: 0,
+    expected: 0, unseen: 0, found: 0, correct: 0, doubleCounts: 0, falseCounts: 0, ignoredCounts: 0, typedRight: 0,
     perType: Object.fromEntries(LEUKOCYTE_TYPES.map((t) => [t, { truth: 0, counted: 0 }])) as ScanScore['perType'],
   };
   for (const s of scores) {
     out.expected += s.expected;
+    out.unseen += s.unseen;
     out.found += s.found;
     out.correct += s.correct;
     out.doubleCounts += s.doubleCounts;
