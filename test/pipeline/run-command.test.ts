@@ -24,16 +24,16 @@ function run(args: string[], timeoutMs = 60_000): Promise<{ code: number | null;
 }
 
 describe('leukoscan run', () => {
-  it('runs a test pattern through the live pipeline, prints stats lines (not a TTY) and exits 0 after --seconds', async () => {
-    const r = await run(['run', '--source', 'test:testsrc2', '--model', TINY, '--device', 'cpu', '--size', '320x240', '--fps', '15', '--seconds', '4']);
+  it('runs a test pattern through the live pipeline, prints stats lines (not a TTY) and exits 0 after --frames', async () => {
+    const r = await run(['run', '--source', 'test:testsrc2', '--model', TINY, '--device', 'cpu', '--size', '320x240', '--fps', '15', '--frames', '40']);
     expect(r.stderr).toContain('connected to test:testsrc2');
     expect(r.stderr).toMatch(/fps_in=\d+(\.\d)? fps_detected=/);
-    expect(r.stderr).toMatch(/leukoscan run: stopped \(--seconds 4\)/);
+    expect(r.stderr).toMatch(/leukoscan run: stopped \(--frames 40\)/);
     expect(r.code).toBe(0);
   }, 90_000);
 
   it('prints JSON metrics with --json', async () => {
-    const r = await run(['run', '--source', 'test:testsrc2', '--model', TINY, '--device', 'cpu', '--size', '160x120', '--seconds', '3', '--json']);
+    const r = await run(['run', '--source', 'test:testsrc2', '--model', TINY, '--device', 'cpu', '--size', '160x120', '--frames', '40', '--json']);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
     expect(lines.some((l) => l.type === 'metrics')).toBe(true);
     expect(lines.some((l) => l.type === 'health')).toBe(true);

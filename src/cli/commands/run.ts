@@ -23,6 +23,7 @@ interface RunFlags {
   normalise: boolean;
   realtime: boolean;
   seconds?: string;
+  frames?: string;
   json?: boolean;
 }
 
@@ -44,6 +45,7 @@ export function register(program: Command): void {
     .option('--no-normalise', 'turn colour normalisation off')
     .option('--no-realtime', 'read files as fast as possible instead of at their frame rate')
     .option('--seconds <n>', 'stop after this many seconds')
+    .option('--frames <n>', 'stop after this many frames')
     .option('--json', 'print metrics and health as JSON lines')
     .action(async (flags: RunFlags) => {
       try {
@@ -74,6 +76,9 @@ async function runCommand(flags: RunFlags): Promise<void> {
   if (!['auto', 'cpu', 'cuda'].includes(flags.device)) usage(`bad --device '${flags.device}': expected auto, cpu or cuda`);
   const seconds = flags.seconds === undefined ? undefined : Number(flags.seconds);
   if (seconds !== undefined && (!Number.isFinite(seconds) || seconds <= 0)) usage(`bad --seconds '${flags.seconds}'`);
+  const maxFrames = flags.frames === undefined ? undefined : Number(flags.frames);
+  if (maxFrames !== undefined && (!Number.isInteger(maxFrames) || maxFrames <= 0)) usage(`bad --frames '${flags.frames}'`);
+  let framesSeen = 0;
 
   let detector: OnnxDetector;
   try {
@@ -144,6 +149,8 @@ async function runCommand(flags: RunFlags): Promise<void> {
             else process.stderr.write(`${statusLine(view())}\n`);
             break;
           case 'frame':
+            framesSeen++;
+            if (maxFrames !== undefined && framesSeen >= maxFrames) settle({ kind: 'stopped', why: `--frames ${maxFrames}` });
             break;
         }
       },
