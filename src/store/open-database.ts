@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DATABASE_FILE, type StoreConfig } from './config.js';
 import { CorruptDatabaseError, isCorruptionError } from './errors.js';
 import { migrate } from './schema.js';
+import { applyPragmas } from './connection.js';
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
 
@@ -42,10 +43,7 @@ function openChecked(file: string, config: StoreConfig): Database.Database {
   checkHeader(file);
   const db = new Database(file);
   try {
-    db.pragma(`busy_timeout = ${config.busyTimeoutMs}`);
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${config.synchronous}`);
-    db.pragma('foreign_keys = ON');
+    applyPragmas(db, config);
     if (config.integrityCheck === 'quick') {
       const rows = db.pragma('quick_check') as { quick_check: string }[];
       const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');

@@ -35,8 +35,15 @@ import type {
   StoreEvent,
 } from './types.js';
 import { WriteQueue, type QueueTimers } from './write-queue.js';
+import type { BatchResult, QueuedWrite } from './batch-writer.js';
+import { InlineWriter, WorkerWriter, type BatchWriter } from './writer.js';
 
 export interface ScanStoreOptions extends Partial<StoreConfig> {
+  /**
+   * Where batches are committed: 'worker' (default) in a writer thread with its own connection, so
+   * a commit's fsync never blocks the event loop; 'inline' on this connection, synchronously.
+   */
+  readonly writer?: 'worker' | 'inline';
   /** Clock for stored times (ms since epoch); defaults to Date.now. */
   readonly now?: () => number;
   /** Timers of the write queue (tests). */
@@ -46,10 +53,6 @@ export interface ScanStoreOptions extends Partial<StoreConfig> {
 /** A scan reference: its id, or 'latest' (the most recently started). */
 export type ScanRef = number | 'latest';
 
-/** What waits in the write queue, in the order it happened. */
-type QueuedWrite =
-  | { readonly kind: 'cell'; readonly scanId: number; readonly cell: CountedCellInput; readonly recordedAtMs: number }
-  | { readonly kind: 'retype'; readonly scanId: number; readonly retype: CellRetypeInput; readonly atMs: number };
 
 const SCAN_SUMMARY_SQL = `
   SELECT s.*,
@@ -75,7 +78,8 @@ export class ScanStore {
   private readonly subject = new Subject<StoreEvent>();
   /** Live notifications: cells committed, write errors / pause / resume, reviews, scan lifecycle. */
   readonly events$: Observable<StoreEvent> = this.subject.asObservable();
-  private readonly queue: WriteQueue<QueuedWrite>;
+  private readonly queue: WriteQueue<QueuedWrite, BatchResult>;
+  private readonly writer: BatchWriter;
   private readonly statements: ReturnType<typeof prepare>;
   private readonly now: () => number;
   private closed = false;
@@ -91,10 +95,14 @@ export class ScanStore {
   ) {
     this.now = options.now ?? Date.now;
     this.statements = prepare(db);
-    this.queue = new WriteQueue<QueuedWrite>({
+    this.writer = options.writer === 'inline' ? new InlineWriter(db) : new WorkerWriter({ file, config });
+    this.queue = new WriteQueue<QueuedWrite, BatchResult>({
       config,
       timers: options.timers,
-      write: (batch) => this.writeBatch(batch),
+      write: (batch) => this.writer.write(batch),
+      onWritten: ({ stored, flushMs }) => {
+        for (const { scanId, cells } of stored) this.subject.next({ type: 'cells-stored', scanId, cells, flushMs });
+      },
       onFailure: ({ error, pending, retryInMs, first }) => {
         const diskFull = isDiskFullError(error);
         const code = String((error as { code?: unknown }).code ?? 'ERROR');
@@ -143,6 +151,12 @@ export class ScanStore {
     return this.queue.failing;
   }
 
+  /** Runs a PRAGMA on the connection that commits cells (diagnostics and tests: e.g. 'max_page_count = 100'). */
+  writerPragma(pragma: string): Promise<unknown> {
+    this.assertOpen();
+    return this.writer.pragma(pragma);
+  }
+
   // ---- scans ---------------------------------------------------------------------------------
 
   startScan(start: ScanStart): ScanRecord {
@@ -167,6 +181,7 @@ export class ScanStore {
       return scanId;
     })();
     const scan = this.scanRecord(id);
+    this.writer.warm(); // the writer thread starts while the technologist starts moving the slide
     this.subject.next({ type: 'scan-started', scan });
     return scan;
   }
@@ -186,6 +201,7 @@ export class ScanStore {
       this.logEvent(before.id, 'scan-resumed', { interrupted: before.interrupted, cells: this.statements.countCells.get(before.id) });
     })();
     const scan = this.scanRecord(before.id);
+    this.writer.warm();
     this.subject.next({ type: 'scan-resumed', scan });
     return scan;
   }
@@ -232,14 +248,14 @@ export class ScanStore {
   /** Commits everything queued now. Rejects with the write error if the disk refuses (cells stay queued, retried). */
   async flush(): Promise<void> {
     this.assertOpen();
-    if (!this.queue.flush()) {
+    if (!(await this.queue.flush())) {
       throw new Error(`cannot write counted cells to ${this.file} now (${this.queue.lastError}); ${this.queue.pending} cells are queued and retried`);
     }
   }
 
-  /** Store id of a scan's cell by its tracker id (flushes the queue first), or null. */
-  cellIdForTrack(scanId: number, trackId: number): number | null {
-    this.queue.flush();
+  /** Store id of a scan's cell by its tracker id (writes what is queued first), or null. */
+  async cellIdForTrack(scanId: number, trackId: number): Promise<number | null> {
+    await this.queue.flush();
     const row = this.statements.cellIdByTrack.get(scanId, trackId) as { id: number } | undefined;
     return row?.id ?? null;
   }
@@ -278,7 +294,7 @@ export class ScanStore {
     if (action.kind === 'reclassify' && !isLeukocyteType(action.to)) {
       throw new Error(`cannot reclassify cell ${cellId} as '${String(action.to)}': not one of ${LEUKOCYTE_TYPES.join(', ')}`);
     }
-    this.queue.flush();
+    await this.queue.flush(); // a failure here (disk full) surfaces below if the review cannot be written either
     const review = this.db.transaction(() => {
       const current = this.statements.cellState.get(cellId) as
         | { scan_id: number; model_type: LeukocyteType; current_type: LeukocyteType | null }
@@ -371,7 +387,7 @@ export class ScanStore {
    */
   async close(opts: { force?: boolean } = {}): Promise<{ droppedCells: number }> {
     if (this.closed) return { droppedCells: 0 };
-    const flushed = this.queue.flush();
+    const flushed = await this.queue.flush();
     if (!flushed && !opts.force) {
       throw new Error(
         `cannot close ${this.file}: ${this.queue.pending} counted cells could not be written (${this.queue.lastError}); free disk space and close again`,
@@ -380,66 +396,13 @@ export class ScanStore {
     const droppedCells = flushed ? 0 : this.queue.pending;
     this.queue.close();
     this.closed = true;
+    await this.writer.close();
     this.db.close();
     this.subject.complete();
     return { droppedCells };
   }
 
   // ---- internals -----------------------------------------------------------------------------
-
-  private writeBatch(batch: readonly QueuedWrite[]): void {
-    const started = performance.now();
-    const stored = new Map<number, { id: number; trackId: number }[]>();
-    this.db.transaction(() => {
-      for (const item of batch) {
-        if (item.kind === 'retype') {
-          this.writeRetype(item.scanId, item.retype, item.atMs);
-          continue;
-        }
-        const { scanId, cell, recordedAtMs } = item;
-        const row = this.statements.insertCell.get({
-          scan_id: scanId,
-          track_id: cell.trackId,
-          type: cell.type,
-          confidence: cell.confidence,
-          votes_json: JSON.stringify(cell.votes),
-          slide_x: cell.slide.x,
-          slide_y: cell.slide.y,
-          slide_w: cell.slide.width ?? null,
-          slide_h: cell.slide.height ?? null,
-          segment: cell.segment ?? null,
-          first_seen_ms: Math.round(cell.firstSeenMs),
-          last_seen_ms: Math.round(cell.lastSeenMs),
-          recorded_at_ms: recordedAtMs,
-          crop_jpeg: cell.cropJpeg ? Buffer.from(cell.cropJpeg.buffer, cell.cropJpeg.byteOffset, cell.cropJpeg.byteLength) : null,
-        }) as { id: number } | undefined;
-        if (row) {
-          let list = stored.get(scanId);
-          if (!list) stored.set(scanId, (list = []));
-          list.push({ id: row.id, trackId: cell.trackId });
-        }
-      }
-    })();
-    const flushMs = performance.now() - started;
-    for (const [scanId, cells] of stored) this.subject.next({ type: 'cells-stored', scanId, cells, flushMs });
-  }
-
-  private writeRetype(scanId: number, retype: CellRetypeInput, atMs: number): void {
-    const before = this.statements.cellByTrack.get(scanId, retype.trackId) as { id: number; type: LeukocyteType } | undefined;
-    if (!before) return; // never stored (cannot happen through the queue's order; tolerated)
-    this.statements.retypeCell.run({
-      id: before.id,
-      type: retype.type,
-      confidence: retype.confidence ?? null,
-      votes_json: retype.votes ? JSON.stringify(retype.votes) : null,
-    });
-    this.statements.insertEvent.run(
-      scanId,
-      atMs,
-      'cell-retyped',
-      JSON.stringify({ cellId: before.id, trackId: retype.trackId, from: before.type, to: retype.type }),
-    );
-  }
 
   private pendingFor(scanId: number): number {
     // The queue is bounded and usually a few dozen cells: a linear count is fine.
@@ -500,17 +463,8 @@ function prepare(db: Database.Database) {
     setWriter: db.prepare(
       "UPDATE scans SET status = 'running', writer_pid = @writer_pid, writer_host = @writer_host WHERE id = @id",
     ),
-    insertCell: db.prepare(`INSERT INTO cells (scan_id, track_id, type, confidence, votes_json, slide_x, slide_y, slide_w,
-        slide_h, segment, first_seen_ms, last_seen_ms, recorded_at_ms, crop_jpeg)
-      VALUES (@scan_id, @track_id, @type, @confidence, @votes_json, @slide_x, @slide_y, @slide_w, @slide_h, @segment,
-        @first_seen_ms, @last_seen_ms, @recorded_at_ms, @crop_jpeg)
-      ON CONFLICT (scan_id, track_id) DO NOTHING
-      RETURNING id`),
     countCells: db.prepare('SELECT COUNT(*) AS n FROM cells WHERE scan_id = ?').pluck(),
     cellIdByTrack: db.prepare('SELECT id FROM cells WHERE scan_id = ? AND track_id = ?'),
-    cellByTrack: db.prepare('SELECT id, type FROM cells WHERE scan_id = ? AND track_id = ?'),
-    retypeCell: db.prepare(`UPDATE cells SET type = @type, confidence = COALESCE(@confidence, confidence),
-      votes_json = COALESCE(@votes_json, votes_json) WHERE id = @id`),
     cell: db.prepare(`SELECT ${CELL_COLUMNS} FROM cells c JOIN cell_current cc ON cc.cell_id = c.id WHERE c.id = ?`),
     cellWithCrop: db.prepare(
       `SELECT ${CELL_COLUMNS}, c.crop_jpeg FROM cells c JOIN cell_current cc ON cc.cell_id = c.id WHERE c.id = ?`,

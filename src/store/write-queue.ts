@@ -31,9 +31,14 @@ export interface WriteFailure {
   readonly first: boolean;
 }
 
-export interface WriteQueueOptions<T> {
-  /** Writes one batch atomically (one transaction): either all of it is stored or it throws and none is. */
-  readonly write: (batch: readonly T[]) => void;
+export interface WriteQueueOptions<T, R = void> {
+  /**
+   * Writes one batch atomically (one transaction): either all of it is stored, or it throws /
+   * rejects and none is. At most one write is in flight at a time.
+   */
+  readonly write: (batch: readonly T[]) => R | Promise<R>;
+  /** Called with the write's result once the batch has left the queue. */
+  readonly onWritten?: (result: R) => void;
   readonly config: WriteQueueConfig;
   readonly onFailure?: (failure: WriteFailure) => void;
   readonly onRecovered?: (info: { pausedMs: number; written: number }) => void;
@@ -43,11 +48,12 @@ export interface WriteQueueOptions<T> {
 /**
  * A bounded write-behind queue. `enqueue` only appends (never touches the disk); the batch is
  * written on a timer, or on the next tick once `flushMaxCells` are waiting, in transactions of at
- * most `maxCellsPerTransaction`. A failed write keeps the batch, reports the failure and retries
+ * most `maxCellsPerTransaction`, one write in flight at a time (items queued meanwhile follow in
+ * the same drain). A failed write keeps the batch, reports the failure and retries
  * with exponential backoff; past `maxPendingCells`, `enqueue` throws StoreBackpressureError rather
  * than drop anything.
  */
-export class WriteQueue<T> {
+export class WriteQueue<T, R = void> {
   private items: T[] = [];
   private timer: unknown = null;
   private immediate: unknown = null;
@@ -57,9 +63,10 @@ export class WriteQueue<T> {
   private writtenWhileFailing = 0;
   private lastErrorMessage: string | null = null;
   private closed = false;
+  private draining: Promise<boolean> | null = null;
   private readonly timers: QueueTimers;
 
-  constructor(private readonly options: WriteQueueOptions<T>) {
+  constructor(private readonly options: WriteQueueOptions<T, R>) {
     this.timers = options.timers ?? REAL_TIMERS;
     this.retryDelayMs = options.config.retryInitialMs;
   }
@@ -95,20 +102,43 @@ export class WriteQueue<T> {
     this.schedule();
   }
 
-  /** Writes everything queued now. Returns true when the queue is empty afterwards, false after a failed write. */
-  flush(): boolean {
+  /** True while a write is in flight. */
+  get busy(): boolean {
+    return this.draining !== null;
+  }
+
+  /**
+   * Writes everything queued now (waiting for a write in flight first). Resolves true when the
+   * queue is empty afterwards, false after a failed write (the items stay queued and a retry is
+   * scheduled). Never rejects.
+   */
+  flush(): Promise<boolean> {
+    if (this.draining) return this.draining.then(() => (this.items.length > 0 ? this.flush() : !this.failing));
     this.clearTimers();
+    const run = this.drain().finally(() => {
+      this.draining = null;
+      // Items queued between the end of the drain and now would otherwise wait for the next enqueue.
+      if (this.items.length > 0 && !this.closed) this.schedule();
+    });
+    this.draining = run;
+    return run;
+  }
+
+  private async drain(): Promise<boolean> {
     const { maxCellsPerTransaction } = this.options.config;
     while (this.items.length > 0) {
       const n = Math.min(this.items.length, maxCellsPerTransaction);
+      let result: R;
       try {
-        this.options.write(this.items.slice(0, n));
+        // Items are only appended meanwhile, so the first n are still this batch afterwards.
+        result = await this.options.write(this.items.slice(0, n));
       } catch (error) {
         this.fail(error);
         return false;
       }
       this.items.splice(0, n);
       if (this.failingSince !== null) this.writtenWhileFailing += n;
+      this.options.onWritten?.(result);
     }
     if (this.failingSince !== null) {
       const info = { pausedMs: this.timers.now() - this.failingSince, written: this.writtenWhileFailing };
@@ -129,17 +159,18 @@ export class WriteQueue<T> {
 
   private schedule(): void {
     if (this.failingSince !== null) return; // the retry timer owns the next attempt
+    if (this.draining !== null && this.items.length < this.options.config.flushMaxCells) return; // the drain in flight takes them
     if (this.items.length >= this.options.config.flushMaxCells) {
       if (this.immediate === null) {
         this.immediate = this.timers.setImmediate(() => {
           this.immediate = null;
-          this.flush();
+          void this.flush();
         });
       }
     } else if (this.timer === null) {
       this.timer = this.timers.setTimeout(() => {
         this.timer = null;
-        this.flush();
+        void this.flush();
       }, this.options.config.flushIntervalMs);
     }
   }
@@ -153,7 +184,7 @@ export class WriteQueue<T> {
     if (!this.closed) {
       this.retryTimer = this.timers.setTimeout(() => {
         this.retryTimer = null;
-        this.flush();
+        void this.flush();
       }, retryInMs);
     }
     this.options.onFailure?.({ error, pending: this.items.length, retryInMs, first });

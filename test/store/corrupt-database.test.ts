@@ -9,7 +9,7 @@ const CROP = new Uint8Array(3000).fill(0x33);
 
 /** A real database with one scan of `n` cells, closed cleanly (WAL checkpointed into the file). */
 async function makeDatabase(dir: string, n: number): Promise<string> {
-  const store = ScanStore.open(dir);
+  const store = ScanStore.open(dir, { writer: 'inline' });
   const scan = store.startScan(SCAN_START);
   store.recordCells(scan.id, Array.from({ length: n }, (_, i) => cell(i, undefined, CROP)));
   await store.close();

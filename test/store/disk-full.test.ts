@@ -5,17 +5,22 @@ import { SCAN_START, cell, tempHome } from './helpers/cells.js';
 
 const CROP = new Uint8Array(3000).fill(0x5a);
 
-/** Simulates a full disk: the file may not grow past its current size (+ `extraPages`). */
-function fillDisk(store: ScanStore, extraPages = 0): void {
+/**
+ * Simulates a full disk: the file may not grow past its current size. max_page_count is per
+ * connection: the writer's (cells, via writerPragma) or the main one (reviews, scans).
+ */
+async function fillDisk(store: ScanStore, connection: 'writer' | 'main' = 'writer'): Promise<void> {
   const pages = store.database.pragma('page_count', { simple: true }) as number;
-  store.database.pragma(`max_page_count = ${pages + extraPages}`);
+  if (connection === 'writer') await store.writerPragma(`max_page_count = ${pages}`);
+  else store.database.pragma(`max_page_count = ${pages}`);
 }
 
-function freeDisk(store: ScanStore): void {
-  store.database.pragma('max_page_count = 1073741823');
+async function freeDisk(store: ScanStore, connection: 'writer' | 'main' = 'writer'): Promise<void> {
+  if (connection === 'writer') await store.writerPragma('max_page_count = 1073741823');
+  else store.database.pragma('max_page_count = 1073741823');
 }
 
-describe('disk full (SQLITE_FULL simulated with PRAGMA max_page_count)', () => {
+describe.each(['worker', 'inline'] as const)('disk full (SQLITE_FULL simulated with PRAGMA max_page_count), %s writer', (writer) => {
   let home: ReturnType<typeof tempHome> | null = null;
   let store: ScanStore | null = null;
   afterEach(async () => {
@@ -25,14 +30,14 @@ describe('disk full (SQLITE_FULL simulated with PRAGMA max_page_count)', () => {
 
   it('pauses with an error, holds the cells in memory, retries, and loses nothing once space is back', async () => {
     home = tempHome();
-    store = ScanStore.open(home.dir, { flushMaxCells: 8, retryInitialMs: 10, retryMaxMs: 40, maxPendingCells: 100 });
+    store = ScanStore.open(home.dir, { writer, flushMaxCells: 8, retryInitialMs: 10, retryMaxMs: 40, maxPendingCells: 100 });
     const events: StoreEvent[] = [];
     store.events$.subscribe((e) => events.push(e));
     const scan = store.startScan(SCAN_START);
     store.recordCells(scan.id, Array.from({ length: 10 }, (_, i) => cell(i, undefined, CROP)));
     await store.flush();
 
-    fillDisk(store);
+    await fillDisk(store);
     store.recordCells(scan.id, Array.from({ length: 40 }, (_, i) => cell(10 + i, undefined, CROP)));
     await expect(store.flush()).rejects.toThrow(/cannot write counted cells to .*leukoscan\.db now \(.*full.*\); 40 cells are queued/);
     expect(store.writesFailing).toBe(true);
@@ -55,7 +60,7 @@ describe('disk full (SQLITE_FULL simulated with PRAGMA max_page_count)', () => {
     await expect(store.close()).rejects.toThrow(/cannot close .*71 counted cells could not be written/);
 
     const resumed = firstValueFrom(store.events$.pipe(filter((e) => e.type === 'resumed')));
-    freeDisk(store);
+    await freeDisk(store);
     expect(await resumed).toMatchObject({ type: 'resumed', written: 71 });
     expect(store.writesFailing).toBe(false);
     const stored = store.listCells(scan.id);
@@ -65,15 +70,15 @@ describe('disk full (SQLITE_FULL simulated with PRAGMA max_page_count)', () => {
 
   it('a review while the disk is full fails with the SQLite error, and the differential is unchanged', async () => {
     home = tempHome();
-    store = ScanStore.open(home.dir);
+    store = ScanStore.open(home.dir, { writer });
     const scan = store.startScan(SCAN_START);
     store.recordCells(scan.id, [cell(0, 'NEU')]);
-    const id = store.cellIdForTrack(scan.id, 1)!;
-    fillDisk(store);
+    const id = (await store.cellIdForTrack(scan.id, 1))!;
+    await fillDisk(store, 'main');
     // Fill the last free pages so that even a small review row does not fit.
     await expect(store.review(id, { kind: 'reject', note: 'x'.repeat(20_000) }, 'tech.a')).rejects.toThrow(/full/);
     expect(store.differential(scan.id)).toMatchObject({ counted: 1, rejected: 0 });
-    freeDisk(store);
+    await freeDisk(store, 'main');
     await store.review(id, { kind: 'reject' }, 'tech.a');
     expect(store.differential(scan.id)).toMatchObject({ counted: 0, rejected: 1 });
   });

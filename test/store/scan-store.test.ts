@@ -86,7 +86,7 @@ describe('ScanStore', () => {
   it('reclassifies, rejects and restores a cell, audits each change and recomputes the differential', async () => {
     const scan = store.startScan(SCAN_START);
     store.recordCells(scan.id, [cell(0, 'NEU'), cell(1, 'NEU'), cell(2, 'LYM')]);
-    const id = store.cellIdForTrack(scan.id, 1)!; // flushes the queue first
+    const id = (await store.cellIdForTrack(scan.id, 1))!; // flushes the queue first
     expect(id).toBeGreaterThan(0);
 
     const r1 = await store.review(id, { kind: 'reclassify', to: 'EOS' }, 'tech.b');
@@ -113,7 +113,7 @@ describe('ScanStore', () => {
     const scan = store.startScan(SCAN_START);
     store.recordCells(scan.id, [cell(0, 'NEU')]);
     const reviewed = firstValueFrom(store.events$.pipe(filter((e) => e.type === 'reviewed')));
-    const id = store.cellIdForTrack(scan.id, 1)!;
+    const id = (await store.cellIdForTrack(scan.id, 1))!;
     await store.review(id, { kind: 'reject' }, 'tech.a');
     expect(await reviewed).toMatchObject({ type: 'reviewed', differential: { counted: 0, rejected: 1 } });
   });
@@ -124,7 +124,7 @@ describe('ScanStore', () => {
     store.retypeCells(scan.id, [{ trackId: 1, type: 'MON', confidence: 0.7 }]); // queued after the insert
     await store.flush();
     expect(counts(store.differential(scan.id))).toMatchObject({ NEU: 1, MON: 1 });
-    const id2 = store.cellIdForTrack(scan.id, 2)!;
+    const id2 = (await store.cellIdForTrack(scan.id, 2))!;
     await store.review(id2, { kind: 'reclassify', to: 'BAS' }, 'tech.a');
     store.retypeCells(scan.id, [{ trackId: 2, type: 'LYM' }]);
     await store.flush();

@@ -24,21 +24,26 @@ class FakeTimers implements QueueTimers {
   now(): number {
     return this.t;
   }
-  advance(ms: number): void {
+  /** Fires due timers in order, letting the queue's async drain settle after each. */
+  async advance(ms: number): Promise<void> {
     const end = this.t + ms;
     for (;;) {
+      await settle();
       const due = [...this.pending.entries()].filter(([, p]) => p.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
       if (!due) break;
       this.pending.delete(due[0]);
       this.t = due[1].at;
       due[1].fn();
     }
+    await settle();
     this.t = end;
   }
   get scheduled(): number {
     return this.pending.size;
   }
 }
+
+const settle = () => new Promise<void>((r) => setImmediate(r));
 
 const CONFIG = { flushIntervalMs: 100, flushMaxCells: 4, maxCellsPerTransaction: 3, maxPendingCells: 10, retryInitialMs: 50, retryMaxMs: 200 };
 
@@ -66,40 +71,66 @@ describe('WriteQueue', () => {
     ['fewer than flushMaxCells wait for the interval', [1, 2], 99, []],
     ['the interval flushes them', [1, 2], 100, [[1, 2]]],
     ['flushMaxCells flushes on the next tick, in transactions of maxCellsPerTransaction', [1, 2, 3, 4, 5], 0, [[1, 2, 3], [4, 5]]],
-  ] as const)('%s', (_, items, ms, expected) => {
+  ] as const)('%s', async (_, items, ms, expected) => {
     const { timers, batches, queue } = setup();
     queue.enqueue(items);
     expect(batches).toEqual([]); // never written inside enqueue (off the hot path)
-    timers.advance(ms);
+    await timers.advance(ms);
     expect(batches).toEqual(expected);
   });
 
-  it('DISK FULL - keeps the batch, retries with doubling backoff up to the max, reports once as first', () => {
+  it('DISK FULL - keeps the batch, retries with doubling backoff up to the max, reports once as first', async () => {
     let full = true;
     const { timers, batches, failures, recovered, queue } = setup(() => full);
     queue.enqueue([1, 2]);
-    timers.advance(100);
+    await timers.advance(100);
     expect(failures.map((f) => [f.first, f.retryInMs, f.pending])).toEqual([[true, 50, 2]]);
-    timers.advance(50 + 100 + 200 + 200);
+    await timers.advance(50 + 100 + 200 + 200);
     expect(failures.map((f) => f.retryInMs)).toEqual([50, 100, 200, 200, 200]);
     expect(failures.slice(1).every((f) => !f.first)).toBe(true);
     queue.enqueue([3]); // held; does not schedule its own flush while failing
     expect(queue.pending).toBe(3);
     full = false;
-    timers.advance(200);
+    await timers.advance(200);
     expect(batches).toEqual([[1, 2, 3]]);
     expect(recovered).toEqual([{ pausedMs: 750, written: 3 }]);
     expect(queue.failing).toBe(false);
   });
 
-  it('BACKPRESSURE - past maxPendingCells enqueue throws and keeps what it had', () => {
+  it('BACKPRESSURE - past maxPendingCells enqueue throws and keeps what it had', async () => {
     const { timers, queue } = setup(() => true);
     queue.enqueue([1, 2, 3]);
-    timers.advance(100);
+    await timers.advance(100);
     queue.enqueue([4, 5, 6, 7, 8, 9, 10]);
     expect(() => queue.enqueue([11])).toThrow(StoreBackpressureError);
     expect(() => queue.enqueue([11])).toThrow(/cannot take 1 more cells: 10 are waiting to be written \(limit 10\) because writing fails: database or disk is full/);
     expect(queue.pending).toBe(10);
+  });
+
+  it('items queued while a write is in flight follow in the same drain; flush() waits for it', async () => {
+    const batches: number[][] = [];
+    let release: () => void = () => undefined;
+    const queue = new WriteQueue<number>({
+      config: CONFIG,
+      timers: new FakeTimers(),
+      write: (b) =>
+        new Promise<void>((resolve) => {
+          batches.push([...b]);
+          release = resolve;
+        }),
+    });
+    queue.enqueue([1, 2]);
+    const first = queue.flush();
+    expect(queue.busy).toBe(true);
+    queue.enqueue([3]);
+    const second = queue.flush(); // waits for the write in flight, then for [3]
+    release();
+    await settle();
+    expect(batches).toEqual([[1, 2], [3]]);
+    release();
+    expect(await first).toBe(true);
+    expect(await second).toBe(true);
+    expect(queue.pending).toBe(0);
   });
 
   it('close() cancels every timer', () => {

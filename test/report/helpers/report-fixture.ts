@@ -19,7 +19,7 @@ export async function makeReportData(opts: { end?: 'completed' | 'aborted' | nul
   cleanup: () => Promise<void>;
 }> {
   const home = tempHome('leukoscan-report-');
-  const store = ScanStore.open(home.dir);
+  const store = ScanStore.open(home.dir, { writer: 'inline' }); // the writer thread is tested in test/store
   const scan = store.startScan({ ...SCAN_START, operator: opts.operator ?? SCAN_START.operator });
   const mix: LeukocyteType[] = [
     ...Array<LeukocyteType>(60).fill('NEU'),
@@ -29,8 +29,8 @@ export async function makeReportData(opts: { end?: 'completed' | 'aborted' | nul
     ...Array<LeukocyteType>(2).fill('BAS'),
   ];
   store.recordCells(scan.id, mix.map((t, i) => cell(i, t, i % 2 === 0 ? FAKE_JPEG : undefined)));
-  await store.review(store.cellIdForTrack(scan.id, 1)!, { kind: 'reclassify', to: 'EOS' }, 'tech.b');
-  await store.review(store.cellIdForTrack(scan.id, 61)!, { kind: 'reject', note: 'smudge' }, 'tech.b');
+  await store.review((await store.cellIdForTrack(scan.id, 1))!, { kind: 'reclassify', to: 'EOS' }, 'tech.b');
+  await store.review((await store.cellIdForTrack(scan.id, 61))!, { kind: 'reject', note: 'smudge' }, 'tech.b');
   const end = opts.end === undefined ? 'completed' : opts.end;
   if (end) await store.endScan(scan.id, end);
   const data = loadReportData(store, scan.id, { crops: true, now: () => GENERATED_AT });

@@ -1,0 +1,81 @@
+/**
+ * Writes one batch of queued cells/retypes in one transaction on a given connection. The same code
+ * runs inline (main thread) or in the writer thread (write-worker.ts). Batches are plain data so
+ * that they can be posted to a worker.
+ */
+import type Database from 'better-sqlite3';
+import type { LeukocyteType } from '../core/classes.js';
+import type { CellRetypeInput, CountedCellInput } from './types.js';
+
+/** What waits in the write queue, in the order it happened. */
+export type QueuedWrite =
+  | { readonly kind: 'cell'; readonly scanId: number; readonly cell: CountedCellInput; readonly recordedAtMs: number }
+  | { readonly kind: 'retype'; readonly scanId: number; readonly retype: CellRetypeInput; readonly atMs: number };
+
+export interface BatchResult {
+  /** Per scan, the cells inserted by this batch (duplicates of a stored track id are left out). */
+  readonly stored: readonly { readonly scanId: number; readonly cells: readonly { readonly id: number; readonly trackId: number }[] }[];
+  /** Time spent in the transaction, commit (and its fsync) included, ms. */
+  readonly flushMs: number;
+}
+
+export function createBatchWriter(db: Database.Database): (batch: readonly QueuedWrite[]) => BatchResult {
+  const insertCell = db.prepare(`INSERT INTO cells (scan_id, track_id, type, confidence, votes_json, slide_x, slide_y, slide_w,
+      slide_h, segment, first_seen_ms, last_seen_ms, recorded_at_ms, crop_jpeg)
+    VALUES (@scan_id, @track_id, @type, @confidence, @votes_json, @slide_x, @slide_y, @slide_w, @slide_h, @segment,
+      @first_seen_ms, @last_seen_ms, @recorded_at_ms, @crop_jpeg)
+    ON CONFLICT (scan_id, track_id) DO NOTHING
+    RETURNING id`);
+  const cellByTrack = db.prepare('SELECT id, type FROM cells WHERE scan_id = ? AND track_id = ?');
+  const retypeCell = db.prepare(`UPDATE cells SET type = @type, confidence = COALESCE(@confidence, confidence),
+    votes_json = COALESCE(@votes_json, votes_json) WHERE id = @id`);
+  const insertEvent = db.prepare('INSERT INTO events (scan_id, at_ms, kind, detail_json) VALUES (?, ?, ?, ?)');
+
+  const run = db.transaction((batch: readonly QueuedWrite[]) => {
+    const stored = new Map<number, { id: number; trackId: number }[]>();
+    for (const item of batch) {
+      if (item.kind === 'retype') {
+        const { scanId, retype, atMs } = item;
+        const before = cellByTrack.get(scanId, retype.trackId) as { id: number; type: LeukocyteType } | undefined;
+        if (!before) continue; // never stored: the queue keeps order, so this only happens for a bad track id
+        retypeCell.run({
+          id: before.id,
+          type: retype.type,
+          confidence: retype.confidence ?? null,
+          votes_json: retype.votes ? JSON.stringify(retype.votes) : null,
+        });
+        insertEvent.run(scanId, atMs, 'cell-retyped', JSON.stringify({ cellId: before.id, trackId: retype.trackId, from: before.type, to: retype.type }));
+        continue;
+      }
+      const { scanId, cell, recordedAtMs } = item;
+      const row = insertCell.get({
+        scan_id: scanId,
+        track_id: cell.trackId,
+        type: cell.type,
+        confidence: cell.confidence,
+        votes_json: JSON.stringify(cell.votes),
+        slide_x: cell.slide.x,
+        slide_y: cell.slide.y,
+        slide_w: cell.slide.width ?? null,
+        slide_h: cell.slide.height ?? null,
+        segment: cell.segment ?? null,
+        first_seen_ms: Math.round(cell.firstSeenMs),
+        last_seen_ms: Math.round(cell.lastSeenMs),
+        recorded_at_ms: recordedAtMs,
+        crop_jpeg: cell.cropJpeg ? Buffer.from(cell.cropJpeg.buffer, cell.cropJpeg.byteOffset, cell.cropJpeg.byteLength) : null,
+      }) as { id: number } | undefined;
+      if (row) {
+        let list = stored.get(scanId);
+        if (!list) stored.set(scanId, (list = []));
+        list.push({ id: row.id, trackId: cell.trackId });
+      }
+    }
+    return stored;
+  });
+
+  return (batch) => {
+    const started = performance.now();
+    const stored = run(batch);
+    return { stored: [...stored].map(([scanId, cells]) => ({ scanId, cells })), flushMs: performance.now() - started };
+  };
+}
