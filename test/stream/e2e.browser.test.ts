@@ -30,8 +30,10 @@ beforeAll(async () => {
     throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (it is in .ci/apt-packages.txt), or set LEUKOSCAN_CHROMIUM`);
   }
   const frames = await loadBccdFrames(DATA, 8);
-  session = new ScriptedScanSession({ frames, fps: 10, countEvery: 4, target: 100, source: 'scripted:bccd', autostart: true, withHistory: true });
+  session = new ScriptedScanSession({ frames, fps: 10, countEvery: 4, target: 100, source: 'scripted:bccd', withHistory: true });
   server = await StreamServer.create({ session, auth, config: { port: 0, metricsIntervalMs: 500 } });
+  // Started once the server listens to it, so that it sees every counted cell.
+  await session.execute({ type: 'start' });
   userDataDir = mkdtempSync(join(tmpdir(), 'leukoscan-chromium-'));
   // A fresh user-data-dir per run (launchPersistentContext is how playwright takes one).
   browser = await chromium.launchPersistentContext(userDataDir, {
@@ -78,6 +80,8 @@ describe('dashboard in Chromium', () => {
   it('shows live frames with overlays and counts that update (operator, laptop)', async () => {
     const page = await open(auth.operatorToken, { width: 1440, height: 900 });
     await expect.poll(() => page.locator('[data-testid=connection]').textContent(), { timeout: 15_000 }).toBe('open');
+    // The token is taken out of the address bar once read.
+    expect(page.url()).not.toContain('token=');
     // Frames: the badge shows the seq of the frame drawn; it must advance.
     await expect.poll(() => frameBadge(page), { timeout: 15_000 }).toMatch(/^frame \d+/);
     const firstBadge = await frameBadge(page);
@@ -102,6 +106,19 @@ describe('dashboard in Chromium', () => {
     // Operator controls work: pause shows in the state pill.
     await page.locator('[data-testid=ctl-pause]').click();
     await expect.poll(() => page.locator('[data-testid=scan-state]').textContent(), { timeout: 5_000 }).toBe('paused');
+    // Paused: the gallery catches up with the count (every counted cell arrives, crops may lag a little).
+    await expect
+      .poll(async () => (await page.locator('[data-testid=gallery] .tile').count()) === (await total(page)), { timeout: 10_000 })
+      .toBe(true);
+    // Review hook: reclassify the newest counted cell from the gallery.
+    const tile = page.locator('[data-testid=gallery] .tile').first();
+    const cellId = await tile.getAttribute('data-cell-id');
+    await page.locator(`[data-cell-id="${cellId}"]`).click();
+    await page.locator('.review-popover .type-btn', { hasText: 'EOS' }).click();
+    await expect
+      .poll(async () => ((await page.locator(`[data-cell-id="${cellId}"] .tile-review`).count()) > 0 ? 'reclassified' : await page.locator('.toasts').textContent()), { timeout: 10_000 })
+      .toBe('reclassified');
+    expect(session.reviews.at(-1)).toMatchObject({ cellId, action: 'reclassify', newType: 'EOS' });
     await page.locator('[data-testid=ctl-start]').click();
     await expect.poll(() => page.locator('[data-testid=scan-state]').textContent(), { timeout: 5_000 }).toBe('running');
     await page.waitForTimeout(1500);
@@ -111,6 +128,7 @@ describe('dashboard in Chromium', () => {
   });
 
   it('gives a read-only viewer disabled controls, on a tablet-sized screen', async () => {
+    const commandsBefore = session.commands.length;
     const page = await open(auth.viewerToken, { width: 820, height: 1180 });
     await expect.poll(() => page.locator('.role').textContent(), { timeout: 15_000 }).toBe('Read-only');
     await expect.poll(() => frameBadge(page), { timeout: 15_000 }).toMatch(/^frame \d+/);
@@ -119,13 +137,16 @@ describe('dashboard in Chromium', () => {
     await expect.poll(() => total(page), { timeout: 15_000 }).toBeGreaterThan(0);
     await page.waitForTimeout(1000);
     await page.screenshot({ path: join(RESULTS, 'dashboard-tablet.png'), fullPage: true });
-    expect(session.commands.length).toBe(2); // only the operator's pause and start
+    expect(session.commands.length).toBe(commandsBefore); // the read-only viewer sent none
     await page.close();
   });
 
   it('WRONG TOKEN - the page says it cannot connect', async () => {
     const page = await open('definitely-not-the-token', { width: 1024, height: 768 });
     await expect.poll(() => page.locator('.conn-detail').textContent(), { timeout: 15_000 }).toContain('check that the token');
+    // The operator can enter another token.
+    await page.locator('.conn-detail .link-btn').click();
+    await expect.poll(() => page.locator('.token-form').count(), { timeout: 5_000 }).toBe(1);
     await page.close();
   });
 });

@@ -47,20 +47,43 @@ export class Gallery {
     this.render();
   }
 
+  /** Adds one tile in place (no re-render of the others: their images and an open review stay put). */
   add(cell: CountedCell): void {
     this.cells.unshift(cell);
     if (this.cells.length > GALLERY_MAX) this.cells.length = GALLERY_MAX;
-    this.render();
+    this.renderTabs();
+    if (this.filter !== 'ALL' && this.filter !== cell.type) return;
+    this.grid.querySelector('.empty')?.remove();
+    this.grid.prepend(this.tile(cell));
+    while (this.grid.children.length > GALLERY_MAX) this.grid.lastElementChild?.remove();
   }
 
   update(message: ServerMessageOf<'cellUpdated'>): void {
     const i = this.cells.findIndex((c) => c.cellId === message.cellId);
     if (i < 0) return;
-    this.cells[i] = { ...this.cells[i], type: message.cellType, review: message.review };
-    this.render();
+    const cell = { ...this.cells[i], type: message.cellType, review: message.review };
+    this.cells[i] = cell;
+    const existing = Array.from(this.grid.querySelectorAll<HTMLElement>('.tile')).find((el) => el.dataset.cellId === cell.cellId);
+    if (existing !== undefined && (this.filter === 'ALL' || this.filter === cell.type)) {
+      this.renderTabs();
+      existing.replaceWith(this.tile(cell));
+    } else {
+      this.render();
+    }
   }
 
   private render(): void {
+    this.renderTabs();
+    clear(this.grid);
+    const shown = this.filter === 'ALL' ? this.cells : this.cells.filter((c) => c.type === this.filter);
+    if (shown.length === 0) {
+      this.grid.append(h('div', { class: 'empty' }, this.cells.length === 0 ? 'Counted cells appear here.' : 'No cells of this type yet.'));
+      return;
+    }
+    for (const cell of shown) this.grid.append(this.tile(cell));
+  }
+
+  private renderTabs(): void {
     clear(this.tabs);
     const counts = new Map<string, number>();
     for (const c of this.cells) counts.set(c.type, (counts.get(c.type) ?? 0) + 1);
@@ -79,13 +102,6 @@ export class Gallery {
         }, key === 'ALL' ? 'All' : key, h('span', { class: 'tab-count' }, String(n))),
       );
     }
-    clear(this.grid);
-    const shown = this.filter === 'ALL' ? this.cells : this.cells.filter((c) => c.type === this.filter);
-    if (shown.length === 0) {
-      this.grid.append(h('div', { class: 'empty' }, this.cells.length === 0 ? 'Counted cells appear here.' : 'No cells of this type yet.'));
-      return;
-    }
-    for (const cell of shown) this.grid.append(this.tile(cell));
   }
 
   private tile(cell: CountedCell): HTMLElement {

@@ -62,7 +62,21 @@ function start(root: HTMLElement, token: string): void {
   const roleBadge = h('span', { class: 'role' }, '');
   const scanState = h('span', { class: 'scan-state idle', 'data-testid': 'scan-state' }, 'idle');
   const sourceName = h('span', { class: 'source-name' }, '');
-  const connDetail = h('div', { class: 'conn-detail', hidden: true });
+  const connDetailText = h('span', {}, '');
+  const connDetail = h('div', { class: 'conn-detail', hidden: true },
+    connDetailText,
+    h('button', {
+      class: 'link-btn',
+      onclick: () => {
+        try {
+          sessionStorage.removeItem(TOKEN_KEY);
+        } catch {
+          // nothing stored
+        }
+        location.replace(location.pathname);
+      },
+    }, 'Enter another token'),
+  );
 
   root.append(
     h('header', { class: 'topbar' },
@@ -146,15 +160,42 @@ function start(root: HTMLElement, token: string): void {
     connState.textContent = state;
     connState.className = `conn ${state}`;
     controls.setConnected(state === 'open');
-    connDetail.textContent = detail;
+    connDetailText.textContent = detail;
     connDetail.hidden = detail.length === 0 || state === 'open';
   };
   connection = Connection.forPage(token, { onMessage, onFrame: (header, jpeg) => live.onFrame(header, jpeg), onState });
   connection.open();
 }
 
+const TOKEN_KEY = 'leukoscan.token';
+
+/**
+ * The token comes in the URL the CLI printed. It is moved to this tab's
+ * sessionStorage and taken out of the address bar (and so out of history,
+ * bookmarks and screenshots); a reload of the tab still finds it.
+ */
+function takeToken(): string | null {
+  const url = new URL(location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl !== null && fromUrl.length > 0) {
+    try {
+      sessionStorage.setItem(TOKEN_KEY, fromUrl);
+      url.searchParams.delete('token');
+      history.replaceState(null, '', url.toString());
+    } catch {
+      // Storage refused (private mode): keep the token in the URL.
+    }
+    return fromUrl;
+  }
+  try {
+    return sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
 const root = document.getElementById('app');
 if (root === null) throw new Error('#app is missing from the page');
-const token = new URLSearchParams(location.search).get('token');
+const token = takeToken();
 if (token === null || token.length === 0) tokenPrompt(root);
 else start(root, token);
