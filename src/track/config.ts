@@ -22,6 +22,10 @@ export interface RegistrationConfig {
   revisitOverlap: number;
   /** Re-register against an old keyframe on revisit to remove accumulated drift. */
   loopClosure: boolean;
+  /** After a jump, a frame matching an earlier keyframe (any segment) this well rejoins that segment's map. */
+  relocaliseConfidence: number;
+  /** Keyframes kept over all segments for relocalisation (oldest dropped first). */
+  maxKeyframes: number;
 }
 
 export interface RegistryConfig {
@@ -67,6 +71,8 @@ export const TRACK_DEFAULTS: TrackConfig = {
     revisitMinKeyframeGap: 6,
     revisitOverlap: 0.5,
     loopClosure: true,
+    relocaliseConfidence: 50,
+    maxKeyframes: 400,
   },
   registry: {
     minScore: 0.3,

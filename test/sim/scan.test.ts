@@ -7,8 +7,8 @@ import { SlideCounter } from '../../src/track/slide-counter.js';
 
 // Needs the BCCD data (../shared/data or LEUKOSCAN_DATA); fails loudly when it is missing.
 describe('simulated scan with the oracle detector (real BCCD test fields)', () => {
-  it('counts every expected cell once: no double counts through pauses, reversal, blur and the return pass', async () => {
-    const scan = await buildScan({ dataRoot: dataRoot(), seed: 2, frameWidth: 640, frameHeight: 480, fps: 5, durationS: 26, cols: 3, rows: 2 });
+  it('counts every expected cell once: no double counts through pauses, reversal, blur, the return pass and a jump back to a scanned area', async () => {
+    const scan = await buildScan({ dataRoot: dataRoot(), seed: 2, frameWidth: 640, frameHeight: 480, fps: 5, durationS: 26, cols: 3, rows: 2, path: { jumpAtEnd: true } });
     const counter = new SlideCounter();
     const starts = new Map<number, { x: number; y: number }>();
     let maxPoseError = 0;
@@ -19,7 +19,8 @@ describe('simulated scan with the oracle detector (real BCCD test fields)', () =
       const o = starts.get(u.frame.segment)!;
       maxPoseError = Math.max(maxPoseError, Math.hypot(u.frame.pose.x + o.x - p.x, u.frame.pose.y + o.y - p.y));
     }
-    expect(starts.size).toBe(1);
+    expect(scan.groundTruth.path.some((p) => p.phase === 'jump')).toBe(true);
+    expect(starts.size).toBe(1); // the jump landed on mapped ground: relocalised, no new segment
     expect(maxPoseError).toBeLessThan(8);
     const score = scoreScan(scan.groundTruth, counter.countedCells(), starts);
     expect(score.expected).toBeGreaterThan(2);

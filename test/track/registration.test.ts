@@ -83,6 +83,25 @@ describe('Registrar', () => {
     expect(last).toMatchObject(want);
   });
 
+  it('a jump back to an area mapped earlier rejoins that segment (relocalisation); unrelated fields never merge', () => {
+    const r = new Registrar();
+    const seen: { segment: number; x: number; y: number; motion: string }[] = [];
+    const step = (frame: ReturnType<typeof view>) => {
+      const g = r.update(frame);
+      seen.push({ segment: g.segment, x: g.pose.x, y: g.pose.y, motion: g.motion });
+    };
+    for (let i = 0; i < 10; i++) step(view(canvas, i, 100 + i * 20, 100, W, H)); // segment 0
+    for (let i = 10; i < 14; i++) step(view(other, i, 500 + (i - 10) * 5, 500, W, H)); // jump: unrelated slide area
+    step(view(canvas, 14, 150, 110, W, H)); // jump back onto segment 0's map
+    expect(seen[9].segment).toBe(0);
+    expect(seen[10]).toMatchObject({ segment: 1, motion: 'jump' });
+    expect(seen[13].segment).toBe(1);
+    expect(seen[14].segment).toBe(0);
+    expect(Math.hypot(seen[14].x - 50, seen[14].y - 10)).toBeLessThan(1.5);
+    step(view(other, 15, 900, 100, W, H)); // another unrelated area: a new segment id, not a reused one
+    expect(seen[15]).toMatchObject({ segment: 2, motion: 'jump' });
+  });
+
   it('flags a revisit and closes the loop on return', () => {
     const r = new Registrar();
     const poses: [number, number][] = [];

@@ -9,6 +9,7 @@ import { correlate, spectrum, type Correlation, type Spectrum } from './phase-co
 interface Keyframe {
   /** Order of creation within the run. */
   readonly index: number;
+  readonly segment: number;
   readonly seq: number;
   readonly pose: { x: number; y: number };
   readonly grey: GreyImage;
@@ -40,11 +41,15 @@ const REVERSAL_COS = -0.5;
 export class Registrar {
   private readonly cfg: RegistrationConfig;
   private segment = -1;
+  /** Segments started so far (the next new segment's id). */
+  private segmentCount = 0;
   private factor = 0;
   private prev: Previous | null = null;
   private keyframe: Keyframe | null = null;
   /** Keyframes of the current segment (the slide map's anchors). */
   private keyframes: Keyframe[] = [];
+  /** Keyframes of every segment, oldest first (bounded): where a jump may land again. */
+  private allKeyframes: Keyframe[] = [];
   private keyIndex = 0;
   private focusHistory: number[] = [];
   private lastDirection: { x: number; y: number } | null = null;
@@ -68,6 +73,15 @@ export class Registrar {
     const key = this.keyframe!;
     let placed = this.place(key, spec);
     if (!placed && prev.seq !== key.seq) placed = this.place({ pose: prev.pose, spec: prev.spec }, spec);
+    let relocalised = false;
+    if (!placed && sharp) {
+      const back = this.relocalise(spec);
+      if (back) {
+        // the stage jumped back to an area mapped earlier: continue that segment's map
+        placed = back;
+        relocalised = true;
+      }
+    }
     if (!placed) return this.startSegment(frame, grey, spec, focus, sharp, 'jump');
 
     let { pose, confidence } = placed;
@@ -85,9 +99,10 @@ export class Registrar {
         this.keyframe = revisitOf;
       }
     }
-    const move = { x: pose.x - prev.pose.x, y: pose.y - prev.pose.y };
+    // after a relocalisation, motion is measured from where the previous frame would lie on this map: unknown, so none
+    const move = relocalised ? { x: 0, y: 0 } : { x: pose.x - prev.pose.x, y: pose.y - prev.pose.y };
     const dist = Math.hypot(move.x, move.y);
-    const motion: StageMotion = dist < this.cfg.pausePx ? 'paused' : 'moving';
+    const motion: StageMotion = relocalised || dist >= this.cfg.pausePx ? 'moving' : 'paused';
     let reversal = false;
     if (motion === 'moving') {
       const dir = { x: move.x / dist, y: move.y / dist };
@@ -108,14 +123,14 @@ export class Registrar {
       confidence,
       motion,
       reversal,
-      revisit: revisitOf !== null,
+      revisit: relocalised || revisitOf !== null,
       focus,
       sharp,
     };
   }
 
   private startSegment(frame: Frame, grey: GreyImage, spec: Spectrum, focus: number, sharp: boolean, reason: 'start' | 'jump'): RegisteredFrame {
-    this.segment++;
+    this.segment = this.segmentCount++;
     this.keyframes = [];
     this.lastDirection = null;
     const pose = { x: 0, y: 0 };
@@ -136,11 +151,40 @@ export class Registrar {
   }
 
   private addKeyframe(seq: number, pose: { x: number; y: number }, grey: GreyImage, spec: Spectrum): void {
-    const k: Keyframe = { index: this.keyIndex++, seq, pose, grey, spec };
+    const k: Keyframe = { index: this.keyIndex++, segment: this.segment, seq, pose, grey, spec };
     // Only the newest keyframes keep their spectrum; older ones recompute it on a revisit.
     for (const old of this.keyframes) if (old.index < k.index - this.cfg.revisitMinKeyframeGap) old.spec = null;
     this.keyframes.push(k);
+    this.allKeyframes.push(k);
+    if (this.allKeyframes.length > this.cfg.maxKeyframes) {
+      const dropped = this.allKeyframes.shift()!;
+      const i = this.keyframes.indexOf(dropped);
+      if (i >= 0 && this.keyframes[i] !== k) this.keyframes.splice(i, 1);
+    }
     this.keyframe = k;
+  }
+
+  /**
+   * After a jump: the keyframe (of any segment) this frame matches with a high
+   * confidence, and the pose on that segment's map. Switches to that segment.
+   */
+  private relocalise(spec: Spectrum): { pose: { x: number; y: number }; confidence: number } | null {
+    let best: { k: Keyframe; pose: { x: number; y: number }; confidence: number } | null = null;
+    for (const k of this.allKeyframes) {
+      const refSpec = k.spec ?? spectrum(k.grey, this.cfg.fftSize);
+      const c = correlate(refSpec, spec);
+      if (c.confidence >= this.cfg.relocaliseConfidence && (!best || c.confidence > best.confidence)) {
+        best = { k, pose: { x: k.pose.x - c.dx, y: k.pose.y - c.dy }, confidence: c.confidence };
+      }
+    }
+    if (!best) return null;
+    if (best.k.segment !== this.segment) {
+      this.segment = best.k.segment;
+      this.keyframes = this.allKeyframes.filter((k) => k.segment === best!.k.segment);
+      this.lastDirection = null;
+    }
+    this.keyframe = best.k;
+    return { pose: best.pose, confidence: best.confidence };
   }
 
   /** Pose of the new frame from a reference, or null when the correlation is not trusted. */
