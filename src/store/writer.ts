@@ -69,7 +69,7 @@ export class WriterError extends Error {
 /**
  * Owns a writer thread with its own connection. The thread starts on the first request (a store
  * that only reads never starts one); if it dies, pending requests reject and the next one starts a
- * new thread. close() ends it.
+ * new thread. It keeps the process alive only while a request is in flight. close() ends it.
  */
 export class WorkerWriter implements BatchWriter {
   private worker: Worker | null = null;
@@ -112,6 +112,7 @@ export class WorkerWriter implements BatchWriter {
     if (this.closed) return Promise.reject(new Error('the scan store writer is closed'));
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
+    worker.ref(); // keep the process alive while a write is in flight
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.postMessage({ ...req, id } as WriterRequest);
@@ -129,6 +130,8 @@ export class WorkerWriter implements BatchWriter {
       const waiter = this.pending.get(reply.id);
       if (!waiter) return;
       this.pending.delete(reply.id);
+      // An idle writer thread does not keep the process alive (an owner that forgets close() does not hang it).
+      if (this.pending.size === 0) worker.unref();
       if (reply.type === 'failed') waiter.reject(new WriterError(reply.error.code, reply.error.message));
       else if (reply.type === 'written' || reply.type === 'pragma') waiter.resolve(reply.result);
       else waiter.resolve(undefined);
