@@ -5,13 +5,16 @@
  * backlog (frames the source produced that have not arrived), fps and latency.
  *
  *   nice -n 15 npx tsx bench/soak.ts --minutes 10 [--source URI] [--size 640x480] [--fps 30]
- *       [--model models/leukoscan-lite.onnx | --no-detector] [--sample-s 10] [--json out.json]
+ *       [--model models/leukoscan-lite.onnx | --no-detector] [--no-normalise] [--threads N] [--sample-s 10] [--json out.json]
+ *
+ * The detector gets cores - 1 intra-op threads by default, leaving a core to capture.
  *
  * Latency target: a frame's arrival -> its detections published is at most inference
  * time + 50 ms at p95 (reported as the p95 of latency minus detect time, per frame).
  */
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -34,6 +37,7 @@ const { values: args } = parseArgs({
     fps: { type: 'string', default: '30' },
     model: { type: 'string', default: join(REPO, 'models/leukoscan-lite.onnx') },
     'no-detector': { type: 'boolean', default: false },
+    'no-normalise': { type: 'boolean', default: false },
     'sample-s': { type: 'string', default: '10' },
     threads: { type: 'string' },
     json: { type: 'string' },
@@ -58,7 +62,7 @@ if (args['no-detector']) {
   detector = { card, detect: async (f: Frame) => emptyDetections(f.width, f.height, card.classes) };
   detectorName = 'none (capture + normalisation only)';
 } else {
-  const d = await OnnxDetector.create({ modelPath: args.model!, device: 'cpu', intraOpThreads: args.threads ? Number(args.threads) : undefined });
+  const d = await OnnxDetector.create({ modelPath: args.model!, device: 'cpu', intraOpThreads: args.threads ? Number(args.threads) : Math.max(1, availableParallelism() - 1) });
   detector = d;
   detectorName = `${args.model} on ${d.provider.name}`;
 }
@@ -76,6 +80,8 @@ interface Sample {
   latencyP95Ms: number;
   overheadP95Ms: number;
   loopLagP99Ms: number;
+  /** CPU time of the whole process (main thread, worker, ORT threads) per arrived frame. */
+  cpuMsPerFrame: number;
 }
 
 const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -93,12 +99,13 @@ let windowDet = 0;
 let windowLatency = new SampleWindow(4096);
 let windowOverhead = new SampleWindow(4096);
 const mb = (b: number) => b / 1024 / 1024;
+let lastCpu = process.cpuUsage();
 const start = Date.now();
 
 process.stderr.write(`bench/soak: ${args.source} ${size.width}x${size.height} @ ${fps} fps for ${minutes} min; detector ${detectorName}\n`);
 
 await new Promise<void>((resolveRun) => {
-  const sub = livePipeline({ source: args.source!, detector, capture: { width: size.width, height: size.height, fps }, metrics: false }).subscribe({
+  const sub = livePipeline({ source: args.source!, detector, capture: { width: size.width, height: size.height, fps }, normalise: args['no-normalise'] ? false : {}, metrics: false }).subscribe({
     next: (e) => {
       if (e.type === 'frame') {
         if (framesIn === 0) firstFrameAt = Date.now();
@@ -132,6 +139,8 @@ await new Promise<void>((resolveRun) => {
     const mem = process.memoryUsage();
     // Frames the source has produced since its first frame, vs frames that arrived.
     const expected = firstFrameAt ? Math.floor(((now - firstFrameAt) / 1000) * fps) + 1 : 0;
+    const cpu = process.cpuUsage(lastCpu);
+    lastCpu = process.cpuUsage();
     const s: Sample = {
       tS: (now - start) / 1000,
       rssMB: mb(mem.rss),
@@ -145,6 +154,7 @@ await new Promise<void>((resolveRun) => {
       latencyP95Ms: windowLatency.percentile(95),
       overheadP95Ms: windowOverhead.percentile(95),
       loopLagP99Ms: loop.percentile(99) / 1e6,
+      cpuMsPerFrame: windowIn > 0 ? (cpu.user + cpu.system) / 1000 / windowIn : Number.NaN,
     };
     samples.push(s);
     windowIn = 0;
@@ -153,7 +163,7 @@ await new Promise<void>((resolveRun) => {
     windowOverhead = new SampleWindow(4096);
     loop.reset();
     process.stderr.write(
-      `  t=${s.tS.toFixed(0).padStart(4)}s rss ${s.rssMB.toFixed(0)} MB heap ${s.heapMB.toFixed(0)} MB frames ${framesIn} backlog ${s.backlogFrames} fps in ${s.fpsIn.toFixed(1)} det ${s.fpsDetected.toFixed(1)} lat p95 ${s.latencyP95Ms.toFixed(0)} ms overhead p95 ${s.overheadP95Ms.toFixed(0)} ms loop lag p99 ${s.loopLagP99Ms.toFixed(0)} ms\n`,
+      `  t=${s.tS.toFixed(0).padStart(4)}s rss ${s.rssMB.toFixed(0)} MB heap ${s.heapMB.toFixed(0)} MB frames ${framesIn} backlog ${s.backlogFrames} fps in ${s.fpsIn.toFixed(1)} det ${s.fpsDetected.toFixed(1)} lat p95 ${s.latencyP95Ms.toFixed(0)} ms overhead p95 ${s.overheadP95Ms.toFixed(0)} ms loop lag p99 ${s.loopLagP99Ms.toFixed(0)} ms cpu ${s.cpuMsPerFrame.toFixed(1)} ms/frame\n`,
     );
     if (now - start >= minutes * 60_000) {
       clearInterval(timer);
@@ -203,6 +213,9 @@ const summary = {
   frames: { in: framesIn, detected: framesDetected, skipped, fpsIn: arrivedFps, fpsDetected: framesDetected / (elapsedS || 1) },
   latencyMs: { p50: latency.percentile(50), p95: latency.percentile(95), detectP50: detectMs.percentile(50), detectP95: detectMs.percentile(95), overheadP50: overhead.percentile(50), overheadP95 },
   loopLagP99MsMax: Math.max(...samples.map((s) => s.loopLagP99Ms)),
+  cpuMsPerFrame: steady.reduce((a, s) => a + (Number.isFinite(s.cpuMsPerFrame) ? s.cpuMsPerFrame : 0), 0) / Math.max(1, steady.length),
+  normalise: !args['no-normalise'],
+  loadAverage: loadavg(),
   latencyTarget: { rule: 'p95(latency - detect time) <= 50 ms', met: overheadP95 <= 50 },
 };
 process.stdout.write(
@@ -213,6 +226,7 @@ process.stdout.write(
     `frames: in ${framesIn} (${summary.frames.fpsIn.toFixed(2)} fps), detected ${framesDetected} (${summary.frames.fpsDetected.toFixed(2)} fps), skipped ${skipped}`,
     `latency arrival->published ms: p50 ${summary.latencyMs.p50.toFixed(0)}, p95 ${summary.latencyMs.p95.toFixed(0)}; detect p50 ${summary.latencyMs.detectP50.toFixed(0)}, p95 ${summary.latencyMs.detectP95.toFixed(0)}; latency - detect: p50 ${summary.latencyMs.overheadP50.toFixed(0)}, p95 ${overheadP95.toFixed(0)}`,
     `target p95(latency - inference) <= 50 ms: ${summary.latencyTarget.met ? 'met' : 'NOT met'}; event-loop lag p99 max ${summary.loopLagP99MsMax.toFixed(0)} ms`,
+    `process CPU ${summary.cpuMsPerFrame.toFixed(1)} ms per arrived frame (all threads); colour normalisation ${summary.normalise ? 'on' : 'off'}; load average at end ${summary.loadAverage.map((v) => v.toFixed(1)).join(' ')} on ${availableParallelism()} cores`,
     '',
   ].join('\n'),
 );

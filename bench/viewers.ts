@@ -64,6 +64,8 @@ interface Sample {
 export interface ViewerLoadResult {
   options: Omit<ViewerLoadOptions, 'log'>;
   baseline: { pipelineFps: number; loopP99Ms: number; rssMiB: number; cpuPercent: number };
+  /** The pipeline again with no viewer, after the load (a control for changes in the machine's own load). */
+  after: { pipelineFps: number; rssMiB: number };
   load: {
     pipelineFps: number;
     pipelineFpsMin: number;
@@ -89,6 +91,14 @@ function median(values: number[]): number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** SIGTERM, and wait for the exit (at once if it has already exited). */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
 
 /** Runs the benchmark in this process (server) and a child (viewers). */
 export async function runViewerLoad(options: ViewerLoadOptions): Promise<ViewerLoadResult> {
@@ -176,10 +186,17 @@ export async function runViewerLoad(options: ViewerLoadOptions): Promise<ViewerL
       child!.once('message', (m: { frames?: number[] }) => (m.frames ? resolveReport({ frames: m.frames }) : reject(new Error('no report'))));
       child!.send({ report: true });
     });
+    // Control: viewers gone, the pipeline alone again.
+    await stopChild(child);
+    const afterSeconds = Math.max(3, Math.min(options.baselineSeconds, 5));
+    await sleep(afterSeconds * 1000);
+    const after = { pipelineFps: session.producedFps(afterSeconds * 1000), rssMiB: process.memoryUsage.rss() / MIB };
+    log(`after: pipeline ${after.pipelineFps.toFixed(2)} fps with no viewer, RSS ${after.rssMiB.toFixed(0)} MiB`);
     const half = Math.floor(loadSamples.length / 2);
     const result: ViewerLoadResult = {
       options: { viewers: options.viewers, stalled: options.stalled, seconds: options.seconds, baselineSeconds: options.baselineSeconds, fps: options.fps, heartbeatMs: options.heartbeatMs },
       baseline,
+      after,
       load: {
         pipelineFps: median(loadSamples.map((s) => s.fps)),
         pipelineFpsMin: Math.min(...loadSamples.map((s) => s.fps)),
@@ -212,10 +229,7 @@ export async function runViewerLoad(options: ViewerLoadOptions): Promise<ViewerL
     return result;
   } finally {
     loop.disable();
-    if (child !== null && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child!.once('exit', r));
-    }
+    if (child !== null) await stopChild(child);
     await server.close();
     await session.close();
   }
@@ -225,7 +239,7 @@ export function formatViewerLoad(r: ViewerLoadResult): string {
   const f = (n: number, d = 1) => n.toFixed(d);
   return [
     `viewers: ${r.options.viewers} (${r.options.stalled} stalled), ${r.options.seconds} s, scripted pipeline at ${r.options.fps} fps`,
-    `pipeline fps   baseline ${f(r.baseline.pipelineFps, 2)}   under load median ${f(r.load.pipelineFps, 2)} (min 1-s window ${f(r.load.pipelineFpsMin, 1)})`,
+    `pipeline fps   baseline ${f(r.baseline.pipelineFps, 2)}   under load median ${f(r.load.pipelineFps, 2)} (min 1-s window ${f(r.load.pipelineFpsMin, 1)})   after ${f(r.after.pipelineFps, 2)}`,
     `event loop p99 baseline ${f(r.baseline.loopP99Ms)} ms   under load median ${f(r.load.loopP99Ms)} ms (max ${f(r.load.loopMaxMs)} ms)`,
     `server CPU     baseline ${f(r.baseline.cpuPercent, 0)}% of a core   under load median ${f(r.load.cpuPercent, 0)}%`,
     `server RSS     baseline ${f(r.baseline.rssMiB, 0)} MiB   load start ${f(r.load.rssStartMiB, 0)}   max ${f(r.load.rssMaxMiB, 0)}   end ${f(r.load.rssEndMiB, 0)} MiB   second-half growth ${f(r.load.rssSecondHalfGrowthMiB)} MiB`,

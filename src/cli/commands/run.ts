@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { type Subscription, firstValueFrom, race, timer } from 'rxjs';
 import { DEFAULT_CAPTURE_CONFIG, parseSize } from '../../capture/config.js';
@@ -24,6 +25,7 @@ interface RunFlags {
   realtime: boolean;
   seconds?: string;
   frames?: string;
+  threads?: string;
   json?: boolean;
 }
 
@@ -46,6 +48,7 @@ export function register(program: Command): void {
     .option('--no-realtime', 'read files as fast as possible instead of at their frame rate')
     .option('--seconds <n>', 'stop after this many seconds')
     .option('--frames <n>', 'stop after this many frames')
+    .option('--threads <n>', 'detector intra-op threads (default: cores - 1, leaving a core to capture)')
     .option('--json', 'print metrics and health as JSON lines')
     .action(async (flags: RunFlags) => {
       try {
@@ -79,10 +82,12 @@ async function runCommand(flags: RunFlags): Promise<void> {
   const maxFrames = flags.frames === undefined ? undefined : Number(flags.frames);
   if (maxFrames !== undefined && (!Number.isInteger(maxFrames) || maxFrames <= 0)) usage(`bad --frames '${flags.frames}'`);
   let framesSeen = 0;
+  const threads = flags.threads === undefined ? Math.max(1, availableParallelism() - 1) : Number(flags.threads);
+  if (!Number.isInteger(threads) || threads < 1) usage(`bad --threads '${flags.threads}'`);
 
   let detector: OnnxDetector;
   try {
-    detector = await OnnxDetector.create({ modelPath: flags.model, device: flags.device as DeviceChoice });
+    detector = await OnnxDetector.create({ modelPath: flags.model, device: flags.device as DeviceChoice, intraOpThreads: threads });
   } catch (err) {
     process.stderr.write(`leukoscan run: ${(err as Error).message}\n`);
     process.exitCode = /not found/.test((err as Error).message) ? EXIT.NO_INPUT : EXIT.FAILURE;
