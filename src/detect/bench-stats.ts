@@ -18,6 +18,8 @@ export interface BenchRow {
   readonly msP95: number;
   readonly framesPerSecond: number;
   readonly peakRssMb: number;
+  /** Process CPU time (all threads) per timed frame: robust to other load on the machine. */
+  readonly cpuMsPerFrame: number;
   /** Mean per-stage ms inside the worker. */
   readonly preMs: number;
   readonly inferMs: number;
@@ -31,13 +33,14 @@ const f1 = (v: number) => v.toFixed(1);
 
 /** Pure: the table `leukoscan bench` prints. */
 export function formatBenchTable(rows: readonly BenchRow[]): string {
-  const head = ['model', 'thr', 'p50 ms', 'p95 ms', 'frames/s', 'peak RSS MB', 'pre/inf/post ms', 'torch p50 ms', 'ORT speed-up'];
+  const head = ['model', 'thr', 'p50 ms', 'p95 ms', 'frames/s', 'cpu ms/frame', 'peak RSS MB', 'pre/inf/post ms', 'torch p50 ms', 'ORT speed-up'];
   const body = rows.map((r) => [
     r.model,
     String(r.threads),
     f1(r.msP50),
     f1(r.msP95),
     f1(r.framesPerSecond),
+    f1(r.cpuMsPerFrame),
     r.peakRssMb.toFixed(0),
     `${f1(r.preMs)}/${f1(r.inferMs)}/${f1(r.postMs)}`,
     r.torchMsP50 === undefined ? 'n/a' : f1(r.torchMsP50),

@@ -151,8 +151,10 @@ export async function runBench(opts: BenchCommandOptions): Promise<number> {
       const stages = { pre: 0, infer: 0, post: 0 };
       let peakRss = process.memoryUsage.rss();
       const progress = progressBar(opts.warmup + opts.iters, `${basename(model)} x${t}`);
+      let cpuStart = process.cpuUsage();
       try {
         for (let i = 0; i < opts.warmup + opts.iters; i++) {
+          if (i === opts.warmup) cpuStart = process.cpuUsage();
           const t0 = performance.now();
           const r = await detector.detectTimed(frame);
           const dt = performance.now() - t0;
@@ -169,6 +171,7 @@ export async function runBench(opts: BenchCommandOptions): Promise<number> {
         progress.stop();
         await detector.release();
       }
+      const cpu = process.cpuUsage(cpuStart);
       const mean = ms.reduce((a, b) => a + b, 0) / ms.length;
       const torch = opts.torch ? torchTiming(model, t, opts.iters) : { note: 'skipped (--no-torch)' };
       if (torch.note) notes.add(`torch: ${torch.note}`);
@@ -180,6 +183,7 @@ export async function runBench(opts: BenchCommandOptions): Promise<number> {
         msP95: percentile(ms, 95),
         framesPerSecond: 1000 / mean,
         peakRssMb: peakRss / 2 ** 20,
+        cpuMsPerFrame: (cpu.user + cpu.system) / 1000 / ms.length,
         preMs: stages.pre / ms.length,
         inferMs: stages.infer / ms.length,
         postMs: stages.post / ms.length,
@@ -193,6 +197,7 @@ export async function runBench(opts: BenchCommandOptions): Promise<number> {
     process.stdout.write(
       `\nframe: ${source}; ${opts.iters} timed frames after ${opts.warmup} warm-up; provider ${rows[0].provider}; ` +
         'ms = wall time of detect() (pre-processing + inference + post-processing in the worker, plus the hand-off).\n' +
+        'cpu ms/frame = process CPU time (all threads) per frame; wall times suffer from other load on the machine, CPU time less so.\n' +
         'peak RSS is of the whole process while that configuration ran.\n',
     );
     for (const n of notes) process.stdout.write(`${n}\n`);
