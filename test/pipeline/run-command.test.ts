@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -57,4 +57,27 @@ describe('leukoscan run', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/package\.json: (not a video|ffmpeg failed)/);
   }, 60_000);
+
+  it('Ctrl-C (SIGINT) stops it, exits 0 and leaves no ffmpeg behind', async () => {
+    const child = spawn(process.execPath, [BIN, 'run', '--source', 'test:testsrc2', '--model', TINY, '--device', 'cpu', '--size', '160x120'], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const deadline = Date.now() + 60_000;
+    while (!/fps_in=[1-9]/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(stderr).toMatch(/fps_in=[1-9]/);
+    const ffmpegPids = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(child.pid)])
+      .toString()
+      .split('\n')
+      .filter((l) => l.includes('ffmpeg'))
+      .map((l) => Number(l.trim().split(/\s+/)[0]));
+    expect(ffmpegPids.length).toBe(1);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('leukoscan run: stopped (SIGINT)');
+    for (const pid of ffmpegPids) expect(() => process.kill(pid, 0)).toThrow();
+  }, 90_000);
 });
