@@ -19,8 +19,10 @@ describe('stream server under load', () => {
     const result = await runViewerLoad({ ...VIEWER_LOAD_DEFAULTS, seconds: SECONDS, baselineSeconds: 8 });
     process.stderr.write(`${formatViewerLoad(result)}\n`);
 
-    // The pipeline keeps its rate (tolerance for a shared, busy CI machine).
-    expect(result.load.pipelineFps).toBeGreaterThanOrEqual(0.75 * result.baseline.pipelineFps);
+    // The pipeline keeps its rate. Tolerance for a shared, busy CI machine: compared with the
+    // lower of the rates measured alone before and after the load (the machine's own load may change).
+    const alone = Math.min(result.baseline.pipelineFps, result.after.pipelineFps);
+    expect(result.load.pipelineFps).toBeGreaterThanOrEqual(0.75 * alone);
     // Memory: bounded, not growing with time while viewers stall.
     expect(result.load.rssSecondHalfGrowthMiB).toBeLessThan(32);
     expect(result.load.rssMaxMiB - result.baseline.rssMiB).toBeLessThan(128);
