@@ -10,7 +10,9 @@
  *   `pose` is the slide position of its top-left pixel, so
  *   slide = frame + pose.
  * - A segment is one connected region of the slide. A jump with no overlap
- *   starts a new segment; cells of different segments are never merged.
+ *   starts a new segment, unless the new view matches an area mapped earlier
+ *   (relocalisation: that segment continues); cells of different segments are
+ *   never merged.
  *
  * The stages share one shape: each takes what the stage before produced and
  * returns an enriched value.
@@ -54,7 +56,7 @@ export interface RegisteredFrame {
   readonly motion: StageMotion;
   /** The direction of travel reversed (back-and-forth movement). */
   readonly reversal: boolean;
-  /** The frame overlaps an area of this segment that was left earlier. */
+  /** The frame overlaps an area of this segment that was left earlier (also after a jump back onto it: relocalised). */
   readonly revisit: boolean;
   /** Variance of the Laplacian of the downscaled grey frame. */
   readonly focus: number;
