@@ -22,6 +22,15 @@ describe('decodeImageFile', () => {
     expect(Array.from(f.rgb)).toEqual([7, 7, 7, 200, 200, 200]);
   });
 
+  it('decodes a 16-bit PNG to 8-bit RGB', async () => {
+    const file = join(await tempDir(), 'deep.png');
+    await sharp({ create: { width: 3, height: 2, channels: 3, background: '#808080' } }).toColourspace('rgb16').png().toFile(file);
+    expect((await sharp(file).metadata()).depth).toBe('ushort');
+    const f = await decodeImageFile(file);
+    expect(f.rgb.length).toBe(3 * 2 * 3);
+    expect(f.rgb[0]).toBe(128);
+  });
+
   it('decodes a BCCD JPEG at 640x480', async () => {
     const f = await decodeImageFile(join(dataRoot(), 'bccd/JPEGImages/BloodImage_00000.jpg'));
     expect([f.width, f.height, f.rgb.length]).toEqual([640, 480, 640 * 480 * 3]);
