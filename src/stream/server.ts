@@ -610,7 +610,7 @@ export class StreamServer {
         viewer.ws.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
       }
       // Give viewers a moment for the closing handshake, then cut whatever is left.
-      await new Promise((resolve) => setTimeout(resolve, 200).unref());
+      await new Promise((resolve) => setTimeout(resolve, 200));
       for (const viewer of this.viewers.values()) viewer.ws.terminate();
       this.viewers.clear();
       await new Promise<void>((resolve) => this.wss.close(() => resolve()));

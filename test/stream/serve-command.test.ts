@@ -84,6 +84,6 @@ describe('leukoscan serve', () => {
     expect(v.of('status').at(-1)!.scan).toBe('running');
     v.close();
     s.child.kill('SIGTERM');
-    expect(await s.exit).toBe(0);
+    expect(await s.exit, `serve stderr:\n${s.stderr()}`).toBe(0);
   });
 });
