@@ -35,6 +35,7 @@ export interface BenchCommandOptions {
   warmup: number;
   int8?: boolean;
   torch: boolean;
+  torchCheckpoint?: string;
   device: DeviceChoice;
   frame?: string;
   json?: string;
@@ -51,6 +52,7 @@ export function register(program: Command): void {
     .option('--warmup <n>', 'untimed frames first', parsePositiveInt, BENCH_DEFAULTS.warmup)
     .option('--int8', 'also time models/*.int8.onnx where they exist')
     .option('--no-torch', 'skip the PyTorch eager comparison')
+    .option('--torch-checkpoint <file>', 'PyTorch weights for the comparison (passed to training.bench_torch --checkpoint; default: what the card names)')
     .addOption(deviceOption().default('cpu'))
     .option('--frame <image>', 'image to use as the frame, resized to 640x480 (default: a BCCD field from the data folder, else noise)')
     .option('--json <file>', 'also write the rows as JSON')
@@ -102,11 +104,13 @@ async function findModels(opts: BenchCommandOptions): Promise<string[]> {
 }
 
 /** PyTorch eager timing of the same weights, from training/bench_torch.py; undefined with a reason when unavailable. */
-function torchTiming(model: string, threads: number, iters: number): { msP50?: number; note?: string } {
+function torchTiming(model: string, threads: number, iters: number, checkpoint?: string): { msP50?: number; note?: string } {
   if (!existsSync(join('training', 'bench_torch.py'))) return { note: 'training/bench_torch.py not present' };
   const name = basename(model).replace(/(\.int8)?\.onnx$/, '');
   if (model.endsWith('.int8.onnx')) return { note: 'int8 has no PyTorch counterpart' };
-  const res = spawnSync(BENCH_DEFAULTS.python, ['-m', 'training.bench_torch', '--model', name, '--threads', String(threads), '--iters', String(iters)], {
+  const args = ['-m', 'training.bench_torch', '--model', name, '--threads', String(threads), '--iters', String(iters)];
+  if (checkpoint) args.push('--checkpoint', checkpoint);
+  const res = spawnSync(BENCH_DEFAULTS.python, args, {
     encoding: 'utf8',
     timeout: BENCH_DEFAULTS.torchTimeoutMs,
   });
@@ -173,7 +177,7 @@ export async function runBench(opts: BenchCommandOptions): Promise<number> {
       }
       const cpu = process.cpuUsage(cpuStart);
       const mean = ms.reduce((a, b) => a + b, 0) / ms.length;
-      const torch = opts.torch ? torchTiming(model, t, opts.iters) : { note: 'skipped (--no-torch)' };
+      const torch = opts.torch ? torchTiming(model, t, opts.iters, opts.torchCheckpoint) : { note: 'skipped (--no-torch)' };
       if (torch.note) notes.add(`torch: ${torch.note}`);
       rows.push({
         model: basename(model),
