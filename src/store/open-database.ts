@@ -28,7 +28,7 @@ export function openDatabase(dir: string, config: StoreConfig, now: () => Date =
   } catch (err) {
     const detail = corruptionDetail(err);
     if (detail === null) throw err;
-    const backup = `${file}.corrupt-${now().toISOString().replace(/[:.]/g, '-')}`;
+    const backup = freeName(`${file}.corrupt-${now().toISOString().replace(/[:.]/g, '-')}`);
     copyAside(file, backup);
     if (config.onCorrupt === 'fail') throw new CorruptDatabaseError(file, backup, detail);
     for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
@@ -76,6 +76,13 @@ function corruptionDetail(err: unknown): string | null {
   if (err instanceof NotSqliteError || err instanceof IntegrityError) return err.message;
   if (isCorruptionError(err)) return `${(err as { code: string }).code}: ${(err as Error).message}`;
   return null;
+}
+
+/** `base`, or `base-2`, `base-3`, … if taken: a backup never overwrites another. */
+function freeName(base: string): string {
+  let name = base;
+  for (let n = 2; existsSync(name) || existsSync(`${name}-wal`); n++) name = `${base}-${n}`;
+  return name;
 }
 
 /** Copies the file and its WAL (if any) to `backup` / `backup-wal`. */

@@ -26,8 +26,7 @@ port.on('message', (req: WriterRequest) => {
     if (req.type === 'close') {
       db?.close();
       db = null;
-      reply({ type: 'closed', id: req.id });
-      port.close();
+      reply({ type: 'closed', id: req.id }); // the owner terminates this thread on this reply
       return;
     }
     if (!db) {

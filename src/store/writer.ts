@@ -7,6 +7,9 @@ import { Worker } from 'node:worker_threads';
 import { createBatchWriter, type BatchResult, type QueuedWrite } from './batch-writer.js';
 import type { StoreConfig } from './config.js';
 
+/** How long close() waits for the writer thread to close its connection before terminating it. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
 export interface BatchWriter {
   /** Commits one batch atomically; rejects with the SQLite error (its `code` kept) if it cannot. */
   write(batch: readonly QueuedWrite[]): Promise<BatchResult>;
@@ -97,14 +100,15 @@ export class WorkerWriter implements BatchWriter {
     this.closed = true;
     const worker = this.worker;
     if (!worker) return;
-    await new Promise<void>((resolve) => {
-      worker.once('exit', () => resolve());
-      const id = this.nextId++;
-      this.pending.set(id, { resolve: () => undefined, reject: () => undefined });
-      worker.postMessage({ type: 'close', id } satisfies WriterRequest);
-      // The thread exits by itself once its port is closed; make sure it does.
-      setTimeout(() => void worker.terminate(), 2_000).unref();
-    });
+    worker.ref(); // an idle thread is unref'd: keep the process alive until it has closed its connection
+    const id = this.nextId++;
+    const closed = new Promise<void>((resolve) => this.pending.set(id, { resolve: () => resolve(), reject: () => resolve() }));
+    worker.postMessage({ type: 'close', id } satisfies WriterRequest);
+    let timer: NodeJS.Timeout | undefined;
+    // The thread closes its connection and answers; if it does not within CLOSE_TIMEOUT_MS it is terminated anyway.
+    await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+    await worker.terminate();
     this.worker = null;
   }
 
@@ -131,7 +135,7 @@ export class WorkerWriter implements BatchWriter {
       if (!waiter) return;
       this.pending.delete(reply.id);
       // An idle writer thread does not keep the process alive (an owner that forgets close() does not hang it).
-      if (this.pending.size === 0) worker.unref();
+      if (this.pending.size === 0 && !this.closed) worker.unref();
       if (reply.type === 'failed') waiter.reject(new WriterError(reply.error.code, reply.error.message));
       else if (reply.type === 'written' || reply.type === 'pragma') waiter.resolve(reply.result);
       else waiter.resolve(undefined);
