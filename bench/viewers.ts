@@ -109,8 +109,7 @@ export async function runViewerLoad(options: ViewerLoadOptions): Promise<ViewerL
   const server = await StreamServer.create({
     session,
     auth,
-    maxViewers: options.viewers + 10,
-    config: { port: 0, heartbeatIntervalMs: options.heartbeatMs, maxStreamFps: options.fps, frameMaxWidth: 640 },
+    config: { maxViewers: options.viewers + 10, port: 0, heartbeatIntervalMs: options.heartbeatMs, maxStreamFps: options.fps, frameMaxWidth: 640 },
   });
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();

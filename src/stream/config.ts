@@ -28,6 +28,10 @@ export interface StreamConfig {
   maxQueuedEvents: number;
   /** How often health/metrics are pushed. */
   metricsIntervalMs: number;
+  /** Most viewers at once; more are refused with 503. */
+  maxViewers: number;
+  /** Recent frames kept so that a counted cell without a crop can be cut from its frame. */
+  cropFrameCache: number;
 }
 
 export const DEFAULT_STREAM_CONFIG: Readonly<StreamConfig> = Object.freeze({
@@ -45,6 +49,8 @@ export const DEFAULT_STREAM_CONFIG: Readonly<StreamConfig> = Object.freeze({
   galleryLimit: 200,
   maxQueuedEvents: 256,
   metricsIntervalMs: 1000,
+  maxViewers: 200,
+  cropFrameCache: 4,
 });
 
 export function resolveStreamConfig(overrides: Partial<StreamConfig> = {}): StreamConfig {

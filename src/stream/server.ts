@@ -45,8 +45,6 @@ export interface StreamServerOptions {
   ui?: UiAssets;
   /** Where operational lines go (connections, rejections). Defaults to nowhere. */
   log?: (line: string) => void;
-  /** Most viewers at once; more are refused with 503. */
-  maxViewers?: number;
 }
 
 export interface ViewerStats {
@@ -84,9 +82,6 @@ interface Viewer {
   framesSentAtLastMetrics: number;
 }
 
-const DEFAULT_MAX_VIEWERS = 200;
-/** Frames kept so a counted cell without a crop can be cut from its frame. */
-const CROP_FRAME_CACHE = 4;
 
 function json(message: ServerMessage): string {
   return JSON.stringify(message);
@@ -95,7 +90,6 @@ function json(message: ServerMessage): string {
 export class StreamServer {
   private readonly config: StreamConfig;
   private readonly log: (line: string) => void;
-  private readonly maxViewers: number;
   private readonly viewers = new Map<WebSocket, Viewer>();
   private readonly wss: WebSocketServer;
   private readonly subscriptions: Subscription[] = [];
@@ -142,7 +136,6 @@ export class StreamServer {
   ) {
     this.config = resolveStreamConfig(options.config);
     this.log = options.log ?? (() => {});
-    this.maxViewers = options.maxViewers ?? DEFAULT_MAX_VIEWERS;
     this.http = createServer((req, res) => this.onRequest(req, res));
     this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.wss = new WebSocketServer({
@@ -251,7 +244,7 @@ export class StreamServer {
       case 'frame':
         this.counters.framesIn++;
         this.recentFrames.push(event.frame);
-        if (this.recentFrames.length > CROP_FRAME_CACHE) this.recentFrames.shift();
+        if (this.recentFrames.length > this.config.cropFrameCache) this.recentFrames.shift();
         this.frameInput.next(event.frame);
         return;
       case 'overlay': {
@@ -408,7 +401,7 @@ export class StreamServer {
     if (url.pathname !== '/ws') return reject(404, 'Not Found');
     const role = this.options.auth.roleFor(url.searchParams.get('token'));
     if (role === null) return reject(401, 'Unauthorized');
-    if (this.viewers.size >= this.maxViewers) return reject(503, 'Too many viewers');
+    if (this.viewers.size >= this.config.maxViewers) return reject(503, 'Too many viewers');
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, role, req));
   }
 

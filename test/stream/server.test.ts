@@ -73,6 +73,13 @@ describe('stream server: authorisation at the upgrade', () => {
     expect(o.of('hello')[0].role).toBe('operator');
   });
 
+  it('TOO MANY VIEWERS - refuses viewers past maxViewers (503)', async () => {
+    const h = await harness({ config: { maxViewers: 2 } });
+    await viewer(h, VIEWER);
+    await viewer(h, VIEWER);
+    expect(await upgradeStatus(h.ws(VIEWER))).toBe(503);
+  });
+
   it('binds to 127.0.0.1 by default', async () => {
     const h = await harness();
     expect(h.server.address.host).toBe('127.0.0.1');
