@@ -5,7 +5,10 @@
  *
  *   npx tsx bench/colour.ts [--model models/leukoscan-lite.onnx] [--data DIR] [--device cpu]
  *       [--profiles reference,tungsten,...|all] [--modes none,wb+lab[,wb,lab]] [--limit N]
- *       [--threads N] [--json out.json]
+ *       [--threads N] [--json out.json] [--delta-e-only]
+ *
+ * --delta-e-only skips the detector and reports only how close colours come back to the
+ * originals (mean ΔE), which is quick and does not depend on the model's quality.
  *
  * The normaliser runs as it does live: frames in test.txt order are one stream, it
  * calibrates over the first frames and then refreshes slowly.
@@ -45,6 +48,7 @@ const { values: args } = parseArgs({
     limit: { type: 'string' },
     threads: { type: 'string' },
     json: { type: 'string' },
+    'delta-e-only': { type: 'boolean', default: false },
   },
 });
 
@@ -129,7 +133,10 @@ function meanDeltaE(a: Frame[], b: Frame[]): number {
   return sum / n;
 }
 
+const NO_SUMMARY: CocoSummary = { AP: Number.NaN, AP50: Number.NaN, AP75: Number.NaN, APs: Number.NaN, APm: Number.NaN, APl: Number.NaN, AR: Number.NaN, perCategory: [] } as unknown as CocoSummary;
+
 async function evaluate(input: Frame[]): Promise<CocoSummary> {
+  if (args['delta-e-only']) return NO_SUMMARY;
   const records: CocoDetectionRecord[] = [];
   for (let i = 0; i < input.length; i++) records.push(...toCocoRecords(entries[i][1], await detector.detect(input[i])));
   return evaluateCoco({ imageIds: entries.map(([id]) => id), categories, groundTruth }, recordsToDetections(records, { mergeWbc: true }));
@@ -176,7 +183,7 @@ for (const p of profiles) {
   const none = ap(p.name, 'none');
   const norm = best ? ap(p.name, best) : undefined;
   let rec = '   -';
-  if (refNone && none && norm && p.name !== 'reference') {
+  if (refNone && none && norm && p.name !== 'reference' && !args['delta-e-only']) {
     const lost = refNone.AP - none.AP;
     if (lost > 0.5) {
       const r = (norm.AP - none.AP) / lost;
@@ -207,7 +214,7 @@ process.stdout.write(
     '',
     ...lines,
     '',
-    `mean AP over ${degradedRows.length} degraded profiles: ${modes.map((m) => `${m} ${meanAp(m).toFixed(1)}`).join(', ')}${refNone ? `; reference ${refNone.AP.toFixed(1)}` : ''}`,
+    args['delta-e-only'] ? '(--delta-e-only: no detection, AP not measured)' : `mean AP over ${degradedRows.length} degraded profiles: ${modes.map((m) => `${m} ${meanAp(m).toFixed(1)}`).join(', ')}${refNone ? `; reference ${refNone.AP.toFixed(1)}` : ''}`,
     recovered.length > 0 ? `AP lost to the profiles that normalisation recovered: mean ${(mean(recovered) * 100).toFixed(0)}% over ${recovered.length} profiles with a loss` : '',
     'ΔE: mean CIE76 colour difference to the original images (lower is closer; under ~2-3 is hard to see).',
     `normalise cost at ${costFrame.width}x${costFrame.height}, CPU ms on one core (wall ms on this machine): calibration step ${cost.observe.cpu.toFixed(1)} (${cost.observe.wall.toFixed(1)}), LUT apply ${cost.apply.cpu.toFixed(1)} (${cost.apply.wall.toFixed(1)}), stream average over 300 frames incl. warm-up and refresh ${cost.stream.cpu.toFixed(1)} (${cost.stream.wall.toFixed(1)}) -> ${(cost.stream.cpu * 30 / 10).toFixed(0)}% of one core at 30 fps`,
