@@ -40,7 +40,14 @@ async function start(): Promise<void> {
   }
 
   const numClasses = card.classes.length;
-  port!.on('message', async (msg: ToWorker) => {
+  // One message at a time, in order: a 'release' must never dispose the session
+  // while a run it follows is still in flight (session.run yields before it runs).
+  let queue: Promise<void> = Promise.resolve();
+  port!.on('message', (msg: ToWorker) => {
+    queue = queue.then(() => handle(msg));
+  });
+
+  async function handle(msg: ToWorker): Promise<void> {
     if (msg.type === 'release') {
       await session.release();
       post({ type: 'released' });
@@ -83,7 +90,7 @@ async function start(): Promise<void> {
     } catch (err) {
       post({ type: 'error', id: msg.id, message: err instanceof Error ? err.message : String(err) });
     }
-  });
+  }
 }
 
 void start();

@@ -104,6 +104,15 @@ describe('OnnxDetector lifecycle and failures', () => {
     expect(await pending).toBeInstanceOf(DetectorReleasedError);
   });
 
+  it('release() while several frames are queued waits for the worker, never disposing a session mid-run', async () => {
+    for (let round = 0; round < 3; round++) {
+      const d = await OnnxDetector.create({ modelPath: TINY_MODEL, device: 'cpu' });
+      const pending = Array.from({ length: 5 }, () => d.detect(frameOf(64, 48, new Uint8Array(64 * 48 * 3))).catch((e: unknown) => e));
+      await d.release();
+      for (const p of await Promise.all(pending)) expect(p).toBeInstanceOf(DetectorReleasedError);
+    }
+  });
+
   it('MISSING MODEL - names the file', async () => {
     const file = join(await tempDir(), 'absent.onnx');
     await expect(OnnxDetector.create({ modelPath: file })).rejects.toThrow(`Model ${file}: not found`);
