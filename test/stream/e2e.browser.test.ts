@@ -119,6 +119,10 @@ describe('dashboard in Chromium', () => {
       .poll(async () => ((await page.locator(`[data-cell-id="${cellId}"] .tile-review`).count()) > 0 ? 'reclassified' : await page.locator('.toasts').textContent()), { timeout: 10_000 })
       .toBe('reclassified');
     expect(session.reviews.at(-1)).toMatchObject({ cellId, action: 'reclassify', newType: 'EOS' });
+    // Scan history: open a stored scan; its cells show in a reviewable gallery.
+    await page.locator('.history-item').first().click();
+    await expect.poll(() => page.locator('.history-detail-title').textContent(), { timeout: 5_000 }).toContain('Scan 1');
+    await expect.poll(() => page.locator('.history [data-cell-id="1:1"]').count(), { timeout: 5_000 }).toBe(1);
     await page.locator('[data-testid=ctl-start]').click();
     await expect.poll(() => page.locator('[data-testid=scan-state]').textContent(), { timeout: 5_000 }).toBe('running');
     await page.waitForTimeout(1500);

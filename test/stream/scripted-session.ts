@@ -288,7 +288,8 @@ export class ScriptedScanSession implements ScanSession {
       openScan: async (scanId: string): Promise<ScanDetail> => {
         const summary = scans.find((s) => s.scanId === scanId);
         if (summary === undefined) throw new Error(`no scan ${scanId}`);
-        return { summary, rows: this.differential().rows.slice(), cells: [] };
+        const cell = { cellId: `${scanId}:1`, trackId: 1, type: 'MON' as const, score: 0.8, seq: 0, timestampMs: summary.startedAtMs, box: [0, 0, 10, 10] as [number, number, number, number], cropJpegBase64: null, review: null };
+        return { summary, rows: this.differential().rows.slice(), cells: [cell] };
       },
       review: async (request: ReviewRequest): Promise<ReviewResult> => {
         this.reviews.push(request);

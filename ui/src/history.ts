@@ -1,6 +1,7 @@
 /** Scan history: lists stored scans and opens one (its differential) — backed by src/store on the server. */
 import type { ServerMessageOf } from '../../src/stream/protocol.js';
 import type { Request } from './connection.js';
+import { Gallery, type GalleryOptions } from './gallery.js';
 import { colourOf } from './colours.js';
 import { clear, formatPercent, formatTime, h } from './dom.js';
 
@@ -8,15 +9,20 @@ export class HistoryView {
   readonly element: HTMLElement;
   private readonly list: HTMLElement;
   private readonly detail: HTMLElement;
+  /** Cells of the opened scan; reviewable like the live gallery. */
+  readonly gallery: Gallery;
   private available = false;
 
-  constructor(private readonly send: (request: Request) => string | null) {
+  constructor(private readonly send: (request: Request) => string | null, review: GalleryOptions) {
     this.list = h('div', { class: 'history-list' }, h('div', { class: 'empty' }, 'Press Refresh to list past scans.'));
     this.detail = h('div', { class: 'history-detail' });
+    this.gallery = new Gallery(review);
+    this.gallery.element.hidden = true;
     this.element = h('div', { class: 'history' },
       h('div', { class: 'history-head' }, h('button', { class: 'btn', onclick: () => this.refresh() }, 'Refresh')),
       this.list,
       this.detail,
+      this.gallery.element,
     );
   }
 
@@ -53,7 +59,9 @@ export class HistoryView {
   }
 
   showScan(message: ServerMessageOf<'scan'>): void {
-    const { summary, rows } = message.scan;
+    const { summary, rows, cells } = message.scan;
+    this.gallery.replace(cells);
+    this.gallery.element.hidden = cells.length === 0;
     clear(this.detail);
     this.detail.append(
       h('div', { class: 'history-detail-title' }, `Scan ${summary.scanId} · ${formatTime(summary.startedAtMs)} · ${summary.total} cells`),

@@ -1,6 +1,7 @@
 /** leukoscan live dashboard: wires the connection to the views. */
 import './style.css';
-import type { Role, ServerMessage } from '../../src/stream/protocol.js';
+import type { LeukocyteType } from '../../src/core/classes.js';
+import type { ReviewAction, Role, ServerMessage } from '../../src/stream/protocol.js';
 import { Connection, type ConnectionState } from './connection.js';
 import { Controls } from './controls.js';
 import { DifferentialView } from './differential-view.js';
@@ -55,8 +56,9 @@ function start(root: HTMLElement, token: string): void {
     return id;
   };
   const controls = new Controls((r) => void send(r));
-  const gallery = new Gallery({ onReview: (cellId, action, newType) => void send({ type: 'review', cellId, action, ...(newType ? { newType } : {}) }) });
-  const history = new HistoryView(send);
+  const review = { onReview: (cellId: string, action: ReviewAction, newType?: LeukocyteType) => void send({ type: 'review', cellId, action, ...(newType ? { newType } : {}) }) };
+  const gallery = new Gallery(review);
+  const history = new HistoryView(send, review);
 
   const connState = h('span', { class: 'conn connecting', 'data-testid': 'connection' }, 'connecting');
   const roleBadge = h('span', { class: 'role' }, '');
@@ -105,15 +107,19 @@ function start(root: HTMLElement, token: string): void {
   let role: Role = 'viewer';
   const onMessage = (m: ServerMessage) => {
     switch (m.type) {
-      case 'hello':
+      case 'hello': {
         role = m.role;
         roleBadge.textContent = role === 'operator' ? 'Operator' : 'Read-only';
         roleBadge.className = `role ${role}`;
         controls.setRole(role);
-        gallery.setReview(role === 'operator' && m.features.review, !m.features.review ? 'Review needs the scan store; this server has none' : 'Review needs the operator token');
+        const canReview = role === 'operator' && m.features.review;
+        const reviewNote = !m.features.review ? 'Review needs the scan store; this server has none' : 'Review needs the operator token';
+        gallery.setReview(canReview, reviewNote);
+        history.gallery.setReview(canReview, reviewNote);
         history.setAvailable(m.features.history);
         if (m.features.history) history.refresh();
         return;
+      }
       case 'status':
         scanState.textContent = m.scan;
         scanState.className = `scan-state ${m.scan}`;
@@ -135,6 +141,7 @@ function start(root: HTMLElement, token: string): void {
         return;
       case 'cellUpdated':
         gallery.update(m);
+        history.gallery.update(m);
         return;
       case 'health':
         health.updateHealth(m);
