@@ -26,6 +26,8 @@ export interface RegistrationConfig {
   relocaliseConfidence: number;
   /** Keyframes kept over all segments for relocalisation (oldest dropped first). */
   maxKeyframes: number;
+  /** In a run of frames that cannot be placed, relocalisation is tried on the first and every this-many-th (keeps featureless runs cheap). */
+  relocaliseInterval: number;
 }
 
 export interface RegistryConfig {
@@ -73,6 +75,7 @@ export const TRACK_DEFAULTS: TrackConfig = {
     loopClosure: true,
     relocaliseConfidence: 50,
     maxKeyframes: 400,
+    relocaliseInterval: 5,
   },
   registry: {
     minScore: 0.3,

@@ -53,6 +53,8 @@ export class Registrar {
   private keyIndex = 0;
   private focusHistory: number[] = [];
   private lastDirection: { x: number; y: number } | null = null;
+  /** Consecutive frames that could not be placed; relocalisation (one correlation per keyframe) is tried on the first and every `relocaliseInterval`-th. */
+  private failStreak = 0;
 
   constructor(config: Partial<RegistrationConfig> = {}) {
     this.cfg = { ...TRACK_DEFAULTS.registration, ...config };
@@ -74,7 +76,10 @@ export class Registrar {
     let placed = this.place(key, spec);
     if (!placed && prev.seq !== key.seq) placed = this.place({ pose: prev.pose, spec: prev.spec }, spec);
     let relocalised = false;
-    if (!placed && sharp) {
+    let tryRelocalise = false;
+    if (placed) this.failStreak = 0;
+    else tryRelocalise = this.failStreak++ % this.cfg.relocaliseInterval === 0;
+    if (!placed && sharp && tryRelocalise) {
       const back = this.relocalise(spec);
       if (back) {
         // the stage jumped back to an area mapped earlier: continue that segment's map
@@ -104,7 +109,7 @@ export class Registrar {
     const dist = Math.hypot(move.x, move.y);
     const motion: StageMotion = relocalised || dist >= this.cfg.pausePx ? 'moving' : 'paused';
     let reversal = false;
-    if (motion === 'moving') {
+    if (motion === 'moving' && dist > 0) {
       const dir = { x: move.x / dist, y: move.y / dist };
       if (this.lastDirection) reversal = dir.x * this.lastDirection.x + dir.y * this.lastDirection.y < REVERSAL_COS;
       this.lastDirection = dir;
