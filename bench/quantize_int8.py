@@ -1,0 +1,187 @@
+"""Static int8 quantisation (QDQ) of a leukoscan ONNX model's convolutions, without onnxruntime's Python
+package (not installable here): this writes the Q/DQ pattern onnxruntime's CPU provider fuses into
+QLinearConv (int8 weights per output channel, uint8 activations per tensor), with activation ranges
+measured by `bench/calibrate-int8.ts` on real frames through onnxruntime-node.
+
+    bash bench/quantize-int8.sh models/leukoscan-lite.onnx [calibration images, default 16]
+
+which runs the three steps:
+
+    /usr/bin/python3 bench/quantize_int8.py augment  MODEL.onnx AUG.onnx TENSORS.json
+    npx tsx bench/calibrate-int8.ts AUG.onnx TENSORS.json RANGES.json --card MODEL.json --images N
+    /usr/bin/python3 bench/quantize_int8.py quantize MODEL.onnx RANGES.json MODEL.int8.onnx
+
+Needs the `onnx` Python package (Debian: python3-onnx). Only Conv is quantised; everything else
+(attention, GridSample, MatMul, heads) stays float.
+"""
+import json
+import sys
+from collections import defaultdict
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+
+def load(path):
+    m = onnx.load(path)
+    g = m.graph
+    inits = {i.name: i for i in g.initializer}
+    producer = {o: n for n in g.node for o in n.output}
+    consumers = defaultdict(list)
+    for n in g.node:
+        for i in n.input:
+            consumers[i].append(n)
+    return m, g, inits, producer, consumers
+
+
+def activation_sites(g, consumers):
+    """-> (conv inputs, conv 'outputs') to calibrate; a Conv whose only consumer is Relu is
+    calibrated (and later quantised) after the Relu, so onnxruntime can drop the Relu."""
+    ins, outs = [], []
+    for n in g.node:
+        if n.op_type != "Conv":
+            continue
+        if n.input[0] not in ins:
+            ins.append(n.input[0])
+        y = n.output[0]
+        c = consumers[y]
+        if len(c) == 1 and c[0].op_type == "Relu":
+            y = c[0].output[0]
+        if y not in outs:
+            outs.append(y)
+    return ins, outs
+
+
+def augment(src, dst, tensors_json):
+    m, g, inits, producer, consumers = load(src)
+    ins, outs = activation_sites(g, consumers)
+    names = list(dict.fromkeys(ins + outs))
+    existing = {o.name for o in g.output}
+    for t in names:
+        if t not in existing:
+            g.output.append(helper.make_tensor_value_info(t, TensorProto.FLOAT, None))
+    onnx.save(m, dst)
+    with open(tensors_json, "w") as f:
+        json.dump({"tensors": names}, f)
+    print(f"augmented {len(names)} tensors -> {dst}")
+
+
+def float_weight(name, inits, producer):
+    """Conv weight as float32 numpy, following a Cast from an fp16 initializer."""
+    if name in inits:
+        return numpy_helper.to_array(inits[name]).astype(np.float32), []
+    n = producer.get(name)
+    if n is not None and n.op_type == "Cast" and n.input[0] in inits:
+        return numpy_helper.to_array(inits[n.input[0]]).astype(np.float32), [n]
+    raise ValueError(f"Conv weight {name} is neither an initializer nor a Cast of one")
+
+
+def quantize(src, ranges_json, dst):
+    m, g, inits, producer, consumers = load(src)
+    with open(ranges_json) as f:
+        ranges = json.load(f)["ranges"]
+    new_inits, new_nodes = [], []
+    act_q = {}  # float tensor -> (scale, zero_point, dq output name)
+
+    def act_params(t):
+        lo, hi = ranges[t]
+        lo, hi = min(lo, 0.0), max(hi, 0.0)
+        scale = max((hi - lo) / 255.0, 1e-8)
+        zp = int(np.clip(round(-lo / scale), 0, 255))
+        return np.float32(scale), np.uint8(zp)
+
+    def qdq(t):
+        """Insert Q -> DQ after float tensor t; rewire t's consumers (except the Q) to the DQ output."""
+        if t in act_q:
+            return act_q[t]
+        scale, zp = act_params(t)
+        s_name, z_name = f"{t}_qscale", f"{t}_qzp"
+        new_inits.append(numpy_helper.from_array(np.array(scale, np.float32), s_name))
+        new_inits.append(numpy_helper.from_array(np.array(zp, np.uint8), z_name))
+        q_out, dq_out = f"{t}_q", f"{t}_dq"
+        for n in g.node:
+            for i, name in enumerate(n.input):
+                if name == t:
+                    n.input[i] = dq_out
+        for o in g.output:
+            if o.name == t:  # keep graph outputs float and exact
+                pass
+        new_nodes.append(helper.make_node("QuantizeLinear", [t, s_name, z_name], [q_out], name=f"{t}_Q"))
+        new_nodes.append(helper.make_node("DequantizeLinear", [q_out, s_name, z_name], [dq_out], name=f"{t}_DQ"))
+        act_q[t] = (float(scale), int(zp), dq_out)
+        return act_q[t]
+
+    convs = [n for n in g.node if n.op_type == "Conv"]
+    dead = []
+    ins, outs = activation_sites(g, consumers)
+    for t in ins + outs:
+        if t not in ranges:
+            raise ValueError(f"no calibration range for {t}")
+    for t in list(dict.fromkeys(ins + outs)):
+        qdq(t)
+    for n in convs:
+        x_dq = n.input[0]
+        x = x_dq[:-3] if x_dq.endswith("_dq") else x_dq
+        sx = act_q[x][0]
+        w, casts = float_weight(n.input[1], inits, producer)
+        dead += casts
+        oc = w.shape[0]
+        sw = np.maximum(np.abs(w.reshape(oc, -1)).max(axis=1) / 127.0, 1e-12).astype(np.float32)
+        wq = np.clip(np.round(w / sw.reshape(-1, *([1] * (w.ndim - 1)))), -127, 127).astype(np.int8)
+        base = n.name or n.output[0]
+        wq_name, ws_name, wz_name, wdq = f"{base}_wq", f"{base}_wscale", f"{base}_wzp", f"{base}_wdq"
+        new_inits += [numpy_helper.from_array(wq, wq_name), numpy_helper.from_array(sw, ws_name),
+                      numpy_helper.from_array(np.zeros(oc, np.int8), wz_name)]
+        new_nodes.append(helper.make_node("DequantizeLinear", [wq_name, ws_name, wz_name], [wdq], name=f"{base}_WDQ", axis=0))
+        n.input[1] = wdq
+        if len(n.input) > 2 and n.input[2]:
+            b, bcasts = float_weight(n.input[2], inits, producer)
+            dead += bcasts
+            bs = (sx * sw).astype(np.float32)
+            bq = np.round(b / bs).astype(np.int32)
+            bq_name, bs_name, bz_name, bdq = f"{base}_bq", f"{base}_bscale", f"{base}_bzp", f"{base}_bdq"
+            new_inits += [numpy_helper.from_array(bq, bq_name), numpy_helper.from_array(bs, bs_name),
+                          numpy_helper.from_array(np.zeros(oc, np.int32), bz_name)]
+            new_nodes.append(helper.make_node("DequantizeLinear", [bq_name, bs_name, bz_name], [bdq], name=f"{base}_BDQ", axis=0))
+            n.input[2] = bdq
+    # drop Casts of fp16 weights that nothing reads any more
+    used = {i for n in g.node for i in n.input} | {i for n in new_nodes for i in n.input}
+    for c in dead:
+        if c.output[0] not in used and c in g.node:
+            g.node.remove(c)
+    # topological order: put each Q/DQ right after its producer by re-sorting the whole graph
+    nodes = list(g.node) + new_nodes
+    available = {i.name for i in g.input} | {i.name for i in g.initializer} | {i.name for i in new_inits} | {""}
+    ordered, pending = [], nodes
+    while pending:
+        rest = []
+        for n in pending:
+            if all(i in available for i in n.input):
+                ordered.append(n)
+                available.update(n.output)
+            else:
+                rest.append(n)
+        if len(rest) == len(pending):
+            raise ValueError(f"cannot order graph: {rest[0].name} waits on {[i for i in rest[0].input if i not in available]}")
+        pending = rest
+    del g.node[:]
+    g.node.extend(ordered)
+    g.initializer.extend(new_inits)
+    used = {i for n in g.node for i in n.input}
+    keep = [i for i in g.initializer if i.name in used]
+    del g.initializer[:]
+    g.initializer.extend(keep)
+    onnx.checker.check_model(m)
+    onnx.save(m, dst)
+    print(f"quantised {len(convs)} Conv nodes, {len(act_q)} activation tensors -> {dst}")
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1] if len(sys.argv) > 1 else ""
+    if cmd == "augment" and len(sys.argv) == 5:
+        augment(*sys.argv[2:])
+    elif cmd == "quantize" and len(sys.argv) == 5:
+        quantize(*sys.argv[2:])
+    else:
+        sys.exit(__doc__)

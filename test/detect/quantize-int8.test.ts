@@ -1,0 +1,62 @@
+/**
+ * bench/quantize-int8.sh (int8 QDQ of the convolutions, calibrated through
+ * onnxruntime-node) on the tiny fixture model: the result loads in the
+ * detector, onnxruntime really runs the convolutions in int8 (QLinearConv
+ * after its graph optimisation), and its outputs stay close to float.
+ * Needs python3-onnx (.ci/apt-packages.txt).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { OnnxDetector } from '../../src/detect/onnx-detector.js';
+import { preprocessRgb } from '../../src/detect/preprocess.js';
+import { loadModelCard } from '../../src/detect/model-card-loader.js';
+import { decodeImageFile } from '../../src/detect/image-decode.js';
+import { dataRoot, tempDir, TINY_CARD, TINY_MODEL } from './helpers.js';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+describe('int8 quantisation (bench/quantize-int8.sh)', () => {
+  it('makes a model whose convolutions run as QLinearConv and whose outputs stay close to float', async () => {
+    const dir = await tempDir('leukoscan-int8-');
+    const model = join(dir, 'tiny.onnx');
+    await copyFile(TINY_MODEL, model);
+    await copyFile(TINY_CARD, join(dir, 'tiny.json'));
+    const r = spawnSync('bash', [join(REPO, 'bench/quantize-int8.sh'), model, '4'], { cwd: REPO, encoding: 'utf8', timeout: 240_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const int8 = join(dir, 'tiny.int8.onnx');
+
+    // onnxruntime's own optimised graph: both Conv nodes fused to QLinearConv
+    const optimised = join(dir, 'optimised.onnx');
+    const s8 = await ort.InferenceSession.create(int8, { optimizedModelFilePath: optimised, graphOptimizationLevel: 'extended' });
+    const count = execFileSync('/usr/bin/python3', ['-c', `import onnx,sys; m=onnx.load(sys.argv[1]); print(sum(n.op_type=='QLinearConv' for n in m.graph.node), sum(n.op_type=='Conv' for n in m.graph.node))`, optimised], {
+      encoding: 'utf8',
+    });
+    expect(count.trim()).toBe('2 0');
+
+    // outputs close to the float model on a BCCD test field (calibration used trainval fields)
+    const frame = await decodeImageFile(join(dataRoot(), 'bccd/JPEGImages/BloodImage_00007.jpg'));
+    const card = await loadModelCard(TINY_CARD);
+    const x = preprocessRgb(frame, card);
+    const feeds = { images: new ort.Tensor('float32', x.data, [...x.dims]) };
+    const s32 = await ort.InferenceSession.create(TINY_MODEL);
+    const [o32, o8] = [await s32.run(feeds), await s8.run(feeds)];
+    const maxDiff = (a: ort.Tensor, b: ort.Tensor) => Math.max(...Array.from(a.data as Float32Array, (v, i) => Math.abs(v - (b.data as Float32Array)[i])));
+    const logitSpread = Math.max(...Array.from(o32.logits.data as Float32Array, Math.abs));
+    expect(maxDiff(o32.logits, o8.logits)).toBeLessThan(0.05 * logitSpread);
+    expect(maxDiff(o32.boxes, o8.boxes)).toBeLessThan(0.02);
+    await Promise.all([s32.release(), s8.release()]);
+
+    // and the detector finds the card beside it (tiny.int8.onnx -> tiny.json)
+    const d = await OnnxDetector.create({ modelPath: int8, device: 'cpu', scoreThreshold: 0 });
+    try {
+      const det = await d.detect(frame);
+      expect(det.scores.length).toBeGreaterThan(0);
+    } finally {
+      await d.release();
+    }
+  }, 240_000);
+});
