@@ -565,7 +565,8 @@ export class PipelineScanSession implements ScanSession {
           if (request.newType === undefined || !isLeukocyteType(request.newType)) throw new SessionCommandError('reclassify needs a leukocyte type');
           action = { kind: 'reclassify', to: request.newType };
         } else action = { kind: request.action };
-        const { review } = await s.store.review(storeCellId, action, request.operator);
+        // Audit: the technologist running this server, and which dashboard connection made the change.
+        const { review } = await s.store.review(storeCellId, action, `${s.operator} via ${request.operator}`);
         const record = s.store.getCell(storeCellId);
         const override: ReviewOverride | undefined =
           review.action === 'restore' ? undefined : { rejected: record.rejected, type: record.type };

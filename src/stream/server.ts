@@ -76,6 +76,7 @@ interface Viewer {
   readonly id: number;
   readonly ws: WebSocket;
   readonly role: Role;
+  readonly address: string;
   readonly outbox: ViewerOutbox;
   alive: boolean;
   badMessages: number;
@@ -422,7 +423,16 @@ export class StreamServer {
       },
       { maxBufferedBytes: this.config.maxBufferedBytes, maxQueuedEvents: this.config.maxQueuedEvents },
     );
-    const viewer: Viewer = { id: this.nextViewerId++, ws, role, outbox, alive: true, badMessages: 0, framesSentAtLastMetrics: 0 };
+    const viewer: Viewer = {
+      id: this.nextViewerId++,
+      ws,
+      role,
+      address: req.socket.remoteAddress ?? 'unknown',
+      outbox,
+      alive: true,
+      badMessages: 0,
+      framesSentAtLastMetrics: 0,
+    };
     this.viewers.set(ws, viewer);
     this.counters.connectionsTotal++;
     this.log(`viewer ${viewer.id} (${role}) connected from ${req.socket.remoteAddress}`);
@@ -521,7 +531,8 @@ export class StreamServer {
             cellId: message.cellId,
             action: message.action,
             ...(message.newType !== undefined ? { newType: message.newType } : {}),
-            operator: `viewer-${viewer.id}`,
+            // For the audit trail: which dashboard connection made the change.
+            operator: `dashboard viewer ${viewer.id} (${viewer.address})`,
           });
           break;
         }
