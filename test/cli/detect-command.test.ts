@@ -85,6 +85,12 @@ describe('leukoscan detect (tiny fixture model: the numbers are meaningless, the
     expect(r.stderr).toMatch(/Model card .*model\.json: invalid card: std/);
   });
 
+  it('UNWRITABLE OUTPUT - named, exit 1, before the model loads', async () => {
+    const r = await leukoscan(['detect', IMG('00000'), '--model', TINY_MODEL, '--out', '/nonexistent/dir/out.json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Output /nonexistent/dir/out.json: cannot be written (ENOENT)');
+  });
+
   it('BAD FLAG - a score threshold outside [0, 1] is a usage error (exit 2)', async () => {
     const r = await leukoscan(['detect', IMG('00000'), '--score-threshold', '7']);
     expect(r.code).toBe(2);

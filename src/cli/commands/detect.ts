@@ -1,5 +1,4 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join, parse } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Frame } from '../../core/frame.js';
@@ -93,6 +92,18 @@ export async function runDetect(inputs: string[], opts: DetectCommandOptions): P
     return EXIT.NO_INPUT;
   }
 
+  // Outputs first: a bad --out or --overlay fails before the model loads.
+  let outFile: FileHandle | undefined;
+  try {
+    if (opts.out) outFile = await open(opts.out, 'w');
+    if (opts.overlay) await mkdir(opts.overlay, { recursive: true });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    say(`Output ${e.path ?? opts.out ?? opts.overlay}: cannot be written (${e.code ?? e.message})`);
+    await outFile?.close();
+    return EXIT.FAILURE;
+  }
+
   let detector: OnnxDetector;
   try {
     detector = await OnnxDetector.create({
@@ -104,13 +115,16 @@ export async function runDetect(inputs: string[], opts: DetectCommandOptions): P
     });
   } catch (err) {
     say((err as Error).message);
+    await outFile?.close();
     return EXIT.FAILURE;
   }
   if (opts.device !== 'cpu') say(`device ${detector.provider.name}: ${detector.provider.reason}`);
 
-  const out = opts.out ? createWriteStream(opts.out) : process.stdout;
-  const write = (s: string) => new Promise<void>((resolve, reject) => out.write(s, (e) => (e ? reject(e) : resolve())));
-  if (opts.overlay) await mkdir(opts.overlay, { recursive: true });
+  const write = outFile
+    ? async (s: string) => {
+        await outFile.write(s);
+      }
+    : (s: string) => new Promise<void>((resolve, reject) => process.stdout.write(s, (e) => (e ? reject(e) : resolve())));
 
   const coco: CocoDetectionRecord[] = [];
   let failed = problems.length;
@@ -140,7 +154,7 @@ export async function runDetect(inputs: string[], opts: DetectCommandOptions): P
   } finally {
     progress.stop();
     await detector.release();
-    if (opts.out) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));
+    await outFile?.close();
   }
   if (failed === 0) return EXIT.OK;
   say(`${failed} of ${files.length + problems.length} inputs failed`);
