@@ -137,7 +137,14 @@ export async function runEval(opts: EvalCommandOptions): Promise<number> {
     `on ${set.images.size} images, ${groundTruth.length} boxes (${set.format} ${opts.annotations}${opts.split ? `, split ${opts.split}` : ''})` +
     (opts.mergeWbc ? ', leukocyte types merged into WBC' : '');
   process.stdout.write(formatCocoTable(summary, title) + '\n');
-  if (opts.json) await writeFile(opts.json, JSON.stringify(summaryToJson(summary), null, 2) + '\n');
+  if (opts.json) {
+    try {
+      await writeFile(opts.json, JSON.stringify(summaryToJson(summary), null, 2) + '\n');
+    } catch (err) {
+      say(`Output ${opts.json}: cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      return EXIT.FAILURE;
+    }
+  }
   if (failed > 0) {
     say(`${failed} of ${set.images.size} images failed and count as having no detections`);
     return EXIT.PARTIAL;
