@@ -53,7 +53,6 @@ export interface ScanStoreOptions extends Partial<StoreConfig> {
 /** A scan reference: its id, or 'latest' (the most recently started). */
 export type ScanRef = number | 'latest';
 
-
 const SCAN_SUMMARY_SQL = `
   SELECT s.*,
          (SELECT COUNT(*) FROM cells c WHERE c.scan_id = s.id) AS cells_stored,
@@ -95,7 +94,10 @@ export class ScanStore {
   ) {
     this.now = options.now ?? Date.now;
     this.statements = prepare(db);
-    this.writer = options.writer === 'inline' ? new InlineWriter(db) : new WorkerWriter({ file, config });
+    this.writer =
+      options.writer === 'inline'
+        ? new InlineWriter(db)
+        : new WorkerWriter({ file, config: { busyTimeoutMs: config.busyTimeoutMs, synchronous: config.synchronous } });
     this.queue = new WriteQueue<QueuedWrite, BatchResult>({
       config,
       timers: options.timers,
@@ -128,7 +130,7 @@ export class ScanStore {
    * Throws CorruptDatabaseError (a copy of the damaged file kept) unless options.onCorrupt is 'reset'.
    */
   static open(dir?: string, options: ScanStoreOptions = {}): ScanStore {
-    const config: StoreConfig = { ...STORE_DEFAULTS, ...definedOnly(options) };
+    const config = storeConfig(options);
     const home = resolveHome(dir);
     const opened = openDatabase(home, config);
     const store = new ScanStore(opened.db, opened.file, opened.recoveredFrom, config, options);
@@ -443,8 +445,14 @@ export class ScanStore {
   }
 }
 
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+/** The defaults, overridden by the StoreConfig fields of `options` that are set (other options are not config). */
+function storeConfig(options: ScanStoreOptions): StoreConfig {
+  const config: Record<string, unknown> = { ...STORE_DEFAULTS };
+  for (const key of Object.keys(STORE_DEFAULTS)) {
+    const value = (options as Record<string, unknown>)[key];
+    if (value !== undefined) config[key] = value;
+  }
+  return config as unknown as StoreConfig;
 }
 
 function prepare(db: Database.Database) {
