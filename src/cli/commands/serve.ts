@@ -58,8 +58,8 @@ export function register(program: Command): void {
     .option('--source <uri>', 'sim:[seed=N,fps=N,duration=S], a file, rtsp://…, v4l2:///dev/videoN or test:PATTERN', DEFAULT_SERVE_SOURCE)
     .option('--port <n>', 'HTTP port (0 picks a free one)', String(DEFAULT_STREAM_CONFIG.port))
     .option('--host <addr>', 'interface to bind; the default keeps the dashboard on this machine', DEFAULT_STREAM_CONFIG.host)
-    .option('--token <token>', 'operator token (full control); generated and printed once if left out')
-    .option('--viewer-token <token>', 'read-only viewer token; generated and printed once if left out')
+    .option('--token <token>', 'operator token (full control; or LEUKOSCAN_TOKEN, which ps does not show); generated and printed once if neither')
+    .option('--viewer-token <token>', 'read-only viewer token (or LEUKOSCAN_VIEWER_TOKEN); generated and printed once if neither')
     .option('--model <path>', 'ONNX model (its card is the .json beside it)', DETECT_DEFAULTS.modelPath)
     .option('--device <device>', 'auto | cpu | cuda', DETECT_DEFAULTS.device)
     .option('--target <n>', 'leukocytes to count before the differential is complete', '100')
@@ -82,6 +82,10 @@ export function register(program: Command): void {
         throw err;
       }
     });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.length === 0 ? undefined : value;
 }
 
 function safeUserName(): string {
@@ -119,7 +123,10 @@ async function serve(flags: ServeFlags): Promise<void> {
   if (!['auto', 'cpu', 'cuda'].includes(flags.device)) throw new UsageError(`bad --device '${flags.device}': expected auto, cpu or cuda`);
   let auth;
   try {
-    auth = createAuth({ operatorToken: flags.token, viewerToken: flags.viewerToken });
+    auth = createAuth({
+      operatorToken: flags.token ?? nonEmpty(process.env.LEUKOSCAN_TOKEN),
+      viewerToken: flags.viewerToken ?? nonEmpty(process.env.LEUKOSCAN_VIEWER_TOKEN),
+    });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -160,7 +167,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     out.write(`leukoscan serve: ${flags.source} with ${detector.card.name} on ${detector.provider.name} (${detector.provider.reason})\n`);
     out.write(`  operator (full control): ${server.url(auth.operatorToken)}\n`);
     out.write(`  viewer (read-only):      ${server.url(auth.viewerToken)}\n`);
-    if (!auth.generated.operator || !auth.generated.viewer) out.write('  (tokens given on the command line are used as given)\n');
+    if (!auth.generated.operator || !auth.generated.viewer) out.write('  (tokens given by flag or environment are used as given)\n');
     if (!['127.0.0.1', 'localhost', '::1'].includes(flags.host)) {
       out.write(`  WARNING: listening on ${flags.host}: anyone on the network with a token URL can connect, over plain HTTP.\n`);
     }
