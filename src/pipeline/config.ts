@@ -22,8 +22,14 @@ export interface ColourNormaliseConfig {
   readonly refreshEvery: number;
   /** …and folded in with this exponential smoothing weight. */
   readonly refreshAlpha: number;
-  /** Grid points per axis of the 3D lookup table (tetrahedral interpolation). */
+  /** Grid points per axis of the 3D lookup table sampled from the exact transform. */
   readonly lutGrid: number;
+  /**
+   * How frames are looked up: 'nearest' reads a dense 65^3 table (sampled from the
+   * grid LUT) once per pixel, about 3.5x cheaper; 'tetrahedral' interpolates the grid
+   * LUT (about a level closer to the exact transform).
+   */
+  readonly lutLookup: 'nearest' | 'tetrahedral';
 }
 
 export const DEFAULT_COLOUR_CONFIG: ColourNormaliseConfig = {
@@ -34,9 +40,10 @@ export const DEFAULT_COLOUR_CONFIG: ColourNormaliseConfig = {
   maxStdRatio: 3,
   mode: 'wb+lab',
   warmupFrames: 10,
-  refreshEvery: 15,
-  refreshAlpha: 0.05,
+  refreshEvery: 30,
+  refreshAlpha: 0.1,
   lutGrid: 33,
+  lutLookup: 'nearest',
 };
 
 export interface MetricsConfig {

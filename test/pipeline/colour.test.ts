@@ -3,7 +3,7 @@ import { map } from 'rxjs';
 import type { Frame } from '../../src/core/frame.js';
 import { type ColourCalibration, type ColourReference, computeCalibration, transformSrgb } from '../../src/pipeline/colour/calibration.js';
 import { labToSrgb, srgbToLab } from '../../src/pipeline/colour/lab.js';
-import { applyColourLut, buildColourLut } from '../../src/pipeline/colour/lut.js';
+import { applyColourLut, applyFastColourLut, buildColourLut, buildFastColourLut } from '../../src/pipeline/colour/lut.js';
 import { ColourNormaliser } from '../../src/pipeline/colour/normaliser.js';
 import { measureBackgroundRgb, measureLabStats } from '../../src/pipeline/colour/stats.js';
 import { normaliseColour } from '../../src/pipeline/operators/normaliseColour.js';
@@ -125,6 +125,25 @@ describe('colour: 3D LUT', () => {
     expect(meanAbsDiff(src, dst)).toBeLessThan(0.6);
   });
 
+  it('the dense nearest-node table stays within about a level of tetrahedral interpolation', () => {
+    const lut = buildColourLut(cal, 33);
+    const fast = buildFastColourLut(lut);
+    const f = syntheticSmear(160, 120, 5);
+    const a = new Uint8Array(f.rgb.length);
+    const b = new Uint8Array(f.rgb.length);
+    applyColourLut(lut, f.rgb, a);
+    applyFastColourLut(fast, f.rgb, b);
+    let sum = 0;
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) {
+      const d = Math.abs(a[i] - b[i]);
+      sum += d;
+      worst = Math.max(worst, d);
+    }
+    expect(sum / a.length).toBeLessThan(1.5);
+    expect(worst).toBeLessThanOrEqual(6);
+  });
+
   it('BAD LUT GRID - rejects a grid smaller than 2', () => {
     expect(() => buildColourLut(cal, 1)).toThrow('LUT grid must be an integer in [2, 256], got 1');
   });
@@ -168,7 +187,7 @@ describe('colour: calibration', () => {
 
   it('warms up on the first frames, then refreshes only every refreshEvery frames', () => {
     const f = syntheticSmear(64, 48);
-    const n = new ColourNormaliser(referenceOf(f), { warmupFrames: 3, refreshEvery: 5 });
+    const n = new ColourNormaliser(referenceOf(f), { warmupFrames: 3, refreshEvery: 5, lutLookup: 'tetrahedral' });
     for (let i = 0; i < 3; i++) n.process(f);
     expect(n.state.measurements).toBe(3);
     for (let i = 0; i < 10; i++) n.process(f);

@@ -90,3 +90,55 @@ export function applyColourLut(lut: ColourLut, src: Uint8Array, dst: Uint8Array)
     dst[p + 2] = w0 * table[base + 2] + w1 * table[a + 2] + w2 * table[c + 2] + w3 * table[d + 2] + 0.5;
   }
 }
+
+/** Grid of the fast table: nodes at 0, 4, 8, …, 252, 255 (65 per axis). */
+const FAST_GRID = 65;
+
+let fastNodes: Uint8Array | undefined;
+
+/** sRGB colours of the fast table's nodes, in table order (built once, 824 KB). */
+function fastTableNodes(): Uint8Array {
+  if (fastNodes) return fastNodes;
+  const nodes = new Uint8Array(FAST_GRID * FAST_GRID * FAST_GRID * 3);
+  let k = 0;
+  for (let r = 0; r < FAST_GRID; r++) {
+    for (let g = 0; g < FAST_GRID; g++) {
+      for (let b = 0; b < FAST_GRID; b++) {
+        nodes[k++] = Math.min(255, r * 4);
+        nodes[k++] = Math.min(255, g * 4);
+        nodes[k++] = Math.min(255, b * 4);
+      }
+    }
+  }
+  fastNodes = nodes;
+  return nodes;
+}
+
+/**
+ * A dense 65^3 table sampled from `lut` (tetrahedral), for nearest-node lookup: one
+ * table read per pixel instead of four. Inputs snap to the nearest multiple of 4, so
+ * outputs differ from the interpolated LUT by about a level or two (see the tests).
+ */
+export interface FastColourLut {
+  readonly table: Uint8Array;
+}
+
+export function buildFastColourLut(lut: ColourLut): FastColourLut {
+  const nodes = fastTableNodes();
+  const table = new Uint8Array(nodes.length);
+  applyColourLut(lut, nodes, table);
+  return { table };
+}
+
+/** Nearest-node lookup in the 65^3 table. `src` and `dst` may be the same array. */
+export function applyFastColourLut(lut: FastColourLut, src: Uint8Array, dst: Uint8Array): void {
+  if (dst.length !== src.length) throw new Error(`applyFastColourLut: dst has ${dst.length} bytes, src ${src.length}`);
+  const t = lut.table;
+  const n = src.length;
+  for (let p = 0; p < n; p += 3) {
+    const i = (((src[p] + 2) >> 2) * (FAST_GRID * FAST_GRID) + ((src[p + 1] + 2) >> 2) * FAST_GRID + ((src[p + 2] + 2) >> 2)) * 3;
+    dst[p] = t[i];
+    dst[p + 1] = t[i + 1];
+    dst[p + 2] = t[i + 2];
+  }
+}

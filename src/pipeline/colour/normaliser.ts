@@ -1,7 +1,7 @@
 import type { Frame } from '../../core/frame.js';
 import { type ColourNormaliseConfig, DEFAULT_COLOUR_CONFIG } from '../config.js';
 import { type ColourCalibration, type ColourReference, computeCalibration, whiteBalanceGains } from './calibration.js';
-import { type ColourLut, applyColourLut, buildColourLut } from './lut.js';
+import { type ColourLut, type FastColourLut, applyColourLut, applyFastColourLut, buildColourLut, buildFastColourLut } from './lut.js';
 import { type LabStats, type Vec3, measureBackgroundRgb, measureLabStats } from './stats.js';
 
 export interface ColourNormaliserState {
@@ -20,7 +20,8 @@ const mix = (a: Vec3, b: Vec3, w: number): Vec3 => [a[0] + (b[0] - a[0]) * w, a[
  * Calibrates a source to the model's colour reference and applies the correction.
  * Statistics: every frame during warm-up (equal-weight running mean), then one frame
  * in `refreshEvery` folded in with exponential smoothing `refreshAlpha`. Each new
- * calibration rebuilds the 3D LUT; applying it is one table lookup per pixel.
+ * calibration rebuilds the 3D LUT (and the dense table sampled from it); applying it is
+ * one table read per pixel ('nearest') or a tetrahedral interpolation ('tetrahedral').
  */
 export class ColourNormaliser {
   readonly config: ColourNormaliseConfig;
@@ -30,6 +31,7 @@ export class ColourNormaliser {
   private lab: LabStats | null = null;
   private calibration: ColourCalibration | null = null;
   private lut: ColourLut | null = null;
+  private fastLut: FastColourLut | null = null;
 
   constructor(
     readonly reference: ColourReference,
@@ -55,6 +57,7 @@ export class ColourNormaliser {
     this.measurements++;
     this.calibration = computeCalibration({ background: this.background, lab: this.lab }, this.reference, c);
     this.lut = buildColourLut(this.calibration, c.lutGrid);
+    this.fastLut = c.lutLookup === 'nearest' ? buildFastColourLut(this.lut) : null;
   }
 
   /** Whether `process` would measure this frame (during warm-up, then every `refreshEvery`-th frame). */
@@ -74,7 +77,8 @@ export class ColourNormaliser {
   apply(frame: Frame): Frame {
     if (!this.lut) return frame;
     const rgb = new Uint8Array(frame.rgb.length);
-    applyColourLut(this.lut, frame.rgb, rgb);
+    if (this.fastLut) applyFastColourLut(this.fastLut, frame.rgb, rgb);
+    else applyColourLut(this.lut, frame.rgb, rgb);
     return { ...frame, rgb };
   }
 }
