@@ -5,7 +5,7 @@ import { DEFAULT_CAPTURE_CONFIG, parseSize } from '../../capture/config.js';
 import { CaptureError } from '../../capture/errors.js';
 import { ffmpegChildrenExited } from '../../capture/ffmpeg-frames.js';
 import { describeHealth, type HealthEvent } from '../../capture/health.js';
-import { SourceUriError, parseSourceUri } from '../../capture/source-uri.js';
+import { type SourceSpec, SourceUriError, parseSourceUri } from '../../capture/source-uri.js';
 import type { DetectionsXyxyPixels } from '../../core/detections.js';
 import type { DeviceChoice } from '../../detect/detector.js';
 import { DETECT_DEFAULTS } from '../../detect/config.js';
@@ -61,14 +61,14 @@ export function register(program: Command): void {
 }
 
 async function runCommand(flags: RunFlags): Promise<void> {
-  let spec;
+  let spec: SourceSpec;
   try {
     spec = parseSourceUri(flags.source);
   } catch (err) {
     if (err instanceof SourceUriError) usage(err.message);
     throw err;
   }
-  let size;
+  let size: { width: number; height: number };
   try {
     size = parseSize(flags.size);
   } catch (err) {
