@@ -118,7 +118,7 @@ describe('capture teardown', () => {
   });
 
   it('a child that ignores SIGTERM is killed with SIGKILL after the timeout', async () => {
-    const child = spawn('sh', ['-c', 'trap "" TERM; sleep 30'], { stdio: 'ignore' });
+    const child = spawn('sh', ['-c', 'trap "" TERM; sleep 10'], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 200));
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
     const t0 = Date.now();
