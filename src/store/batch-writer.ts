@@ -9,8 +9,8 @@ import type { CellRetypeInput, CountedCellInput } from './types.js';
 
 /** What waits in the write queue, in the order it happened. */
 export type QueuedWrite =
-  | { readonly kind: 'cell'; readonly scanId: number; readonly cell: CountedCellInput; readonly recordedAtMs: number }
-  | { readonly kind: 'retype'; readonly scanId: number; readonly retype: CellRetypeInput; readonly atMs: number };
+  | { readonly kind: 'cell'; readonly scanId: number; readonly session: number; readonly cell: CountedCellInput; readonly recordedAtMs: number }
+  | { readonly kind: 'retype'; readonly scanId: number; readonly session: number; readonly retype: CellRetypeInput; readonly atMs: number };
 
 export interface BatchResult {
   /** Per scan, the cells inserted by this batch (duplicates of a stored track id are left out). */
@@ -20,13 +20,16 @@ export interface BatchResult {
 }
 
 export function createBatchWriter(db: Database.Database): (batch: readonly QueuedWrite[]) => BatchResult {
-  const insertCell = db.prepare(`INSERT INTO cells (scan_id, track_id, type, confidence, votes_json, slide_x, slide_y, slide_w,
+  const insertCell = db.prepare(`INSERT INTO cells (scan_id, session, track_id, type, confidence, votes_json, slide_x, slide_y, slide_w,
       slide_h, segment, first_seen_ms, last_seen_ms, recorded_at_ms, crop_jpeg)
-    VALUES (@scan_id, @track_id, @type, @confidence, @votes_json, @slide_x, @slide_y, @slide_w, @slide_h, @segment,
+    VALUES (@scan_id, @session, @track_id, @type, @confidence, @votes_json, @slide_x, @slide_y, @slide_w, @slide_h, @segment,
       @first_seen_ms, @last_seen_ms, @recorded_at_ms, @crop_jpeg)
-    ON CONFLICT (scan_id, track_id) DO NOTHING
+    ON CONFLICT (scan_id, session, track_id) DO NOTHING
     RETURNING id`);
-  const cellByTrack = db.prepare('SELECT id, type FROM cells WHERE scan_id = ? AND track_id = ?');
+  // The tracker of a session only retypes cells it counted: the newest session up to this one holds it.
+  const cellByTrack = db.prepare(
+    'SELECT id, type FROM cells WHERE scan_id = ? AND track_id = ? AND session <= ? ORDER BY session DESC LIMIT 1',
+  );
   const retypeCell = db.prepare(`UPDATE cells SET type = @type, confidence = COALESCE(@confidence, confidence),
     votes_json = COALESCE(@votes_json, votes_json) WHERE id = @id`);
   const insertEvent = db.prepare('INSERT INTO events (scan_id, at_ms, kind, detail_json) VALUES (?, ?, ?, ?)');
@@ -35,8 +38,8 @@ export function createBatchWriter(db: Database.Database): (batch: readonly Queue
     const stored = new Map<number, { id: number; trackId: number }[]>();
     for (const item of batch) {
       if (item.kind === 'retype') {
-        const { scanId, retype, atMs } = item;
-        const before = cellByTrack.get(scanId, retype.trackId) as { id: number; type: LeukocyteType } | undefined;
+        const { scanId, session, retype, atMs } = item;
+        const before = cellByTrack.get(scanId, retype.trackId, session) as { id: number; type: LeukocyteType } | undefined;
         if (!before) continue; // never stored: the queue keeps order, so this only happens for a bad track id
         retypeCell.run({
           id: before.id,
@@ -47,9 +50,10 @@ export function createBatchWriter(db: Database.Database): (batch: readonly Queue
         insertEvent.run(scanId, atMs, 'cell-retyped', JSON.stringify({ cellId: before.id, trackId: retype.trackId, from: before.type, to: retype.type }));
         continue;
       }
-      const { scanId, cell, recordedAtMs } = item;
+      const { scanId, session, cell, recordedAtMs } = item;
       const row = insertCell.get({
         scan_id: scanId,
+        session,
         track_id: cell.trackId,
         type: cell.type,
         confidence: cell.confidence,

@@ -29,6 +29,7 @@ export interface ScanSummaryRow extends ScanRow {
 export interface CellRow {
   id: number;
   scan_id: number;
+  session: number;
   track_id: number;
   type: LeukocyteType;
   current_type: LeukocyteType | null;
@@ -111,6 +112,7 @@ export function toCellRecord(row: CellRow): CellRecord {
   const record: CellRecord = {
     id: row.id,
     scanId: row.scan_id,
+    session: row.session,
     trackId: row.track_id,
     modelType: row.type,
     type: row.current_type,

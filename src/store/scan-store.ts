@@ -60,7 +60,7 @@ const SCAN_SUMMARY_SQL = `
          (SELECT COUNT(*) FROM reviews r WHERE r.scan_id = s.id) AS reviews
     FROM scans s`;
 
-const CELL_COLUMNS = `c.id, c.scan_id, c.track_id, c.type, cc.current_type, cc.last_review_id, c.confidence, c.votes_json,
+const CELL_COLUMNS = `c.id, c.scan_id, c.session, c.track_id, c.type, cc.current_type, cc.last_review_id, c.confidence, c.votes_json,
   c.slide_x, c.slide_y, c.slide_w, c.slide_h, c.segment, c.first_seen_ms, c.last_seen_ms, c.recorded_at_ms,
   (c.crop_jpeg IS NOT NULL) AS has_crop`;
 
@@ -81,6 +81,8 @@ export class ScanStore {
   private readonly writer: BatchWriter;
   private readonly statements: ReturnType<typeof prepare>;
   private readonly now: () => number;
+  /** Writer session of each scan this store started or resumed (a cell is unique by scan, session, track id). */
+  private readonly sessions = new Map<number, number>();
   private closed = false;
 
   private constructor(
@@ -182,6 +184,7 @@ export class ScanStore {
       this.logEvent(scanId, 'scan-started', { operator: start.operator, source: start.source });
       return scanId;
     })();
+    this.sessions.set(id, 0);
     const scan = this.scanRecord(id);
     this.writer.warm(); // the writer thread starts while the technologist starts moving the slide
     this.subject.next({ type: 'scan-started', scan });
@@ -198,10 +201,15 @@ export class ScanStore {
     if (before.status === 'completed' || before.status === 'aborted') {
       throw new ScanNotWritableError(`scan #${before.id} is ${before.status}; only a running, paused or interrupted scan can be resumed`);
     }
+    // A new session: the resumed pipeline's tracker may number its cells from 1 again. It follows the
+    // stored sessions and, in this process, the current one (whose cells may still be queued).
+    const stored = this.statements.maxSession.get(before.id) as number | null;
+    const session = Math.max((stored ?? -1) + 1, (this.sessions.get(before.id) ?? -1) + 1);
     this.db.transaction(() => {
       this.statements.setWriter.run({ id: before.id, writer_pid: process.pid, writer_host: hostname() });
-      this.logEvent(before.id, 'scan-resumed', { interrupted: before.interrupted, cells: this.statements.countCells.get(before.id) });
+      this.logEvent(before.id, 'scan-resumed', { interrupted: before.interrupted, cells: this.statements.countCells.get(before.id), session });
     })();
+    this.sessions.set(before.id, session);
     const scan = this.scanRecord(before.id);
     this.writer.warm();
     this.subject.next({ type: 'scan-resumed', scan });
@@ -230,9 +238,10 @@ export class ScanStore {
    */
   recordCells(scanId: number, cells: readonly CountedCellInput[]): void {
     this.assertOpen();
+    const session = this.sessionOf(scanId);
     validateCells(scanId, cells);
     const recordedAtMs = this.now();
-    this.queue.enqueue(cells.map((cell) => ({ kind: 'cell' as const, scanId, cell, recordedAtMs })));
+    this.queue.enqueue(cells.map((cell) => ({ kind: 'cell' as const, scanId, session, cell, recordedAtMs })));
   }
 
   /**
@@ -242,9 +251,10 @@ export class ScanStore {
    */
   retypeCells(scanId: number, retypes: readonly CellRetypeInput[]): void {
     this.assertOpen();
+    const session = this.sessionOf(scanId);
     validateRetypes(scanId, retypes);
     const atMs = this.now();
-    this.queue.enqueue(retypes.map((retype) => ({ kind: 'retype' as const, scanId, retype, atMs })));
+    this.queue.enqueue(retypes.map((retype) => ({ kind: 'retype' as const, scanId, session, retype, atMs })));
   }
 
   /** Commits everything queued now. Rejects with the write error if the disk refuses (cells stay queued, retried). */
@@ -255,7 +265,7 @@ export class ScanStore {
     }
   }
 
-  /** Store id of a scan's cell by its tracker id (writes what is queued first), or null. */
+  /** Store id of a scan's cell by its tracker id, in the newest session that has it (writes what is queued first), or null. */
   async cellIdForTrack(scanId: number, trackId: number): Promise<number | null> {
     await this.queue.flush();
     const row = this.statements.cellIdByTrack.get(scanId, trackId) as { id: number } | undefined;
@@ -406,6 +416,15 @@ export class ScanStore {
 
   // ---- internals -----------------------------------------------------------------------------
 
+  /** The session this store writes a scan's cells under; only a scan it started or resumed takes cells. */
+  private sessionOf(scanId: number): number {
+    const session = this.sessions.get(scanId);
+    if (session === undefined) {
+      throw new ScanNotWritableError(`scan #${scanId} was not started or resumed by this store: call startScan() or resumeScan(${scanId}) first`);
+    }
+    return session;
+  }
+
   private pendingFor(scanId: number): number {
     // The queue is bounded and usually a few dozen cells: a linear count is fine.
     return this.queue.countPending((q) => q.kind === 'cell' && q.scanId === scanId);
@@ -472,7 +491,8 @@ function prepare(db: Database.Database) {
       "UPDATE scans SET status = 'running', writer_pid = @writer_pid, writer_host = @writer_host WHERE id = @id",
     ),
     countCells: db.prepare('SELECT COUNT(*) AS n FROM cells WHERE scan_id = ?').pluck(),
-    cellIdByTrack: db.prepare('SELECT id FROM cells WHERE scan_id = ? AND track_id = ?'),
+    cellIdByTrack: db.prepare('SELECT id FROM cells WHERE scan_id = ? AND track_id = ? ORDER BY session DESC LIMIT 1'),
+    maxSession: db.prepare('SELECT MAX(session) FROM cells WHERE scan_id = ?').pluck(),
     cell: db.prepare(`SELECT ${CELL_COLUMNS} FROM cells c JOIN cell_current cc ON cc.cell_id = c.id WHERE c.id = ?`),
     cellWithCrop: db.prepare(
       `SELECT ${CELL_COLUMNS}, c.crop_jpeg FROM cells c JOIN cell_current cc ON cc.cell_id = c.id WHERE c.id = ?`,

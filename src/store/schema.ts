@@ -80,6 +80,48 @@ export const MIGRATIONS: readonly string[] = [
     FROM cells c
     LEFT JOIN reviews r ON r.id = (SELECT MAX(r2.id) FROM reviews r2 WHERE r2.cell_id = c.id);
   `,
+  // 2: writer sessions. A resumed scan's tracker starts its ids at 1 again, so a cell is unique by
+  // (scan, session, track id); session 0 is the first, each resumeScan() starts the next.
+  // SQLite cannot change a table constraint in place: rebuild `cells` (foreign keys are off while
+  // migrations run, see migrate()), keeping every id so that reviews still point at their cells.
+  `
+  DROP VIEW cell_current;
+  CREATE TABLE cells_v2 (
+    id             INTEGER PRIMARY KEY,
+    scan_id        INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+    session        INTEGER NOT NULL DEFAULT 0,
+    track_id       INTEGER NOT NULL,
+    type           TEXT    NOT NULL CHECK (type IN (${TYPE_LIST})),
+    confidence     REAL    NOT NULL,
+    votes_json     TEXT    NOT NULL,
+    slide_x        REAL    NOT NULL,
+    slide_y        REAL    NOT NULL,
+    slide_w        REAL,
+    slide_h        REAL,
+    segment        INTEGER,
+    first_seen_ms  INTEGER NOT NULL,
+    last_seen_ms   INTEGER NOT NULL,
+    recorded_at_ms INTEGER NOT NULL,
+    crop_jpeg      BLOB,
+    UNIQUE (scan_id, session, track_id)
+  );
+  INSERT INTO cells_v2 (id, scan_id, session, track_id, type, confidence, votes_json, slide_x, slide_y, slide_w, slide_h,
+                        segment, first_seen_ms, last_seen_ms, recorded_at_ms, crop_jpeg)
+  SELECT id, scan_id, 0, track_id, type, confidence, votes_json, slide_x, slide_y, slide_w, slide_h,
+         segment, first_seen_ms, last_seen_ms, recorded_at_ms, crop_jpeg
+    FROM cells;
+  DROP TABLE cells;
+  ALTER TABLE cells_v2 RENAME TO cells;
+  CREATE INDEX cells_scan_track ON cells (scan_id, track_id, session);
+  CREATE VIEW cell_current AS
+  SELECT c.id AS cell_id,
+         c.scan_id AS scan_id,
+         c.type AS model_type,
+         CASE WHEN r.id IS NULL THEN c.type ELSE r.new_type END AS current_type,
+         r.id AS last_review_id
+    FROM cells c
+    LEFT JOIN reviews r ON r.id = (SELECT MAX(r2.id) FROM reviews r2 WHERE r2.cell_id = c.id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -92,10 +134,20 @@ export function migrate(db: Database.Database, file: string): void {
       `${file} has schema version ${current}, newer than this leukoscan understands (${SCHEMA_VERSION}); upgrade leukoscan`,
     );
   }
-  for (let v = current; v < SCHEMA_VERSION; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+  if (current === SCHEMA_VERSION) return;
+  // Table rebuilds (SQLite's documented procedure) need foreign keys off, outside any transaction.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (let v = current; v < SCHEMA_VERSION; v++) {
+      db.transaction(() => {
+        db.exec(MIGRATIONS[v]);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new Error(`${file}: migration ${v + 1} left ${broken.length} broken references; nothing was changed`);
+        db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
   }
 }

@@ -76,7 +76,7 @@ export type TypeVotes = Partial<Record<LeukocyteType, number>>;
 
 /** One counted cell as the pipeline hands it to the store. */
 export interface CountedCellInput {
-  /** Tracker id; unique within the scan. Writing the same (scan, trackId) twice keeps the first. */
+  /** Tracker id; unique within the scan's session. Writing the same (scan, session, trackId) twice keeps the first. */
   readonly trackId: number;
   /** Type the model/tracker settled on. */
   readonly type: LeukocyteType;
@@ -104,6 +104,9 @@ export interface CellRetypeInput {
 export interface CellRecord {
   readonly id: number;
   readonly scanId: number;
+  /** Writer session: 0 for the first, +1 at each resumeScan (the tracker may restart its ids). */
+  readonly session: number;
+  /** The tracker's id, unique within (scan, session). */
   readonly trackId: number;
   /** What the model/tracker said (its latest retype included). */
   readonly modelType: LeukocyteType;

@@ -3,6 +3,7 @@ import { firstValueFrom, filter } from 'rxjs';
 import { ScanStore, type StoreEvent } from '../../src/store/index.js';
 import { InvalidCellError, ScanNotFoundError, CellNotFoundError, ScanNotWritableError } from '../../src/store/errors.js';
 import { SCAN_START, cell, cells, tempHome } from './helpers/cells.js';
+import { SCHEMA_VERSION } from '../../src/store/schema.js';
 
 describe('ScanStore', () => {
   let home: ReturnType<typeof tempHome>;
@@ -33,7 +34,7 @@ describe('ScanStore', () => {
 
   it('uses WAL and the schema version of the last migration', () => {
     expect(store.database.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(store.database.pragma('user_version', { simple: true })).toBe(1);
+    expect(store.database.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
   });
 
   it('queues cells without writing them, then commits them in one batch on flush', async () => {
@@ -180,6 +181,22 @@ describe('ScanStore', () => {
     const scan = store.startScan(SCAN_START);
     await store.endScan(scan.id);
     expect(() => store.resumeScan(scan.id)).toThrow(ScanNotWritableError);
+  });
+
+  it('a resumed scan takes a restarted tracker (ids from 1 again) as new cells, in a new session', async () => {
+    const scan = store.startScan(SCAN_START);
+    store.recordCells(scan.id, [cell(0, 'NEU'), cell(1, 'NEU'), cell(2, 'NEU')]); // track ids 1..3, session 0
+    await store.close();
+    store = ScanStore.open(home.dir);
+    expect(() => store.recordCells(scan.id, [cell(0)])).toThrow(/scan #\d+ was not started or resumed by this store/);
+    store.resumeScan(scan.id);
+    store.recordCells(scan.id, [cell(0, 'LYM'), cell(1, 'LYM')]); // the new tracker's ids 1..2
+    store.retypeCells(scan.id, [{ trackId: 1, type: 'MON' }]); // its own cell 1, not session 0's
+    await store.flush();
+    const list = store.listCells(scan.id);
+    expect(list.map((c) => `${c.session}:${c.trackId}:${c.type}`)).toEqual(['0:1:NEU', '0:2:NEU', '0:3:NEU', '1:1:MON', '1:2:LYM']);
+    expect(await store.cellIdForTrack(scan.id, 1)).toBe(list[3].id);
+    expect(store.differential(scan.id).counted).toBe(5);
   });
 
   it('close() writes what is queued', async () => {
