@@ -49,3 +49,10 @@ export function blend(a: Box, b: Box, w: number): Box {
 export function insideWithMargin(outer: Box, b: Box, margin: number): boolean {
   return b.x1 >= outer.x1 + margin && b.y1 >= outer.y1 + margin && b.x2 <= outer.x2 - margin && b.y2 <= outer.y2 - margin;
 }
+
+/** Intersection over the smaller box's area (1 when one box contains the other). */
+export function overlapOfSmaller(a: Box, b: Box): number {
+  const i = intersect(a, b);
+  if (!i) return 0;
+  return area(i) / Math.max(1e-9, Math.min(area(a), area(b)));
+}

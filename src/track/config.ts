@@ -43,6 +43,11 @@ export interface RegistryConfig {
   boxSmoothing: number;
   /** Detections of any leukocyte type overlapping by this IoU are one observation (class-agnostic grouping). */
   groupIou: number;
+  /**
+   * Leukocytes barely overlap in a smear: two boxes whose intersection covers this fraction of the
+   * smaller one are the same cell (a noisy detector's nested boxes). Used for grouping and before a new cell is made.
+   */
+  duplicateOverlap: number;
 }
 
 export interface CountPolicy {
@@ -84,6 +89,7 @@ export const TRACK_DEFAULTS: TrackConfig = {
     gateIou: 0.3,
     boxSmoothing: 0.3,
     groupIou: 0.6,
+    duplicateOverlap: 0.6,
   },
   count: {
     minObservations: 3,

@@ -1,6 +1,6 @@
 import { LEUKOCYTE_TYPES, isLeukocyteType, type LeukocyteType } from '../core/classes.js';
 import type { DetectionsXyxyPixels } from '../core/detections.js';
-import { area, blend, centre, diagonal, insideWithMargin, intersect, iou, translate, union } from './box.js';
+import { area, blend, centre, diagonal, insideWithMargin, intersect, iou, overlapOfSmaller, translate, union } from './box.js';
 import type { RegistryConfig } from './config.js';
 import { TRACK_DEFAULTS } from './config.js';
 import { cropRgb } from './crop.js';
@@ -50,7 +50,7 @@ function zeroVotes(): Record<LeukocyteType, number> {
 export function groupDetections(
   d: DetectionsXyxyPixels,
   frame: { width: number; height: number },
-  cfg: Pick<RegistryConfig, 'minScore' | 'groupIou' | 'edgeMarginPx'>,
+  cfg: Pick<RegistryConfig, 'minScore' | 'groupIou' | 'edgeMarginPx' | 'duplicateOverlap'>,
 ): GroupedObservation[] {
   const sx = frame.width / d.imageWidth;
   const sy = frame.height / d.imageHeight;
@@ -77,7 +77,7 @@ export function groupDetections(
     const votes = zeroVotes();
     votes[items[i].type] += items[i].score;
     for (let j = i + 1; j < items.length; j++) {
-      if (!taken[j] && iou(items[i].box, items[j].box) >= cfg.groupIou) {
+      if (!taken[j] && (iou(items[i].box, items[j].box) >= cfg.groupIou || overlapOfSmaller(items[i].box, items[j].box) >= cfg.duplicateOverlap)) {
         taken[j] = 1;
         votes[items[j].type] += items[j].score;
       }
@@ -126,6 +126,8 @@ export class CellRegistry {
       let cell: MutableCell | null = j >= 0 && cost[i][j] < GATED ? inView[j] : null;
       if (cell === null) {
         if (!reg.sharp) return; // blurred frames create no cells
+        // a second box on a cell already in view (matched to another box of this frame): not a new cell
+        if (inView.some((c) => overlapOfSmaller(intersect(c.slideBox, view) ?? c.slideBox, slideBox) >= this.cfg.duplicateOverlap)) return;
         cell = {
           id: this.nextId++,
           segment,

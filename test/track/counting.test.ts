@@ -33,6 +33,10 @@ const cases: [string, Step[], number, Partial<Record<LeukocyteType, number>>][] 
   ['low scores', times(6, { pose: AT(0), dets: [[500, 100, 560, 160, 'NEU', 0.35]] }), 0, {}],
   // One box under two classes (top-k over queries x classes) is one cell, typed by the larger vote.
   ['two classes for one box', times(4, { pose: AT(0), dets: [A, [501, 101, 561, 161, 'LYM', 0.4]] }), 1, { NEU: 1 }],
+  // A noisy detector's nested boxes of different extent on one cell (IoU < 0.6) are one cell.
+  ['nested duplicate boxes', times(5, { pose: AT(0), dets: [A, [485, 80, 575, 175, 'NEU', 0.7], [510, 95, 550, 165, 'EOS', 0.5]] }), 1, { NEU: 1 }],
+  // A duplicate box appearing only after the cell exists (matched elsewhere) does not make a second cell.
+  ['late duplicate box', [...times(3, { pose: AT(0), dets: [A] }), ...times(4, { pose: AT(0), dets: [A, [480, 90, 570, 170, 'LYM', 0.6]] })], 1, { NEU: 1 }],
   // Two neighbouring cells are two cells.
   ['two cells', times(4, { pose: AT(0), dets: [A, B] }), 2, { NEU: 1, LYM: 1 }],
   // Frames skipped by the detector neither count nor break the track.
