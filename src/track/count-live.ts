@@ -1,7 +1,7 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import { filter, map, type OperatorFunction } from 'rxjs';
 import type { LiveEvent } from '../pipeline/live-types.js';
 import type { TrackConfigInput } from './config.js';
-import { SlideCounter } from './slide-counter.js';
+import { countCells } from './count-cells.js';
 import type { CountUpdate } from './types.js';
 
 /**
@@ -12,22 +12,9 @@ import type { CountUpdate } from './types.js';
  */
 export function countLive(config: TrackConfigInput = {}): OperatorFunction<LiveEvent, CountUpdate> {
   return (source) =>
-    new Observable<CountUpdate>((subscriber) => {
-      const counter = new SlideCounter(config);
-      return source.subscribe({
-        next: (e) => {
-          if (e.type !== 'frame' && e.type !== 'detections') return;
-          let update: CountUpdate;
-          try {
-            update = counter.update({ frame: e.frame, detections: e.type === 'detections' ? e.detections : null });
-          } catch (err) {
-            subscriber.error(err);
-            return;
-          }
-          subscriber.next(update);
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
-    });
+    source.pipe(
+      filter((e): e is Extract<LiveEvent, { type: 'frame' | 'detections' }> => e.type === 'frame' || e.type === 'detections'),
+      map((e) => ({ frame: e.frame, detections: e.type === 'detections' ? e.detections : null })),
+      countCells(config),
+    );
 }

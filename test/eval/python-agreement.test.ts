@@ -17,6 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { runEval } from '../../src/cli/commands/eval.js';
 import { readVoc, readSplit } from '../../src/eval/annotations/index.js';
 import type { CocoDetectionRecord } from '../../src/detect/output-formats.js';
+import { createRng } from '../../src/sim/rng.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const DATA = process.env.LEUKOSCAN_DATA ?? join(REPO, '..', 'shared', 'data');
@@ -24,17 +25,8 @@ const BCCD = join(DATA, 'bccd');
 const PY = '/usr/bin/python3';
 const TOLERANCE = 0.1; // AP points
 
-/** mulberry32: small seeded PRNG so the predictions are the same every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (the simulator's mulberry32): the same values every run. */
+const rng = (seed: number): (() => number) => createRng(seed).next;
 
 async function syntheticPredictions(seed: number): Promise<CocoDetectionRecord[]> {
   const r = rng(seed);

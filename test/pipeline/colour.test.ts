@@ -8,18 +8,10 @@ import { ColourNormaliser } from '../../src/pipeline/colour/normaliser.js';
 import { measureBackgroundRgb, measureLabStats } from '../../src/pipeline/colour/stats.js';
 import { normaliseColour } from '../../src/pipeline/operators/normaliseColour.js';
 import { testScheduler } from './helpers.js';
+import { createRng } from '../../src/sim/rng.js';
 
-/** Deterministic pseudo-random generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (the simulator's mulberry32): the same values every run. */
+const rng = (seed: number): (() => number) => createRng(seed).next;
 
 /** A synthetic smear: pinkish plasma background, reddish RBC discs, purple nuclei, with noise. */
 function syntheticSmear(width = 160, height = 120, seed = 1): Frame {
