@@ -6,8 +6,8 @@ export const DETECT_DEFAULTS = {
   /** The model `leukoscan detect`, `bench` and the live pipeline load unless told otherwise. */
   modelPath: 'models/leukoscan-lite.onnx',
   device: 'auto',
-  /** Detections below this score are dropped. */
-  scoreThreshold: 0.3,
+  /** Detections below this score are dropped (low because leukoscan-lite's scores are: see src/track/config.ts). */
+  scoreThreshold: 0.15,
   /** Max detections per image: Deformable-DETR's top-k over queries x classes. */
   topK: 100,
   /** ORT inter-op threads: the graph is one chain, so parallel branches gain nothing. */

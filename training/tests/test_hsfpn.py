@@ -12,12 +12,20 @@ def test_channel_attention_gives_one_weight_per_channel_in_0_1():
     assert (w > 0).all() and (w < 1).all()
 
 
-def test_channel_attention_uses_both_avg_and_max_pooling():
+def test_channel_attention_is_sigmoid_of_shared_mlp_over_avg_plus_max_pooling():
+    torch.manual_seed(0)
     ca = ChannelAttention(8)
-    x = torch.zeros(1, 8, 4, 4)
-    y = x.clone()
-    y[0, :, 0, 0] = 5.0  # same mean shift is small, the max changes a lot
-    assert not torch.allclose(ca(x), ca(y))
+    x = torch.randn(2, 8, 5, 6)
+    avg = x.mean((2, 3), keepdim=True)
+    mx = x.amax((2, 3), keepdim=True)
+    expected = (ca.mlp(avg) + ca.mlp(mx)).sigmoid()
+    assert torch.allclose(ca(x), expected, atol=1e-6)
+    # the max branch matters: the same mean with a different max changes the weights
+    spike = x.clone()
+    spike[:, :, 0, 0] += 10.0
+    spike[:, :, 0, 1] -= 10.0  # same mean, larger max
+    assert torch.allclose(spike.mean((2, 3)), x.mean((2, 3)), atol=1e-5)
+    assert torch.allclose(ca(spike), (ca.mlp(avg) + ca.mlp(spike.amax((2, 3), keepdim=True))).sigmoid(), atol=1e-6)
 
 
 @pytest.mark.parametrize("kind", ["hsfpn", "hsfpn-bilinear", "fpn"])
