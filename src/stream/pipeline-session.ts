@@ -97,6 +97,7 @@ export class PipelineScanSession implements ScanSession {
   private writeChain: Promise<void> = Promise.resolve();
   private lastOthers: { seq: number; pose: { x: number; y: number }; segment: number; boxes: OverlayCell[] } | null = null;
   private closed = false;
+  private storeEventsSub: Subscription | null = null;
 
   constructor(private readonly options: PipelineSessionOptions) {
     this.log = options.log ?? (() => {});
@@ -125,6 +126,17 @@ export class PipelineScanSession implements ScanSession {
       this.subject,
     );
     this.history = options.store === null ? null : this.makeHistory(options.store);
+    // A full disk (or another write failure) pauses the scan with the store's message; the store
+    // holds the cells and retries, so nothing is lost. The operator resumes with Start.
+    this.storeEventsSub = options.store?.store.events$.subscribe((e) => {
+      if (e.type !== 'paused' || this.closed) return;
+      this.log(e.message);
+      this.setHealth({ ...this.health, source: { ...this.health.source, state: 'error', message: e.message } });
+      if (this.status$.value.scan === 'running') {
+        this.unsubscribePipeline();
+        this.setStatus({ ...this.status$.value, scan: 'paused' });
+      }
+    }) ?? null;
   }
 
   get status(): SessionStatus {
@@ -207,6 +219,7 @@ export class PipelineScanSession implements ScanSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.storeEventsSub?.unsubscribe();
     this.unsubscribePipeline();
     await this.writeChain;
     if (this.options.store && this.storeScanId !== null) {

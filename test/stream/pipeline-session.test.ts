@@ -17,6 +17,7 @@ import { ScanStore } from '../../src/store/scan-store.js';
 import { PipelineScanSession } from '../../src/stream/pipeline-session.js';
 import type { SessionEvent } from '../../src/stream/session.js';
 import { validateServeSource } from '../../src/stream/sources.js';
+import { SCAN_START, cell } from '../store/helpers/cells.js';
 
 const W = 320;
 const H = 240;
@@ -164,6 +165,29 @@ describe('PipelineScanSession', () => {
     await settle();
     expect(of('frame').map((e) => e.frame.seq).slice(-6)).toEqual([6, 7, 8, 9, 10, 11]);
     expect(lastDifferential().total).toBe(2);
+  });
+
+  it('DISK FULL - pauses the scan with the store\'s error; nothing counted is lost once the disk frees', async () => {
+    const { pipeline, store, session, of, lastDifferential, settle } = setup({ store: true });
+    await session.execute({ type: 'start' });
+    pipeline.push(8);
+    await settle();
+    expect(lastDifferential().total).toBe(2);
+    const scanId = Number(of('status').at(-1)!.status.scanId);
+    // Simulate a full disk (the file may not grow) and a write that needs space.
+    const pages = store!.database.pragma('page_count', { simple: true }) as number;
+    await store!.writerPragma(`max_page_count = ${pages}`);
+    const other = store!.startScan(SCAN_START);
+    store!.recordCells(other.id, Array.from({ length: 40 }, (_, i) => cell(i, undefined, new Uint8Array(3000).fill(0x5a))));
+    for (let i = 0; i < 100 && of('status').at(-1)!.status.scan !== 'paused'; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(of('status').at(-1)!.status.scan).toBe('paused');
+    expect(pipeline.subscribers[0].closed).toBe(true);
+    expect(of('health').at(-1)!.health.source.state).toBe('error');
+    expect(of('health').at(-1)!.health.source.message).toMatch(/held in memory/);
+    await store!.writerPragma('max_page_count = 1073741823');
+    for (let i = 0; i < 100 && store!.listCells(other.id).length < 40; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(store!.listCells(other.id).length).toBe(40);
+    expect(store!.listCells(scanId).length).toBe(2);
   });
 
   it('TARGET - pauses as complete when the differential reaches the target, and refuses to start again', async () => {
