@@ -19,7 +19,7 @@ import type { Frame } from '../core/frame.js';
 import { describeHealth } from '../capture/health.js';
 import type { LiveEvent } from '../pipeline/live-types.js';
 import type { ScanStore } from '../store/scan-store.js';
-import type { ModelIdentity, ReviewAction as StoreReviewAction } from '../store/types.js';
+import type { ModelIdentity, ReviewAction as StoreReviewAction, ScanSummary as StoredScanSummary } from '../store/types.js';
 import { recordCountUpdate } from '../store/track-adapter.js';
 import { wilsonInterval } from '../store/differential.js';
 import type { TrackConfigInput } from '../track/config.js';
@@ -531,26 +531,11 @@ export class PipelineScanSession implements ScanSession {
     };
     return {
       listScans: async (limit: number): Promise<ScanSummary[]> =>
-        s.store.listScans({ limit }).map((scan) => ({
-          scanId: String(scan.id),
-          startedAtMs: scan.startedAtMs,
-          endedAtMs: scan.endedAtMs,
-          source: scan.source,
-          total: scan.cellsCounted,
-          target: scan.target,
-        })),
+        s.store.listScans({ limit }).map(toScanSummary),
       openScan: async (scanIdText: string): Promise<ScanDetail> => {
         const loaded = s.store.loadScan(parseScanId(scanIdText), { crops: true });
-        const scan = loaded.scan;
         return {
-          summary: {
-            scanId: String(scan.id),
-            startedAtMs: scan.startedAtMs,
-            endedAtMs: scan.endedAtMs,
-            source: scan.source,
-            total: scan.cellsCounted,
-            target: scan.target,
-          },
+          summary: toScanSummary(loaded.scan),
           rows: loaded.differential.rows.map((r) => ({ type: r.type, count: r.count, percent: r.percent, ciLow: r.ci95.low, ciHigh: r.ci95.high })),
           cells: loaded.cells.slice(-maxCells).map((c) => ({
             cellId: `${c.scanId}:${c.trackId}`,
@@ -593,4 +578,16 @@ export class PipelineScanSession implements ScanSession {
       },
     };
   }
+}
+
+/** A stored scan as the protocol's history row. */
+function toScanSummary(scan: StoredScanSummary): ScanSummary {
+  return {
+    scanId: String(scan.id),
+    startedAtMs: scan.startedAtMs,
+    endedAtMs: scan.endedAtMs,
+    source: scan.source,
+    total: scan.cellsCounted,
+    target: scan.target,
+  };
 }
