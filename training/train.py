@@ -72,6 +72,8 @@ def main(argv=None):
     ap.add_argument("--ckpt-every", type=float, default=4.0, help="minutes between checkpoints")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--set", nargs="*", default=[], help="config overrides key=value (JSON values)")
+    ap.add_argument("--init", default=None, help="start from these weights (a checkpoint or training.recover_onnx "
+                    "output) instead of from scratch; ignored when the run already has a checkpoint")
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
@@ -101,6 +103,12 @@ def main(argv=None):
         opt.load_state_dict(ck["opt"])
         state = ck["state"]
         print(f"[resume] {last}: iter {state['iter']}, {state['elapsed_s'] / 60:.1f} min trained", flush=True)
+    elif args.init:
+        if not os.path.exists(args.init):
+            raise SystemExit(f"--init {args.init}: file not found")
+        model.load_state_dict(torch.load(args.init, map_location="cpu")["model"])
+        state["init"] = os.path.abspath(args.init)
+        print(f"[init] weights from {args.init}", flush=True)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"[model] {cfg['name']}: {n_params / 1e6:.1f}M parameters, input {cfg['input_w']}x{cfg['input_h']}", flush=True)
 

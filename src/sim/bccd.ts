@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LeukocyteType } from '../core/classes.js';
+import { parseCsv } from '../core/csv.js';
 import { decodeImage } from '../detect/image-decode.js';
 import type { Box } from '../track/types.js';
 import type { AnnotatedField, FieldCell } from './types.js';
@@ -27,39 +28,6 @@ export class DatasetError extends Error {
     super(message);
     this.name = 'DatasetError';
   }
-}
-
-/** Minimal CSV (RFC 4180 quoting) into rows of strings. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => r.length > 1 || r[0] !== '');
 }
 
 /** WBC boxes of a BCCD VOC annotation. */
