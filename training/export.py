@@ -143,6 +143,17 @@ def main(argv=None):
     if args.metrics:
         with open(args.metrics) as f:
             metrics = json.load(f)
+    training = {"iterations": ck["state"]["iter"], "minutes": round(ck["state"]["elapsed_s"] / 60, 1),
+                "hardware": f"{platform.machine()} CPU, {os.cpu_count()} cores, torch {torch.__version__}",
+                "pretrained": "none (from scratch)"}
+    if ck["state"].get("init"):
+        # warm start (train --init) from weights recovered from the card's own model: keep its history
+        card_path = os.path.join(args.models_dir, f"{args.name}.json")
+        previous = json.load(open(card_path)).get("training") if os.path.exists(card_path) else None
+        training["warmStartFrom"] = {"weights": os.path.basename(ck["state"]["init"]), "previousTraining": previous}
+        if previous:
+            training["totalIterations"] = training["iterations"] + previous.get("totalIterations", previous["iterations"])
+            training["totalMinutes"] = round(training["minutes"] + previous.get("totalMinutes", previous["minutes"]), 1)
     card = {
         "name": args.name,
         "architecture": "MFDS-DETR (ResNet + extra bottleneck, HS-FPN, deformable encoder/decoder)",
@@ -159,9 +170,7 @@ def main(argv=None):
         "trainingData": ["BCCD trainval (292 images; WBC types from bccd/wbc_types.csv)",
                          "TXL-PBC train, PBC (350, typed) and Raabin-WBC (350, untyped leukocytes) images; "
                          "BCCD-derived TXL images excluded (leakage rule)"],
-        "training": {"iterations": ck["state"]["iter"], "minutes": round(ck["state"]["elapsed_s"] / 60, 1),
-                     "hardware": f"{platform.machine()} CPU, {os.cpu_count()} cores, torch {torch.__version__}",
-                     "pretrained": "none (from scratch)"},
+        "training": training,
         "config": cfg,
         "metrics": metrics,
         "onnx": {"opset": args.opset, "sha256": sha256(onnx_path), "bytes": os.path.getsize(onnx_path),

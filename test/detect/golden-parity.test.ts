@@ -8,7 +8,7 @@
  *
  * Checked here, with these tolerances:
  *   1. pre-processing: our tensor of input.png has PyTorch's sum (rel 1e-5) and mean |x| (rel 1e-6)
- *   2. ORT vs PyTorch raw outputs: |a - b| <= ATOL + RTOL * |b| (logits 1e-3 + 1e-3, boxes 1e-4 + 1e-3)
+ *   2. ORT vs PyTorch raw outputs: |a - b| <= ATOL + RTOL * |b| (logits 1e-3 + 1e-3, boxes 5e-4 + 1e-3)
  *   3. our post-processing of PyTorch's own logits/boxes = detections.json (score 1e-5, box 1e-2 px)
  *   4. end to end through OnnxDetector (worker): every PyTorch detection found with the same
  *      class, score within 1e-3 and box within 0.5 px; none extra except within 1e-3 of the threshold
@@ -36,7 +36,10 @@ const TOL = {
   inputSumRel: 1e-5,
   inputAbsMeanRel: 1e-6,
   logits: { atol: 1e-3, rtol: 1e-3 },
-  boxes: { atol: 1e-4, rtol: 1e-3 },
+  // 5e-4 of the input size = 0.3 px on a 640-px frame. The file stores Conv weights fused with their
+  // BatchNorm and rounded to float16, while PyTorch rounds the unfused weights, so the two differ by
+  // float16 rounding (measured up to 3.3e-4 on lite-v2's boxes, 4e-5 on lite-v1's).
+  boxes: { atol: 5e-4, rtol: 1e-3 },
   postScore: 1e-5,
   postBoxPx: 1e-2,
   e2eScore: 1e-3,
