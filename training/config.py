@@ -58,6 +58,12 @@ CONFIGS = {
 }
 
 
+def parse_overrides(pairs) -> dict:
+    """`--set key=value ...` (JSON values) -> {key: value}."""
+    import json
+    return {k: json.loads(v) for k, v in (s.split("=", 1) for s in pairs)}
+
+
 def get_config(name: str, **overrides) -> dict:
     if name not in CONFIGS:
         raise ValueError(f"unknown config '{name}' (choose from {', '.join(CONFIGS)})")

@@ -149,7 +149,10 @@ def main(argv=None):
     if ck["state"].get("init"):
         # warm start (train --init) from weights recovered from the card's own model: keep its history
         card_path = os.path.join(args.models_dir, f"{args.name}.json")
-        previous = json.load(open(card_path)).get("training") if os.path.exists(card_path) else None
+        previous = None
+        if os.path.exists(card_path):
+            with open(card_path) as f:
+                previous = json.load(f).get("training")
         training["warmStartFrom"] = {"weights": os.path.basename(ck["state"]["init"]), "previousTraining": previous}
         if previous:
             training["totalIterations"] = training["iterations"] + previous.get("totalIterations", previous["iterations"])

@@ -18,6 +18,7 @@ measured on real images (`--calib` of them) through the recovered network, gamma
 and beta = mean + fused bias. Whatever cannot be matched is reported and keeps its fresh init.
 """
 import argparse
+import json
 import os
 import tempfile
 
@@ -26,7 +27,7 @@ import onnx
 import torch
 from onnx import numpy_helper
 
-from .config import get_config
+from .config import get_config, parse_overrides
 from .export import export_onnx
 from .models.mfds_detr import MFDSDETR
 
@@ -58,7 +59,7 @@ def _fused(conv: torch.nn.Conv2d, bn: torch.nn.BatchNorm2d):
     return w, b
 
 
-def _candidates(model: MFDSDETR, cfg: dict) -> list:
+def _candidates(model: MFDSDETR) -> list:
     """(key, tensor) for every expression an initializer may hold. key = (kind, name)."""
     mods = dict(model.named_modules())
     fused_convs = set()
@@ -101,7 +102,7 @@ def learn_mapping(cfg: dict, seed: int = 1) -> tuple:
         path = os.path.join(tmp, "fresh.onnx")
         export_onnx(model, cfg, path)
         inits = onnx_initializers(path)
-    cands = _candidates(model, cfg)
+    cands = _candidates(model)
     by_size = {}  # matched on the flattened values: GroupNorm's affine is stored as [C, 1, 1]
     for key, t in cands:
         by_size.setdefault(t.numel(), []).append((key, t.numpy()))
@@ -118,15 +119,14 @@ def learn_mapping(cfg: dict, seed: int = 1) -> tuple:
         covered.add(key[1])
         if key[0].startswith("fused"):
             covered.add(key[2])
-    # pos + level_embed: one folded constant per level, [1, H_l * W_l, C]; recovered as its mean
-    # minus the mean of the fixed sine encoding, which the fresh model gives
+    # pos + level_embed of the encoder's levels, folded into one constant [1, sum H_l * W_l, C]
     level = _level_embed_constants(model, cfg, inits)
     mapping.update(level)
     if level:
         covered.add("transformer.level_embed")
     unmatched = [n for n, _ in model.named_parameters()
                  if n not in covered and n.rsplit(".", 1)[0] not in covered]
-    return mapping, unmatched, model
+    return mapping, unmatched
 
 
 def _level_token_counts(cfg: dict) -> list:
@@ -158,8 +158,10 @@ def _level_embed_constants(model: MFDSDETR, cfg: dict, inits: dict) -> dict:
     return found
 
 
-def recover(onnx_path: str, cfg: dict, calib_images: list = None) -> tuple:
-    mapping, unmatched, fresh = learn_mapping(cfg)
+def recover(onnx_path: str, cfg: dict, calib_images: torch.Tensor = None) -> tuple:
+    """-> (model with the file's weights, report). calib_images [N, 3, H, W] normalised, or None to
+    leave each BatchNorm as the identity around the fused bias (eval-exact, not for training)."""
+    mapping, unmatched = learn_mapping(cfg)
     shipped = onnx_initializers(onnx_path)
     model = MFDSDETR(cfg)
     mods = dict(model.named_modules())
@@ -249,9 +251,7 @@ def main(argv=None):
     ap.add_argument("--data", default=None)
     ap.add_argument("--calib", type=int, default=64, help="BCCD trainval images for BatchNorm statistics")
     args = ap.parse_args(argv)
-    import json
-    overrides = {k: json.loads(v) for k, v in (s.split("=", 1) for s in args.set)}
-    cfg = get_config(args.config, **overrides)
+    cfg = get_config(args.config, **parse_overrides(args.set))
     images = None
     if args.calib > 0:
         from .data import sources

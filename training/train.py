@@ -15,7 +15,7 @@ import time
 import numpy as np
 import torch
 
-from .config import get_config
+from .config import get_config, parse_overrides
 from .data import sources
 from .data.dataset import DetectionDataset, collate
 from .losses import set_criterion
@@ -77,8 +77,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
-    overrides = {k: json.loads(v) for k, v in (s.split("=", 1) for s in args.set)}
-    cfg = get_config(args.config, **overrides)
+    cfg = get_config(args.config, **parse_overrides(args.set))
     run = args.run or args.config
     out = cache_dir(run, args.cache)
     torch.manual_seed(args.seed)
