@@ -4,7 +4,7 @@
  * src/pipeline colour normalisation, using the real detector and the COCO evaluator.
  *
  *   npx tsx bench/colour.ts [--model models/leukoscan-lite.onnx] [--data DIR] [--device cpu]
- *       [--profiles reference,tungsten,...|all] [--modes none,wb+lab[,wb,lab]] [--limit N]
+ *       [--profiles reference,tungsten,...|all] [--modes none,wb,wb+lab[,lab]] [--limit N]
  *       [--threads N] [--json out.json] [--delta-e-only]
  *
  * --delta-e-only skips the detector and reports only how close colours come back to the
@@ -44,7 +44,7 @@ const { values: args } = parseArgs({
     data: { type: 'string', default: process.env.LEUKOSCAN_DATA ?? join(REPO, '../shared/data') },
     device: { type: 'string', default: 'cpu' },
     profiles: { type: 'string', default: DEFAULT_PROFILES.join(',') },
-    modes: { type: 'string', default: 'none,wb+lab' },
+    modes: { type: 'string', default: 'none,wb,wb+lab' },
     limit: { type: 'string' },
     threads: { type: 'string' },
     json: { type: 'string' },

@@ -4,7 +4,8 @@
  * count error and differential error, with
  *   - the oracle detector: ground-truth boxes projected into each frame at the
  *     simulator's true pose (tests registration, tracking and counting alone);
- *   - the shipped model (models/leukoscan-lite.onnx through OnnxDetector).
+ *   - the shipped model (models/leukoscan-lite.onnx through OnnxDetector, with the
+ *     leukocyte typer models/leukoscan-typer.onnx with --typer).
  * Both run through the same live pipeline path as `leukoscan count` (every frame
  * detected). Frames are rendered in memory (no video encode/decode).
  *
@@ -14,12 +15,14 @@
  *   npx tsx bench/count.ts [--scans 3] [--oracle-scans 8] [--model models/leukoscan-lite.onnx] [--oracle-only]
  *                          [--fps 5] [--duration 36] [--json out.json] [--data DIR]
  *                          [--score-threshold 0.3] [--min-mean-score 0.5]   (model rows only; defaults from config)
+ *                          [--typer [FILE]] [--no-normalise | --colour-mode wb|lab|wb+lab]   (model rows' colour normalisation)
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { MODEL_CLASSES, LEUKOCYTE_TYPES } from '../src/core/classes.js';
 import type { ModelCard } from '../src/core/model-card.js';
 import type { Detector } from '../src/detect/detector.js';
+import { typerPathOption } from '../src/cli/typer-option.js';
 import { OnnxDetector } from '../src/detect/onnx-detector.js';
 import { dataRoot } from '../src/sim/bccd.js';
 import { oracleDetections } from '../src/sim/oracle.js';
@@ -60,10 +63,16 @@ interface Args {
   scoreThreshold?: number;
   /** Counting policy: mean score of a cell's full views. */
   minMeanScore?: number;
+  /** The leukocyte typer (--typer [FILE]; bare: leukoscan-typer.onnx beside the model), or none. */
+  typer?: string | true;
+  /** Model rows without the pipeline's colour normalisation (a diagnostic). */
+  noNormalise: boolean;
+  /** Model rows: the colour normaliser's mode (default from src/pipeline/config.ts). */
+  colourMode?: 'wb' | 'lab' | 'wb+lab';
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { scans: 3, oracleScans: 8, model: 'models/leukoscan-lite.onnx', oracleOnly: false, fps: 5, duration: 36, seed: 1 };
+  const a: Args = { scans: 3, oracleScans: 8, model: 'models/leukoscan-lite.onnx', oracleOnly: false, fps: 5, duration: 36, seed: 1, noNormalise: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => {
@@ -82,6 +91,13 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--seed') a.seed = Number(v());
     else if (k === '--score-threshold') a.scoreThreshold = Number(v());
     else if (k === '--min-mean-score') a.minMeanScore = Number(v());
+    else if (k === '--typer') a.typer = argv[i + 1] !== undefined && !argv[i + 1].startsWith('--') ? v() : true;
+    else if (k === '--no-normalise') a.noNormalise = true;
+    else if (k === '--colour-mode') {
+      const m = v();
+      if (m !== 'wb' && m !== 'lab' && m !== 'wb+lab') throw new Error(`--colour-mode: wb, lab or wb+lab, not ${m}`);
+      a.colourMode = m;
+    }
     else throw new Error(`unknown argument ${k}`);
   }
   return a;
@@ -181,8 +197,9 @@ async function main(): Promise<void> {
     registry: args.scoreThreshold !== undefined ? { minScore: args.scoreThreshold } : {},
     count: args.minMeanScore !== undefined ? { minMeanScore: args.minMeanScore } : {},
   };
+  const colour = args.colourMode ? { mode: args.colourMode } : {};
   const everyFrame = (detector: (scan: SimulatedScan) => Pick<Detector, 'detect' | 'card'>, normalise: boolean, track = {}) => (scan: SimulatedScan, i: number) =>
-    runCountEveryFrame({ frames: scan.frames(), sourceLabel: `sim:seed=${seeds[i]}`, detector: detector(scan), normalise: normalise ? {} : false, track });
+    runCountEveryFrame({ frames: scan.frames(), sourceLabel: `sim:seed=${seeds[i]}`, detector: detector(scan), normalise: normalise ? colour : false, track });
   const oracle = await runAll('oracle', args.oracleScans, everyFrame(oracleDetector, false));
   const sparse = await runAll('oracle 1/4', args.oracleScans, async (scan) => runOracleSparse(scan, 4));
   let model: ScanScore | null = null;
@@ -191,9 +208,15 @@ async function main(): Promise<void> {
     if (!existsSync(args.model)) {
       modelNote = `model ${args.model} not found: shipped-model rows skipped`;
     } else {
-      const detector = await OnnxDetector.create({ modelPath: args.model, device: 'cpu', ...(args.scoreThreshold !== undefined ? { scoreThreshold: args.scoreThreshold } : {}) });
+      const detector = await OnnxDetector.create({
+        modelPath: args.model,
+        device: 'cpu',
+        typerPath: typerPathOption(args.typer, args.model),
+        ...(args.scoreThreshold !== undefined ? { scoreThreshold: args.scoreThreshold } : {}),
+      });
+      const label = `model:${detector.card.name}` + (detector.typer ? `+${detector.typer.card.name}` : '');
       try {
-        model = await runAll(`model:${detector.card.name}`, args.scans, everyFrame(() => detector, true, modelTrack));
+        model = await runAll(label, args.scans, everyFrame(() => detector, !args.noNormalise, modelTrack));
       } finally {
         await detector.release();
       }

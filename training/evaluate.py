@@ -9,13 +9,13 @@ import argparse
 import json
 import os
 import sys
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import numpy as np
 import torch
 
 from .coco_eval import coco_eval
-from .config import CLASSES, LEUKOCYTE_IDS, UNTYPED_WBC
+from .config import CLASSES, LEUKOCYTE_IDS, POSTPROCESS, UNTYPED_WBC
 from .data import sources
 from .data.annotations import Record
 from .data.dataset import load_rgb
@@ -56,16 +56,37 @@ class OnnxRunner:
         return torch.from_numpy(logits), torch.from_numpy(boxes)
 
 
-def predict(runner, records: List[Record], cfg: dict, merge_wbc: bool, batch_size: int = 4) -> Dict[str, Dict]:
-    """Run the model over records (stretch-resize to the input size) -> image id -> detections (xywh pixels)."""
+def retype(typer, img: np.ndarray, det: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+    """The leukocyte typer's verdict on a frame's leukocyte detections (src/detect/retype.ts):
+    each takes the typer's argmax type; boxes and scores stay. typer: (model, crop size)."""
+    from .typer.crops import crop_rgb
+    from .typer.evaluate import to_input
+    model, size = typer
+    idx = [i for i, l in enumerate(det["labels"].tolist()) if l in LEUKOCYTE_IDS]
+    if not idx:
+        return det
+    with torch.no_grad():
+        types = model(to_input([crop_rgb(img, det["boxes"][i].tolist(), size) for i in idx])).argmax(1)
+    labels = det["labels"].clone()
+    labels[idx] = torch.tensor([LEUKOCYTE_IDS[t] for t in types.tolist()])
+    return dict(det, labels=labels)
+
+
+def predict(runner, records: List[Record], cfg: dict, merge_wbc: bool, batch_size: int = 4,
+            nms: Optional[Dict] = POSTPROCESS, typer=None) -> Dict[str, Dict]:
+    """Run the model over records (stretch-resize to the input size) -> image id -> detections (xywh pixels).
+    nms: the post-processing NMS (config.POSTPROCESS or a card's `postprocess`; None: none).
+    typer: (typer model, crop size) to re-type leukocytes as the live pipeline does, or None."""
     names = MERGED_ORDER if merge_wbc else CLASSES
     out = {}
     for i in range(0, len(records), batch_size):
         chunk = records[i:i + batch_size]
-        imgs = [resize(load_rgb(r.image_path), np.zeros((0, 4), np.float32), cfg["input_w"], cfg["input_h"])[0]
-                for r in chunk]
+        originals = [load_rgb(r.image_path) for r in chunk]
+        imgs = [resize(im, np.zeros((0, 4), np.float32), cfg["input_w"], cfg["input_h"])[0] for im in originals]
         logits, boxes = runner(torch.stack([to_tensor(im) for im in imgs]))
-        dets = postprocess(logits, boxes, [(r.width, r.height) for r in chunk], merge_wbc=merge_wbc)
+        dets = postprocess(logits, boxes, [(r.width, r.height) for r in chunk], merge_wbc=merge_wbc, nms=nms)
+        if typer is not None and not merge_wbc:
+            dets = [retype(typer, im, d) for im, d in zip(originals, dets)]
         for r, d in zip(chunk, dets):
             out[r.image_id] = {"boxes": xyxy_to_xywh(d["boxes"].numpy()), "scores": d["scores"].numpy(),
                                "labels": np.array([names[int(l)] for l in d["labels"]], dtype=object)}
@@ -80,10 +101,11 @@ def gt_bccd3(records: List[Record]) -> Dict[str, Dict]:
     return gts
 
 
-def evaluate_bccd(model, cfg: dict, data_root: str = None, runner=None) -> Dict[str, float]:
+def evaluate_bccd(model, cfg: dict, data_root: str = None, runner=None,
+                  nms: Optional[Dict] = POSTPROCESS) -> Dict[str, float]:
     """BCCD test (72 images), five types merged into WBC -> rounded COCO metrics."""
     records = sources.bccd("test", data_root)
-    preds = predict(runner or TorchRunner(model, cfg), records, cfg, merge_wbc=True)
+    preds = predict(runner or TorchRunner(model, cfg), records, cfg, merge_wbc=True, nms=nms)
     res = coco_eval(gt_bccd3(records), preds, BCCD3)
     return {k: round(v, 2) for k, v in res.items()}
 
@@ -101,11 +123,12 @@ def wbc5_records(data_root: str = None) -> List[Record]:
     return out
 
 
-def evaluate_wbc5(runner, cfg: dict, data_root: str = None, iou: float = 0.5):
+def evaluate_wbc5(runner, cfg: dict, data_root: str = None, iou: float = 0.5, nms: Optional[Dict] = POSTPROCESS,
+                  typer=None):
     """Per-type AP on typed leukocytes (other classes' predictions dropped) and the confusion
     matrix of matched leukocytes (true type x predicted type, IoU >= iou, best-scoring leukocyte)."""
     records = wbc5_records(data_root)
-    preds = predict(runner, records, cfg, merge_wbc=False)
+    preds = predict(runner, records, cfg, merge_wbc=False, nms=nms, typer=typer)
     gts = {r.image_id: {"boxes": xyxy_to_xywh(r.boxes), "labels": np.array([CLASSES[l] for l in r.labels], dtype=object)}
            for r in records}
     typed_preds = {}
@@ -152,13 +175,21 @@ def format_wbc5(ap, conf, counts) -> str:
     return "\n".join(lines)
 
 
-def load_checkpoint(path: str):
+def checkpoint_weights(ck: dict, weights: str = "ema") -> dict:
+    """The state dict to use from a training checkpoint: the weight average ("ema", when the
+    checkpoint has one) or the last training iterate ("model")."""
+    if weights not in ("ema", "model"):
+        raise ValueError(f"weights must be 'ema' or 'model', not {weights!r}")
+    return ck["ema"]["model"] if weights == "ema" and "ema" in ck else ck["model"]
+
+
+def load_checkpoint(path: str, weights: str = "ema"):
     from .models.mfds_detr import MFDSDETR
     if not os.path.exists(path):
         raise SystemExit(f"checkpoint not found: {path}")
     ck = torch.load(path, map_location="cpu")
     model = MFDSDETR(ck["cfg"])
-    model.load_state_dict(ck["model"])
+    model.load_state_dict(checkpoint_weights(ck, weights))
     model.eval()
     return model, ck["cfg"]
 
@@ -189,6 +220,11 @@ def main(argv=None):
     ap.add_argument("--data", default=None)
     ap.add_argument("--json", default=None, help="write the metrics here")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--weights", choices=("ema", "model"), default="ema",
+                    help="with --checkpoint: the weight average (default) or the last training iterate")
+    ap.add_argument("--no-nms", action="store_true", help="plain Deformable-DETR post-processing (no NMS)")
+    ap.add_argument("--typer", default=None, help="typer checkpoint (training.typer.train): WBC-5 also with the "
+                    "leukocytes re-typed by it as exported (8-view TTA, prior correction)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
 
@@ -200,23 +236,38 @@ def main(argv=None):
         print(json.dumps({k: round(v, 3) for k, v in res.items()}))
         return
     if args.checkpoint:
-        model, cfg = load_checkpoint(args.checkpoint)
+        model, cfg = load_checkpoint(args.checkpoint, args.weights)
         runner, name = TorchRunner(model, cfg), os.path.basename(os.path.dirname(args.checkpoint))
+        nms = POSTPROCESS
     else:
         with open(os.path.splitext(args.onnx)[0] + ".json") as f:
             card = json.load(f)
         cfg = dict(card["config"], input_w=card["input"]["width"], input_h=card["input"]["height"])
         runner, name = OnnxRunner(args.onnx), os.path.basename(args.onnx)
-    res = evaluate_bccd(None, cfg, args.data, runner=runner)
-    print("BCCD-3 test (72 images), COCO AP, five types merged into WBC")
+        nms = card.get("postprocess")
+    nms = None if args.no_nms else nms
+    res = evaluate_bccd(None, cfg, args.data, runner=runner, nms=nms)
+    print("BCCD-3 test (72 images), COCO AP, five types merged into WBC; "
+          + (f"NMS at IoU {nms['nmsIou']}" if nms else "no NMS"))
     print(format_bccd_table(res, name))
-    ap5, conf, counts = evaluate_wbc5(runner, cfg, args.data)
-    print("\nWBC-5: typed leukocytes of BCCD test + PBC images of TXL test")
+    ap5, conf, counts = evaluate_wbc5(runner, cfg, args.data, nms=nms)
+    print("\nWBC-5: typed leukocytes of BCCD test + PBC images of TXL test; types from the detector")
     print(format_wbc5(ap5, conf, counts))
+    typed = None
+    if args.typer:
+        from .typer.evaluate import load as load_typer
+        from .typer.export import shipped_typer
+        net, tck = load_typer(args.typer)
+        ap5t, conft, _ = evaluate_wbc5(runner, cfg, args.data, nms=nms, typer=(shipped_typer(net, tck)[0], tck["size"]))
+        print(f"\nWBC-5, leukocytes re-typed by the typer ({args.typer})")
+        print(format_wbc5(ap5t, conft, counts))
+        typed = {"typer": os.path.abspath(args.typer), "ap": {k: round(v, 2) for k, v in ap5t.items()},
+                 "confusion": conft.tolist()}
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"bccd3": res, "wbc5": {"ap": {k: round(v, 2) for k, v in ap5.items()},
-                                              "confusion": conf.tolist(), "counts": counts}}, f, indent=2)
+            json.dump({"postprocess": nms, "bccd3": res, "wbc5": {"ap": {k: round(v, 2) for k, v in ap5.items()},
+                                              "confusion": conf.tolist(), "counts": counts},
+                       "wbc5WithTyper": typed}, f, indent=2)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .config import CLASSES, MEAN, STD
+from .config import CLASSES, MEAN, POSTPROCESS, STD
 from .colour_stats import colour_reference
 from .data import sources
 from .data.dataset import load_rgb
@@ -82,7 +82,7 @@ def write_golden(model, cfg: dict, out_dir: str):
     x = to_tensor(img)[None]
     with torch.no_grad():
         logits, boxes = model(x)
-    dets = postprocess(logits, boxes, [(cfg["input_w"], cfg["input_h"])], top_k=GOLDEN_TOP_K)[0]
+    dets = postprocess(logits, boxes, [(cfg["input_w"], cfg["input_h"])], top_k=GOLDEN_TOP_K, nms=POSTPROCESS)[0]
     keep = dets["scores"] >= GOLDEN_SCORE_THRESHOLD
     with open(os.path.join(out_dir, "outputs.json"), "w") as f:
         json.dump({"logits_shape": list(logits.shape), "boxes_shape": list(boxes.shape),
@@ -91,7 +91,7 @@ def write_golden(model, cfg: dict, out_dir: str):
                    "input_sum": float(x.sum()), "input_abs_mean": float(x.abs().mean())}, f)
     with open(os.path.join(out_dir, "detections.json"), "w") as f:
         json.dump({"image_width": cfg["input_w"], "image_height": cfg["input_h"], "top_k": GOLDEN_TOP_K,
-                   "score_threshold": GOLDEN_SCORE_THRESHOLD, "classes": CLASSES,
+                   "score_threshold": GOLDEN_SCORE_THRESHOLD, "classes": CLASSES, "postprocess": POSTPROCESS,
                    "detections": [{"box_xyxy": [round(v, 4) for v in b], "score": round(float(s), 6),
                                    "class_id": int(l), "class_name": CLASSES[int(l)]}
                                   for b, s, l in zip(dets["boxes"][keep].tolist(), dets["scores"][keep], dets["labels"][keep])]},
@@ -145,7 +145,9 @@ def main(argv=None):
             metrics = json.load(f)
     training = {"iterations": ck["state"]["iter"], "minutes": round(ck["state"]["elapsed_s"] / 60, 1),
                 "hardware": f"{platform.machine()} CPU, {os.cpu_count()} cores, torch {torch.__version__}",
-                "pretrained": "none (from scratch)"}
+                "pretrained": "none (from scratch)",
+                "weights": (f"exponential moving average of the training weights (decay {ck['ema']['decay']})"
+                            if "ema" in ck else "last training iterate")}
     if ck["state"].get("init"):
         # warm start (train --init) from weights recovered from the card's own model: keep its history
         card_path = os.path.join(args.models_dir, f"{args.name}.json")
@@ -168,7 +170,8 @@ def main(argv=None):
         "pixelScale": "rgb/255",
         "colourReference": dict(colour_reference(ref_images), source="BCCD trainval (292 images)"),
         "outputs": {"logits": "logits", "boxes": "boxes", "boxConvention": "cxcywh-normalised",
-                    "scoring": "sigmoid; top-k over queries x classes; no background class"},
+                    "scoring": "sigmoid; top-k over queries x classes; no background class; then `postprocess`"},
+        "postprocess": POSTPROCESS,
         "numQueries": cfg["num_queries"],
         "trainingData": ["BCCD trainval (292 images; WBC types from bccd/wbc_types.csv)",
                          "TXL-PBC train, PBC (350, typed) and Raabin-WBC (350, untyped leukocytes) images; "

@@ -2,9 +2,10 @@
 
     /usr/bin/python3 -m training.train --config lite --minutes 100 --run lite-v1
 
-Checkpoints go to ~/.cache/leukoscan/<run>/ (override with --cache or LEUKOSCAN_CACHE); running
-the same command again resumes from last.pt. The learning rate drops 10x at lr_drop_frac of the
-budget. Progress lines go to stdout; evaluation results to metrics.jsonl beside the checkpoint.
+The weights evaluated during training and exported are an exponential moving average of the
+training weights (training/ema.py); last.pt holds both. Checkpoints go to ~/.cache/leukoscan/<run>/
+(override with --cache or LEUKOSCAN_CACHE); running the same command again resumes from last.pt.
+The learning rate drops 10x at lr_drop_frac of the budget. Progress lines go to stdout; evaluation results to metrics.jsonl beside the checkpoint.
 """
 import argparse
 import json
@@ -18,6 +19,7 @@ import torch
 from .config import get_config, parse_overrides
 from .data import sources
 from .data.dataset import DetectionDataset, collate
+from .ema import ModelEMA
 from .losses import set_criterion
 from .models.mfds_detr import MFDSDETR
 
@@ -59,6 +61,11 @@ class MixedSampler:
         return out
 
 
+def checkpoint(model, opt, ema: ModelEMA, state: dict, cfg: dict) -> dict:
+    """What last.pt holds: the training weights, the optimiser, the weight average and the progress."""
+    return {"model": model.state_dict(), "opt": opt.state_dict(), "ema": ema.state_dict(), "state": state, "cfg": cfg}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", default="lite")
@@ -72,6 +79,8 @@ def main(argv=None):
     ap.add_argument("--ckpt-every", type=float, default=4.0, help="minutes between checkpoints")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--set", nargs="*", default=[], help="config overrides key=value (JSON values)")
+    ap.add_argument("--ema-decay", type=float, default=0.998, help="decay of the weight average that is evaluated "
+                    "and exported (per iteration)")
     ap.add_argument("--init", default=None, help="start from these weights (a checkpoint or training.recover_onnx "
                     "output) instead of from scratch; ignored when the run already has a checkpoint")
     args = ap.parse_args(argv)
@@ -101,13 +110,19 @@ def main(argv=None):
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         state = ck["state"]
+        ema = ModelEMA(model, args.ema_decay)
+        if "ema" in ck:
+            ema.load_state_dict(ck["ema"])
         print(f"[resume] {last}: iter {state['iter']}, {state['elapsed_s'] / 60:.1f} min trained", flush=True)
     elif args.init:
         if not os.path.exists(args.init):
             raise SystemExit(f"--init {args.init}: file not found")
-        model.load_state_dict(torch.load(args.init, map_location="cpu")["model"])
+        from .evaluate import checkpoint_weights
+        model.load_state_dict(checkpoint_weights(torch.load(args.init, map_location="cpu")))
         state["init"] = os.path.abspath(args.init)
         print(f"[init] weights from {args.init}", flush=True)
+    if not os.path.exists(last):
+        ema = ModelEMA(model, args.ema_decay)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"[model] {cfg['name']}: {n_params / 1e6:.1f}M parameters, input {cfg['input_w']}x{cfg['input_h']}", flush=True)
 
@@ -130,6 +145,7 @@ def main(argv=None):
         if cfg["clip_norm"] > 0:
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["clip_norm"])
         opt.step()
+        ema.update(model)
         state["iter"] += 1
         state["elapsed_s"] += time.time() - t0
         smooth = float(loss) if smooth is None else 0.95 * smooth + 0.05 * float(loss)
@@ -140,19 +156,21 @@ def main(argv=None):
                   f"{left:.1f} min left", flush=True)
         done = state["elapsed_s"] >= budget
         if done or time.time() - last_ckpt > args.ckpt_every * 60:
-            save_atomic({"model": model.state_dict(), "opt": opt.state_dict(), "state": state, "cfg": cfg}, last)
+            save_atomic(checkpoint(model, opt, ema, state, cfg), last)
             last_ckpt = time.time()
         if args.eval_every > 0 and (state["elapsed_s"] >= state["next_eval_s"] or done):
             state["next_eval_s"] = state["elapsed_s"] + args.eval_every * 60
             from .evaluate import evaluate_bccd
             model.eval()
-            res = evaluate_bccd(model, cfg, args.data)
+            res = evaluate_bccd(ema.module, cfg, args.data)
+            raw = evaluate_bccd(model, cfg, args.data)
             model.train()
-            res.update(iter=state["iter"], minutes=round(state["elapsed_s"] / 60, 1))
+            res.update(iter=state["iter"], minutes=round(state["elapsed_s"] / 60, 1), weights="ema",
+                       raw={k: raw[k] for k in ("AP", "AP/WBC")})
             with open(os.path.join(out, "metrics.jsonl"), "a") as f:
                 f.write(json.dumps(res) + "\n")
             print(f"[eval] {json.dumps(res)}", flush=True)
-    save_atomic({"model": model.state_dict(), "opt": opt.state_dict(), "state": state, "cfg": cfg}, last)
+    save_atomic(checkpoint(model, opt, ema, state, cfg), last)
     print(f"[done] {state['iter']} iterations, {state['elapsed_s'] / 60:.1f} min; checkpoint {last}", flush=True)
 
 

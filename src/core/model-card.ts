@@ -23,8 +23,39 @@ export interface ModelCard {
   };
   outputs: { logits: string; boxes: string; boxConvention: 'cxcywh-normalised' };
   numQueries: number;
+  /**
+   * Post-processing after the top-k: greedy NMS at IoU `nmsIou`, with the
+   * classes named together in one of `nmsGroups` suppressing each other.
+   * Absent: no NMS (plain Deformable-DETR post-processing).
+   */
+  postprocess?: { nmsIou: number; nmsGroups: string[][] };
   trainingData: string[];
   config: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  date: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Card of the leukocyte typer (models/leukoscan-typer.json, written by
+ * `python3 -m training.typer.export`): a crop classifier that re-types the
+ * detector's leukocyte boxes.
+ */
+export interface TyperCard {
+  name: string;
+  kind: 'leukocyte-typer';
+  /** Type names in output order of `logits` [N, T] (softmax). */
+  classes: string[];
+  /** Crop size fed to the network. */
+  input: { width: number; height: number };
+  /**
+   * Crop rule: a square centred on the box, side round(max(w, h) * (1 + pad)),
+   * shifted inside the frame, resized with Pillow's bilinear filter.
+   */
+  crop: { rule: 'square-clamped'; pad: number; resize: 'pil-bilinear' };
+  mean: [number, number, number];
+  std: [number, number, number];
+  outputs: { logits: string };
   metrics: Record<string, unknown>;
   date: string;
   [key: string]: unknown;

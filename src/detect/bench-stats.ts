@@ -24,6 +24,8 @@ export interface BenchRow {
   readonly preMs: number;
   readonly inferMs: number;
   readonly postMs: number;
+  /** The leukocyte typer (0 without one, or with no leukocyte in the frame). */
+  readonly typeMs: number;
   /** PyTorch eager p50 of the same weights, or undefined when not measured. */
   readonly torchMsP50?: number;
   readonly torchNote?: string;
@@ -33,7 +35,7 @@ const f1 = (v: number) => v.toFixed(1);
 
 /** Pure: the table `leukoscan bench` prints. */
 export function formatBenchTable(rows: readonly BenchRow[]): string {
-  const head = ['model', 'thr', 'p50 ms', 'p95 ms', 'frames/s', 'cpu ms/frame', 'peak RSS MB', 'pre/inf/post ms', 'torch p50 ms', 'ORT speed-up'];
+  const head = ['model', 'thr', 'p50 ms', 'p95 ms', 'frames/s', 'cpu ms/frame', 'peak RSS MB', 'pre/inf/post/type ms', 'torch p50 ms', 'ORT speed-up'];
   const body = rows.map((r) => [
     r.model,
     String(r.threads),
@@ -42,7 +44,7 @@ export function formatBenchTable(rows: readonly BenchRow[]): string {
     f1(r.framesPerSecond),
     f1(r.cpuMsPerFrame),
     r.peakRssMb.toFixed(0),
-    `${f1(r.preMs)}/${f1(r.inferMs)}/${f1(r.postMs)}`,
+    `${f1(r.preMs)}/${f1(r.inferMs)}/${f1(r.postMs)}/${f1(r.typeMs)}`,
     r.torchMsP50 === undefined ? 'n/a' : f1(r.torchMsP50),
     r.torchMsP50 === undefined ? 'n/a' : `${(r.torchMsP50 / r.msP50).toFixed(2)}x`,
   ]);

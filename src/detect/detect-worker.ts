@@ -7,10 +7,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
+import { nmsFromCard } from './nms.js';
 import { postprocessDetr } from './postprocess.js';
+import { leukocyteIndices, retype } from './retype.js';
+import { typerInput } from './typer-crop.js';
 import { preprocessRgb } from './preprocess.js';
 import { checkSessionAgainstCard, openSession } from './session.js';
 import { OutputShapeError } from './postprocess.js';
+import type { TyperCard } from '../core/model-card.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.js';
 
 const port = parentPort;
@@ -29,10 +33,18 @@ function tensorDims(t: ort.Tensor): readonly number[] {
 async function start(): Promise<void> {
   let session: ort.InferenceSession;
   let inputName: string;
+  let typer: { session: ort.InferenceSession; inputName: string; card: TyperCard } | null = null;
   try {
     const opened = await openSession(init);
     session = opened.session;
     inputName = checkSessionAgainstCard(session, card, init.modelPath);
+    if (init.typer) {
+      const t = await openSession({ ...init, modelPath: init.typer.modelPath });
+      typer = { session: t.session, inputName: t.session.inputNames[0], card: init.typer.card };
+      if (!t.session.outputNames.includes(init.typer.card.outputs.logits)) {
+        throw new OutputShapeError(`typer ${init.typer.modelPath} has no output '${init.typer.card.outputs.logits}'`);
+      }
+    }
     post({ type: 'ready', provider: opened.provider });
   } catch (err) {
     post({ type: 'init-error', message: err instanceof Error ? err.message : String(err) });
@@ -40,6 +52,7 @@ async function start(): Promise<void> {
   }
 
   const numClasses = card.classes.length;
+  const nms = nmsFromCard(card);
   // One message at a time, in order: a 'release' must never dispose the session
   // while a run it follows is still in flight (session.run yields before it runs).
   let queue: Promise<void> = Promise.resolve();
@@ -50,6 +63,7 @@ async function start(): Promise<void> {
   async function handle(msg: ToWorker): Promise<void> {
     if (msg.type === 'release') {
       await session.release();
+      await typer?.session.release();
       post({ type: 'released' });
       port!.close();
       return;
@@ -73,19 +87,36 @@ async function start(): Promise<void> {
       }
       const det = postprocessDetr(
         { logits: logits.data as Float32Array, boxes: boxes.data as Float32Array, numQueries: ld[1], numClasses },
-        { imageSize: { width: msg.width, height: msg.height }, classNames: card.classes, topK: init.topK, scoreThreshold: init.scoreThreshold },
+        { imageSize: { width: msg.width, height: msg.height }, classNames: card.classes, topK: init.topK, scoreThreshold: init.scoreThreshold, nms },
       );
       const t3 = performance.now();
       logits.dispose();
       boxes.dispose();
+      let classIds = det.classIds;
+      if (typer) {
+        const idx = leukocyteIndices(det.classIds, card.classes, typer.card);
+        if (idx.length > 0) {
+          const s = typer.card.input.width;
+          const crops = typerInput(
+            { width: msg.width, height: msg.height, rgb: msg.rgb },
+            Float32Array.from(idx.flatMap((i) => [...det.boxes.subarray(i * 4, i * 4 + 4)])),
+            typer.card,
+          );
+          const res = await typer.session.run({ [typer.inputName]: new ort.Tensor('float32', crops, [idx.length, 3, s, s]) });
+          const typeLogits = res[typer.card.outputs.logits];
+          classIds = retype(det.classIds, idx, typeLogits.data as Float32Array, card.classes, typer.card);
+          typeLogits.dispose();
+        }
+      }
+      const t4 = performance.now();
       post(
         {
           type: 'result',
           id: msg.id,
-          detections: { imageWidth: det.imageWidth, imageHeight: det.imageHeight, boxes: det.boxes, scores: det.scores, classIds: det.classIds },
-          timings: { preMs: t1 - t0, inferMs: t2 - t1, postMs: t3 - t2 },
+          detections: { imageWidth: det.imageWidth, imageHeight: det.imageHeight, boxes: det.boxes, scores: det.scores, classIds },
+          timings: { preMs: t1 - t0, inferMs: t2 - t1, postMs: t3 - t2, typeMs: typer ? t4 - t3 : 0 },
         },
-        [det.boxes.buffer as ArrayBuffer, det.scores.buffer as ArrayBuffer, det.classIds.buffer as ArrayBuffer],
+        [det.boxes.buffer as ArrayBuffer, det.scores.buffer as ArrayBuffer, classIds.buffer as ArrayBuffer],
       );
     } catch (err) {
       post({ type: 'error', id: msg.id, message: err instanceof Error ? err.message : String(err) });

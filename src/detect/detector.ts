@@ -15,6 +15,11 @@ export interface DetectorOptions {
   scoreThreshold?: number;
   /** Max detections per image (top-k over queries x classes). */
   topK?: number;
+  /**
+   * The leukocyte typer (e.g. models/leukoscan-typer.onnx) that re-types the
+   * detector's leukocyte boxes; null or absent: the detector's own types.
+   */
+  typerPath?: string | null;
 }
 
 /**

@@ -19,6 +19,9 @@ export const modelCardSchema = z.looseObject({
     boxConvention: z.literal('cxcywh-normalised'),
   }),
   numQueries: z.number().int().positive(),
+  postprocess: z
+    .object({ nmsIou: z.number().gt(0).max(1), nmsGroups: z.array(z.array(z.string().min(1))) })
+    .optional(),
   trainingData: z.array(z.string()),
   config: z.record(z.string(), z.unknown()),
   metrics: z.record(z.string(), z.unknown()),
@@ -53,18 +56,21 @@ export function parseModelCard(json: unknown, file: string): ModelCard {
 }
 
 export async function loadModelCard(file: string): Promise<ModelCard> {
+  return parseModelCard(await readCardJson(file, 'every models/<name>.onnx needs its card <name>.json beside it'), file);
+}
+
+/** Reads a card file as JSON; errors name the file (`missingHint` says what a missing card means). */
+export async function readCardJson(file: string, missingHint: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ModelCardError(file, code === 'ENOENT' ? 'not found (every models/<name>.onnx needs its card <name>.json beside it)' : `cannot be read (${code ?? String(err)})`);
+    throw new ModelCardError(file, code === 'ENOENT' ? `not found (${missingHint})` : `cannot be read (${code ?? String(err)})`);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new ModelCardError(file, `not valid JSON (${(err as Error).message})`);
   }
-  return parseModelCard(json, file);
 }

@@ -2,12 +2,13 @@ import { access } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { DetectionsXyxyPixels } from '../core/detections.js';
 import type { Frame } from '../core/frame.js';
-import type { ModelCard } from '../core/model-card.js';
+import type { ModelCard, TyperCard } from '../core/model-card.js';
 import { DETECT_DEFAULTS } from './config.js';
 import type { Detector, DetectorOptions } from './detector.js';
 import { cardPathForModel, loadModelCard } from './model-card-loader.js';
 import { assertRgbImage } from './preprocess.js';
 import { ModelLoadError } from './session.js';
+import { loadTyperCard } from './typer-card.js';
 import type { FromWorker, ProviderName, StageTimings, ToWorker, WorkerInit } from './worker-protocol.js';
 
 export interface TimedDetections {
@@ -51,15 +52,24 @@ export class OnnxDetector implements Detector {
   readonly card: ModelCard;
   readonly provider: { name: ProviderName; reason: string };
   readonly modelPath: string;
+  /** The typer that re-types leukocytes, or null (the detector's own types). */
+  readonly typer: { readonly modelPath: string; readonly card: TyperCard } | null;
   #worker: Worker;
   #pending = new Map<number, Pending>();
   #nextId = 1;
   #released: Promise<void> | undefined;
   #dead: Error | undefined;
 
-  private constructor(worker: Worker, card: ModelCard, provider: { name: ProviderName; reason: string }, modelPath: string) {
+  private constructor(
+    worker: Worker,
+    card: ModelCard,
+    provider: { name: ProviderName; reason: string },
+    modelPath: string,
+    typer: OnnxDetector['typer'],
+  ) {
     this.#worker = worker;
     this.card = card;
+    this.typer = typer;
     this.provider = provider;
     this.modelPath = modelPath;
     worker.on('message', (msg: FromWorker) => this.#onMessage(msg));
@@ -81,7 +91,18 @@ export class OnnxDetector implements Detector {
       throw new ModelLoadError(modelPath, 'not found');
     }
     const card = await loadModelCard(cardPathForModel(modelPath));
+    const typerPath = options.typerPath ?? null;
+    let typer: WorkerInit['typer'] = null;
+    if (typerPath !== null) {
+      try {
+        await access(typerPath);
+      } catch {
+        throw new ModelLoadError(typerPath, 'typer not found');
+      }
+      typer = { modelPath: typerPath, card: await loadTyperCard(cardPathForModel(typerPath)) };
+    }
     const init: WorkerInit = {
+      typer,
       modelPath,
       card,
       device: options.device ?? DETECT_DEFAULTS.device,
@@ -118,7 +139,7 @@ export class OnnxDetector implements Detector {
       await worker.terminate();
       throw err;
     });
-    return new OnnxDetector(worker, card, provider, modelPath);
+    return new OnnxDetector(worker, card, provider, modelPath, typer);
   }
 
   async detect(frame: Frame): Promise<DetectionsXyxyPixels> {

@@ -1,5 +1,6 @@
 import type { DetectionsXyxyPixels } from '../core/detections.js';
 import { cxcywhNormToXyxyPixels, type ImageSize } from './boxes.js';
+import { type NmsOptions, nmsSorted } from './nms.js';
 
 /** Raw DETR head outputs for ONE image. */
 export interface DetrOutputs {
@@ -19,6 +20,8 @@ export interface PostprocessOptions {
   readonly topK: number;
   /** Then drop those scoring below this. */
   readonly scoreThreshold: number;
+  /** Then class-grouped NMS (from the card's `postprocess`); absent: none. */
+  readonly nms?: NmsOptions;
 }
 
 export function sigmoid(x: number): number {
@@ -36,7 +39,9 @@ export class OutputShapeError extends Error {
  * Deformable-DETR's PostProcess: sigmoid over every (query, class) logit (no
  * background class), top-k over the Q x C scores, label = index % C,
  * query = floor(index / C), box cxcywh -> xyxy scaled to the frame. Then the
- * score threshold. Results are sorted by score, highest first.
+ * score threshold and, where the card asks for it, class-grouped NMS
+ * (training/postprocess.py does the same). Results are sorted by score,
+ * highest first.
  */
 export function postprocessDetr(out: DetrOutputs, opts: PostprocessOptions): DetectionsXyxyPixels {
   const { numQueries: q, numClasses: c } = out;
@@ -72,14 +77,15 @@ export function postprocessDetr(out: DetrOutputs, opts: PostprocessOptions): Det
     classIds[j] = picked[j] % c;
     cxcywh.set(out.boxes.subarray(query * 4, query * 4 + 4), j * 4);
   }
-  const xyxy = cxcywhNormToXyxyPixels({ kind: 'cxcywh-norm', data: cxcywh }, opts.imageSize);
+  const xyxy = cxcywhNormToXyxyPixels({ kind: 'cxcywh-norm', data: cxcywh }, opts.imageSize).data;
+  const keep = opts.nms ? nmsSorted(xyxy, classIds, opts.nms) : null;
   return {
     kind: 'xyxy-pixels',
     imageWidth: opts.imageSize.width,
     imageHeight: opts.imageSize.height,
-    boxes: xyxy.data,
-    scores: Float32Array.from(scores),
-    classIds,
+    boxes: keep ? Float32Array.from(keep.flatMap((i) => [...xyxy.subarray(i * 4, i * 4 + 4)])) : xyxy,
+    scores: keep ? Float32Array.from(keep, (i) => scores[i]) : Float32Array.from(scores),
+    classIds: keep ? Int32Array.from(keep, (i) => classIds[i]) : classIds,
     classNames: opts.classNames,
   };
 }

@@ -2,7 +2,7 @@
  * Messages between OnnxDetector (main thread) and detect-worker (the thread
  * that owns the ORT session). One discriminated union per direction.
  */
-import type { ModelCard } from '../core/model-card.js';
+import type { ModelCard, TyperCard } from '../core/model-card.js';
 import type { DeviceChoice } from './detector.js';
 
 export type ProviderName = 'cpu' | 'cuda';
@@ -16,6 +16,8 @@ export interface WorkerInit {
   readonly interOpThreads: number;
   readonly topK: number;
   readonly scoreThreshold: number;
+  /** The leukocyte typer that re-types leukocyte boxes, or null for the detector's own types. */
+  readonly typer: { readonly modelPath: string; readonly card: TyperCard } | null;
 }
 
 /** Milliseconds spent in each stage inside the worker for one frame. */
@@ -23,6 +25,8 @@ export interface StageTimings {
   readonly preMs: number;
   readonly inferMs: number;
   readonly postMs: number;
+  /** The typer (crops + its session), 0 without one. */
+  readonly typeMs: number;
 }
 
 export interface WireDetections {

@@ -14,7 +14,7 @@ describe('leukoscan bench', () => {
   });
 
   it('formats n/a where PyTorch was not measured, and the speed-up where it was', () => {
-    const base = { model: 'm.onnx', threads: 1, provider: 'cpu', msP50: 10, msP95: 12, framesPerSecond: 95, cpuMsPerFrame: 11, peakRssMb: 300, preMs: 2, inferMs: 7, postMs: 0.1 };
+    const base = { model: 'm.onnx', threads: 1, provider: 'cpu', msP50: 10, msP95: 12, framesPerSecond: 95, cpuMsPerFrame: 11, peakRssMb: 300, preMs: 2, inferMs: 7, postMs: 0.1, typeMs: 0 };
     const t = formatBenchTable([base, { ...base, threads: 2, torchMsP50: 25 }]);
     expect(t.split('\n')[2]).toMatch(/n\/a\s+n\/a$/);
     expect(t.split('\n')[3]).toMatch(/25\.0\s+2\.50x$/);

@@ -4,7 +4,8 @@
  *   input.png        a fixed RGB image, already the network input size
  *   outputs.json     PyTorch's raw `logits` [1, Q, C] and `boxes` [1, Q, 4] for it,
  *                    plus the input tensor's sum and mean |x|
- *   detections.json  PyTorch post-processing (training/postprocess.py): top-k, threshold
+ *   detections.json  PyTorch post-processing (training/postprocess.py): top-k, the card's NMS
+ *                    (when detections.json names one), threshold
  *
  * Checked here, with these tolerances:
  *   1. pre-processing: our tensor of input.png has PyTorch's sum (rel 1e-5) and mean |x| (rel 1e-6)
@@ -23,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImageFile } from '../../src/detect/image-decode.js';
 import { loadModelCard } from '../../src/detect/model-card-loader.js';
 import { OnnxDetector } from '../../src/detect/onnx-detector.js';
+import { nmsFromCard } from '../../src/detect/nms.js';
 import { postprocessDetr } from '../../src/detect/postprocess.js';
 import { preprocessRgb } from '../../src/detect/preprocess.js';
 import type { Frame } from '../../src/core/frame.js';
@@ -60,6 +62,8 @@ interface GoldenDetections {
   top_k: number;
   score_threshold: number;
   classes: string[];
+  /** The card's post-processing NMS that PyTorch applied (fixtures written before it have none). */
+  postprocess?: { nmsIou: number; nmsGroups: string[][] };
   detections: { box_xyxy: number[]; score: number; class_id: number; class_name: string }[];
 }
 
@@ -101,6 +105,10 @@ describe('golden fixtures from training/export.py', () => {
         golden = JSON.parse(readFileSync(join(dir, 'detections.json'), 'utf8')) as GoldenDetections;
       });
 
+      it('the fixtures were post-processed as the card says (same NMS, or none)', () => {
+        expect(golden.postprocess ?? null).toEqual(card.postprocess ?? null);
+      });
+
       it('pre-processing gives PyTorch\'s input tensor (sum, mean |x|)', () => {
         expect([frame.width, frame.height]).toEqual([card.input.width, card.input.height]);
         const x = preprocessRgb(frame, card).data;
@@ -131,7 +139,13 @@ describe('golden fixtures from training/export.py', () => {
         const [, q, c] = outputs.logits_shape;
         const d = postprocessDetr(
           { logits: Float32Array.from(outputs.logits), boxes: Float32Array.from(outputs.boxes), numQueries: q, numClasses: c },
-          { imageSize: { width: golden.image_width, height: golden.image_height }, classNames: golden.classes, topK: golden.top_k, scoreThreshold: golden.score_threshold },
+          {
+            imageSize: { width: golden.image_width, height: golden.image_height },
+            classNames: golden.classes,
+            topK: golden.top_k,
+            scoreThreshold: golden.score_threshold,
+            nms: nmsFromCard({ classes: golden.classes, postprocess: golden.postprocess }),
+          },
         );
         expect(d.scores.length).toBe(golden.detections.length);
         golden.detections.forEach((g, i) => {

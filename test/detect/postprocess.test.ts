@@ -56,6 +56,21 @@ describe('postprocessDetr (Deformable-DETR PostProcess)', () => {
     expect(d.boxes.length).toBe(0);
   });
 
+  it('NMS with A and B in one group keeps one label per box (the best), C untouched', () => {
+    const nms = { iou: 0.7, groupOfClass: [0, 0, 1] };
+    const d = postprocessDetr(out, { imageSize, classNames, topK: 100, scoreThreshold: 0.5, nms });
+    expect(Array.from(d.scores).map((s) => +s.toFixed(4))).toEqual([0.9, 0.7, 0.6]);
+    expect(Array.from(d.classIds)).toEqual([1, 2, 0]);
+    expect(d.boxes.length).toBe(12);
+    expect(Array.from(d.boxes.subarray(8, 12))).toEqual([100, 0, 200, 100]);
+  });
+
+  it('NMS with every class in its own group keeps the same box under two classes', () => {
+    const nms = { iou: 0.7, groupOfClass: [0, 1, 2] };
+    const d = postprocessDetr(out, { imageSize, classNames, topK: 100, scoreThreshold: 0.5, nms });
+    expect(Array.from(d.classIds)).toEqual([1, 2, 0, 1]);
+  });
+
   it('sigmoid', () => {
     expect(sigmoid(0)).toBe(0.5);
     expect(sigmoid(logit(0.25))).toBeCloseTo(0.25, 12);

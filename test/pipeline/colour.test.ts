@@ -4,6 +4,7 @@ import type { Frame } from '../../src/core/frame.js';
 import { type ColourCalibration, type ColourReference, computeCalibration, transformSrgb } from '../../src/pipeline/colour/calibration.js';
 import { labToSrgb, srgbToLab } from '../../src/pipeline/colour/lab.js';
 import { applyColourLut, applyFastColourLut, buildColourLut, buildFastColourLut } from '../../src/pipeline/colour/lut.js';
+import { DEFAULT_COLOUR_CONFIG } from '../../src/pipeline/config.js';
 import { ColourNormaliser } from '../../src/pipeline/colour/normaliser.js';
 import { measureBackgroundRgb, measureLabStats } from '../../src/pipeline/colour/stats.js';
 import { normaliseColour } from '../../src/pipeline/operators/normaliseColour.js';
@@ -160,13 +161,27 @@ describe('colour: calibration', () => {
     const original = syntheticSmear(160, 120, 3);
     const ref = referenceOf(original);
     const cast = castFrame(original, [...gains], gamma);
-    const normaliser = new ColourNormaliser(ref, { statsStride: 1 });
+    // 'wb+lab' (not the default 'wb'): white balance alone cannot undo a gamma
+    const normaliser = new ColourNormaliser(ref, { statsStride: 1, mode: 'wb+lab' });
     normaliser.observe(cast);
     const fixed = normaliser.apply(cast);
     const before = meanAbsDiff(cast.rgb, original.rgb);
     const after = meanAbsDiff(fixed.rgb, original.rgb);
     expect(after).toBeLessThan(before * 0.5);
     expect(after).toBeLessThan(8);
+  });
+
+  it('the default mode (white balance) undoes a colour cast and leaves a matching frame almost alone', () => {
+    const original = syntheticSmear(160, 120, 3);
+    const ref = referenceOf(original);
+    expect(DEFAULT_COLOUR_CONFIG.mode).toBe('wb');
+    const cast = castFrame(original, [1.25, 1, 0.75], 1);
+    const normaliser = new ColourNormaliser(ref, { statsStride: 1 });
+    normaliser.observe(cast);
+    expect(meanAbsDiff(normaliser.apply(cast).rgb, original.rgb)).toBeLessThan(meanAbsDiff(cast.rgb, original.rgb) * 0.5);
+    const same = new ColourNormaliser(ref, { statsStride: 1 });
+    same.observe(original);
+    expect(meanAbsDiff(same.apply(original).rgb, original.rgb)).toBeLessThan(2);
   });
 
   it('computeCalibration is the identity when the source already matches the reference', () => {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { typerOption, typerPathOption } from '../typer-option.js';
 import { existsSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -9,6 +10,7 @@ import { EXIT } from '../exit-codes.js';
 import { type BenchRow, formatBenchTable, percentile } from '../../detect/bench-stats.js';
 import type { DeviceChoice } from '../../detect/detector.js';
 import { decodeImageFile } from '../../detect/image-decode.js';
+import { DEFAULT_TYPER_FILE } from '../../detect/typer-card.js';
 import { OnnxDetector } from '../../detect/onnx-detector.js';
 import { progressBar } from '../../detect/progress.js';
 import { deviceOption, parsePositiveInt } from './detect.js';
@@ -28,6 +30,7 @@ export const BENCH_DEFAULTS = {
 } as const;
 
 export interface BenchCommandOptions {
+  typer?: string | boolean;
   model?: string[];
   modelsDir: string;
   threads: string;
@@ -51,6 +54,7 @@ export function register(program: Command): void {
     .option('--iters <n>', 'timed frames per configuration', parsePositiveInt, BENCH_DEFAULTS.iters)
     .option('--warmup <n>', 'untimed frames first', parsePositiveInt, BENCH_DEFAULTS.warmup)
     .option('--int8', 'also time models/*.int8.onnx where they exist')
+    .addOption(typerOption())
     .option('--no-torch', 'skip the PyTorch eager comparison')
     .option('--torch-checkpoint <file>', 'PyTorch weights for the comparison (passed to training.bench_torch --checkpoint; default: what the card names)')
     .addOption(deviceOption().default('cpu'))
@@ -98,7 +102,7 @@ async function findModels(opts: BenchCommandOptions): Promise<string[]> {
     return [];
   }
   return names
-    .filter((n) => n.endsWith('.onnx') && (opts.int8 || !n.endsWith('.int8.onnx')))
+    .filter((n) => n.endsWith('.onnx') && n !== DEFAULT_TYPER_FILE && (opts.int8 || !n.endsWith('.int8.onnx')))
     .sort()
     .map((n) => join(opts.modelsDir, n));
 }
@@ -145,14 +149,14 @@ export async function runBench(opts: BenchCommandOptions): Promise<number> {
     for (const t of threads) {
       let detector: OnnxDetector;
       try {
-        detector = await OnnxDetector.create({ modelPath: model, device: opts.device, intraOpThreads: t, interOpThreads: 1 });
+        detector = await OnnxDetector.create({ modelPath: model, device: opts.device, intraOpThreads: t, interOpThreads: 1, typerPath: typerPathOption(opts.typer, model) });
       } catch (err) {
         say((err as Error).message);
         status = EXIT.FAILURE;
         break;
       }
       const ms: number[] = [];
-      const stages = { pre: 0, infer: 0, post: 0 };
+      const stages = { pre: 0, infer: 0, post: 0, type: 0 };
       let peakRss = process.memoryUsage.rss();
       const progress = progressBar(opts.warmup + opts.iters, `${basename(model)} x${t}`);
       let cpuStart = process.cpuUsage();
@@ -168,6 +172,7 @@ export async function runBench(opts: BenchCommandOptions): Promise<number> {
             stages.pre += r.timings.preMs;
             stages.infer += r.timings.inferMs;
             stages.post += r.timings.postMs;
+            stages.type += r.timings.typeMs;
           }
           progress.tick();
         }
@@ -191,6 +196,7 @@ export async function runBench(opts: BenchCommandOptions): Promise<number> {
         preMs: stages.pre / ms.length,
         inferMs: stages.infer / ms.length,
         postMs: stages.post / ms.length,
+        typeMs: stages.type / ms.length,
         torchMsP50: torch.msP50,
         torchNote: torch.note,
       });

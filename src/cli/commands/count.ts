@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { typerOption, typerPathOption } from '../typer-option.js';
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { LEUKOCYTE_TYPES } from '../../core/classes.js';
@@ -16,6 +17,7 @@ import { EXIT } from '../exit-codes.js';
 import { deviceOption, parsePositiveInt, parseScore } from './detect.js';
 
 interface CountOptions {
+  typer?: string | boolean;
   json?: string;
   model: string;
   device: DeviceChoice;
@@ -82,6 +84,7 @@ export function register(program: Command): void {
     .argument('<source>', 'video file (or rtsp://, v4l2:///dev/videoN: counted until Ctrl-C)')
     .option('--json <file>', 'write {differential, total, cells, frames} here')
     .option('--model <file>', 'ONNX model (its card is the .json beside it)', DETECT_DEFAULTS.modelPath)
+    .addOption(typerOption())
     .addOption(deviceOption())
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', parsePositiveInt)
     .option('--score-threshold <t>', 'detector score threshold', parseScore, DETECT_DEFAULTS.scoreThreshold)
@@ -119,7 +122,8 @@ export function register(program: Command): void {
         process.exitCode = EXIT.NO_INPUT;
         return;
       }
-      const detector = await OnnxDetector.create({ modelPath: opts.model, device: opts.device, intraOpThreads: opts.threads, scoreThreshold: opts.scoreThreshold });
+      const detector = await OnnxDetector.create({ typerPath: typerPathOption(opts.typer, opts.model), modelPath: opts.model, device: opts.device, intraOpThreads: opts.threads, scoreThreshold: opts.scoreThreshold });
+      process.stderr.write(`leukoscan count: ${detector.card.name}, leukocytes typed by ${detector.typer ? detector.typer.card.name : 'the detector (no typer)'}\n`);
       const track = { count: { target: opts.target, minObservations: opts.minObservations, minMeanScore: opts.minMeanScore } };
       let targetAnnounced = false;
       const onUpdate = (u: CountUpdate) => {

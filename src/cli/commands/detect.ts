@@ -1,4 +1,5 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { typerOption, typerPathOption } from '../typer-option.js';
 import { join, parse } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Frame } from '../../core/frame.js';
@@ -13,6 +14,7 @@ import { writeOverlay } from '../../detect/overlay.js';
 import { progressBar } from '../../detect/progress.js';
 
 export interface DetectCommandOptions {
+  typer?: string | boolean;
   model: string;
   device: DeviceChoice;
   scoreThreshold: number;
@@ -45,6 +47,7 @@ export function register(program: Command): void {
     .description('Detect blood cells in image files or directories of images')
     .argument('<inputs...>', 'image files and/or directories of images')
     .option('--model <file>', 'ONNX model (its card is the .json beside it)', DETECT_DEFAULTS.modelPath)
+    .addOption(typerOption())
     .addOption(deviceOption())
     .option('--score-threshold <t>', 'drop detections scoring below this', parseScore, DETECT_DEFAULTS.scoreThreshold)
     .option('--top-k <k>', 'max detections per image (top-k over queries x classes)', parsePositiveInt, DETECT_DEFAULTS.topK)
@@ -106,7 +109,7 @@ export async function runDetect(inputs: string[], opts: DetectCommandOptions): P
 
   let detector: OnnxDetector;
   try {
-    detector = await OnnxDetector.create({
+    detector = await OnnxDetector.create({ typerPath: typerPathOption(opts.typer, opts.model),
       modelPath: opts.model,
       device: opts.device,
       scoreThreshold: opts.scoreThreshold,

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { typerOption, typerPathOption } from '../typer-option.js';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
@@ -17,6 +18,7 @@ import { formatCocoTable, summaryToJson } from '../../eval/report.js';
 import { deviceOption, parsePositiveInt, parseScore } from './detect.js';
 
 export interface EvalCommandOptions {
+  typer?: string | boolean;
   images: string;
   annotations: string;
   split?: string;
@@ -40,6 +42,7 @@ export function register(program: Command): void {
     .option('--merge-wbc', 'merge NEU/LYM/MON/EOS/BAS into WBC (BCCD-3: RBC, WBC, Platelets)')
     .option('--predictions <file>', "evaluate this 'detect --format coco' file instead of running the model")
     .option('--model <file>', 'ONNX model', DETECT_DEFAULTS.modelPath)
+    .addOption(typerOption())
     .addOption(deviceOption())
     .option('--threads <n>', 'onnxruntime intra-op threads', parsePositiveInt)
     .option('--score-threshold <t>', 'score threshold when running the model (COCO practice: keep all top-k)', parseScore, EVAL_SCORE_THRESHOLD)
@@ -61,7 +64,7 @@ function say(line: string): void {
 }
 
 async function predictWithModel(set: AnnotationSet, opts: EvalCommandOptions): Promise<{ records: CocoDetectionRecord[]; failed: number }> {
-  const detector = await OnnxDetector.create({
+  const detector = await OnnxDetector.create({ typerPath: typerPathOption(opts.typer, opts.model),
     modelPath: opts.model,
     device: opts.device,
     intraOpThreads: opts.threads,

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { typerOption, typerPathOption } from '../typer-option.js';
 import type { Command } from 'commander';
 import { type Subscription, firstValueFrom, race, timer } from 'rxjs';
 import { DEFAULT_CAPTURE_CONFIG, parseSize } from '../../capture/config.js';
@@ -16,6 +17,7 @@ import { statusLine, statusLines } from '../../pipeline/status-lines.js';
 import { EXIT } from '../exit-codes.js';
 
 interface RunFlags {
+  typer?: string | boolean;
   source: string;
   model: string;
   device: string;
@@ -41,6 +43,7 @@ export function register(program: Command): void {
     .description('Live detection from a camera, RTSP stream, file or test pattern, with live stats; Ctrl-C stops')
     .requiredOption('--source <uri>', 'file path, rtsp://host/path, v4l2:///dev/video0 or test:testsrc2')
     .option('--model <path>', 'ONNX model (its card is the .json beside it)', DETECT_DEFAULTS.modelPath)
+    .addOption(typerOption())
     .option('--device <device>', 'auto | cpu | cuda', DETECT_DEFAULTS.device)
     .option('--fps <n>', 'frames per second taken from the source', String(DEFAULT_CAPTURE_CONFIG.fps))
     .option('--size <WxH>', 'frame size the source is scaled to', `${DEFAULT_CAPTURE_CONFIG.width}x${DEFAULT_CAPTURE_CONFIG.height}`)
@@ -87,7 +90,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
 
   let detector: OnnxDetector;
   try {
-    detector = await OnnxDetector.create({ modelPath: flags.model, device: flags.device as DeviceChoice, intraOpThreads: threads });
+    detector = await OnnxDetector.create({ typerPath: typerPathOption(flags.typer, flags.model), modelPath: flags.model, device: flags.device as DeviceChoice, intraOpThreads: threads });
   } catch (err) {
     process.stderr.write(`leukoscan run: ${(err as Error).message}\n`);
     process.exitCode = /not found/.test((err as Error).message) ? EXIT.NO_INPUT : EXIT.FAILURE;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { typerOption, typerPathOption } from '../typer-option.js';
 import { createReadStream } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
@@ -26,6 +27,7 @@ export const DEFAULT_SERVE_SOURCE = 'sim:';
 const DEFAULT_SERVE_FPS = 15;
 
 interface ServeFlags {
+  typer?: string | boolean;
   source: string;
   port: string;
   host: string;
@@ -61,6 +63,7 @@ export function register(program: Command): void {
     .option('--token <token>', 'operator token (full control; or LEUKOSCAN_TOKEN, which ps does not show); generated and printed once if neither')
     .option('--viewer-token <token>', 'read-only viewer token (or LEUKOSCAN_VIEWER_TOKEN); generated and printed once if neither')
     .option('--model <path>', 'ONNX model (its card is the .json beside it)', DETECT_DEFAULTS.modelPath)
+    .addOption(typerOption())
     .option('--device <device>', 'auto | cpu | cuda', DETECT_DEFAULTS.device)
     .option('--target <n>', 'leukocytes to count before the differential is complete', '100')
     .option('--fps <n>', 'frames per second taken from a live source', String(DEFAULT_SERVE_FPS))
@@ -136,7 +139,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   // ---- resources, each released below in reverse order ----
   let detector: OnnxDetector;
   try {
-    detector = await OnnxDetector.create({ modelPath: flags.model, device: flags.device as DeviceChoice });
+    detector = await OnnxDetector.create({ typerPath: typerPathOption(flags.typer, flags.model), modelPath: flags.model, device: flags.device as DeviceChoice });
   } catch (err) {
     process.stderr.write(`leukoscan serve: ${(err as Error).message}\n`);
     process.exitCode = /not found|ENOENT/.test((err as Error).message) ? EXIT.NO_INPUT : EXIT.FAILURE;
@@ -149,7 +152,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     if (flags.store) {
       store = ScanStore.open(flags.home);
     }
-    const model = store === null ? null : { name: detector.card.name, sha256: await sha256File(flags.model), version: detector.card.date };
+    const modelName = detector.card.name + (detector.typer ? `+${detector.typer.card.name}` : '');
+    const model = store === null ? null : { name: modelName, sha256: await sha256File(flags.model), version: detector.card.date };
     session = new PipelineScanSession({
       source: flags.source,
       target,
@@ -164,7 +168,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     server = await StreamServer.create({ session, auth, log, config: { host: flags.host, port } });
 
     const out = process.stdout;
-    out.write(`leukoscan serve: ${flags.source} with ${detector.card.name} on ${detector.provider.name} (${detector.provider.reason})\n`);
+    out.write(`leukoscan serve: ${flags.source} with ${modelName} on ${detector.provider.name} (${detector.provider.reason})\n`);
     out.write(`  operator (full control): ${server.url(auth.operatorToken)}\n`);
     out.write(`  viewer (read-only):      ${server.url(auth.viewerToken)}\n`);
     if (!auth.generated.operator || !auth.generated.viewer) out.write('  (tokens given by flag or environment are used as given)\n');
