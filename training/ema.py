@@ -20,7 +20,6 @@ class ModelEMA:
         for p in self.module.parameters():
             p.requires_grad_(False)
         self.decay, self.warmup, self.updates = decay, warmup, updates
-        self._params = {n for n, _ in self.module.named_parameters()}
 
     def current_decay(self) -> float:
         return self.decay * (1 - math.exp(-self.updates / self.warmup))
@@ -29,12 +28,10 @@ class ModelEMA:
     def update(self, model: torch.nn.Module):
         self.updates += 1
         d = self.current_decay()
-        src = model.state_dict()
-        for name, v in self.module.state_dict().items():
-            if name in self._params:
-                v.mul_(d).add_(src[name].detach(), alpha=1 - d)
-            else:
-                v.copy_(src[name])
+        for avg, p in zip(self.module.parameters(), model.parameters()):
+            avg.mul_(d).add_(p.detach(), alpha=1 - d)
+        for avg, b in zip(self.module.buffers(), model.buffers()):
+            avg.copy_(b)
 
     def state_dict(self) -> Dict:
         return {"model": self.module.state_dict(), "updates": self.updates, "decay": self.decay, "warmup": self.warmup}

@@ -5,14 +5,13 @@ from typing import Dict, List, Optional, Sequence
 import torch
 from torch import Tensor
 
-from .box_ops import box_cxcywh_to_xyxy
+from .box_ops import box_cxcywh_to_xyxy, box_iou
 from .config import CLASSES, LEUKOCYTE_IDS
 
 
 def nms_sorted(boxes: Tensor, groups: Tensor, iou: float) -> Tensor:
     """Greedy NMS over score-sorted boxes. boxes [k, 4] xyxy; groups [k] (boxes of one group suppress
     each other) -> kept indices [m], in order. Pure; the TypeScript twin is src/detect/nms.ts."""
-    from .box_ops import box_iou
     ious = box_iou(boxes, boxes)[0] if len(boxes) else boxes.new_zeros((0, 0))
     kept: List[int] = []
     for i in range(len(boxes)):

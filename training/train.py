@@ -103,6 +103,7 @@ def main(argv=None):
     opt = build_optimizer(model, cfg)
     state = {"iter": 0, "elapsed_s": 0.0, "lr_dropped": False, "next_eval_s": args.eval_every * 60}
     last = os.path.join(out, "last.pt")
+    ck = None
     if os.path.exists(last):
         ck = torch.load(last, map_location="cpu")
         if ck["cfg"] != cfg:
@@ -110,9 +111,6 @@ def main(argv=None):
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         state = ck["state"]
-        ema = ModelEMA(model, args.ema_decay)
-        if "ema" in ck:
-            ema.load_state_dict(ck["ema"])
         print(f"[resume] {last}: iter {state['iter']}, {state['elapsed_s'] / 60:.1f} min trained", flush=True)
     elif args.init:
         if not os.path.exists(args.init):
@@ -121,8 +119,9 @@ def main(argv=None):
         model.load_state_dict(checkpoint_weights(torch.load(args.init, map_location="cpu")))
         state["init"] = os.path.abspath(args.init)
         print(f"[init] weights from {args.init}", flush=True)
-    if not os.path.exists(last):
-        ema = ModelEMA(model, args.ema_decay)
+    ema = ModelEMA(model, args.ema_decay)
+    if ck is not None and "ema" in ck:  # checkpoints from before EMA have none: it starts from the weights
+        ema.load_state_dict(ck["ema"])
     n_params = sum(p.numel() for p in model.parameters())
     print(f"[model] {cfg['name']}: {n_params / 1e6:.1f}M parameters, input {cfg['input_w']}x{cfg['input_h']}", flush=True)
 

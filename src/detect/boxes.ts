@@ -87,3 +87,10 @@ export function xywhToXyxyPixels(boxes: BoxesXywhPixels): BoxesXyxyPixels {
   }
   return { kind: 'xyxy-pixels', data: out };
 }
+
+/** The boxes at `indices` of an [n * 4] box array (any convention), in that order. */
+export function gatherBoxes(boxes: Float32Array, indices: readonly number[]): Float32Array {
+  const out = new Float32Array(indices.length * 4);
+  indices.forEach((i, k) => out.set(boxes.subarray(i * 4, i * 4 + 4), k * 4));
+  return out;
+}

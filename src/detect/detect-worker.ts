@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
+import { gatherBoxes } from './boxes.js';
 import { nmsFromCard } from './nms.js';
 import { postprocessDetr } from './postprocess.js';
 import { leukocyteIndices, retype } from './retype.js';
@@ -97,11 +98,7 @@ async function start(): Promise<void> {
         const idx = leukocyteIndices(det.classIds, card.classes, typer.card);
         if (idx.length > 0) {
           const s = typer.card.input.width;
-          const crops = typerInput(
-            { width: msg.width, height: msg.height, rgb: msg.rgb },
-            Float32Array.from(idx.flatMap((i) => [...det.boxes.subarray(i * 4, i * 4 + 4)])),
-            typer.card,
-          );
+          const crops = typerInput({ width: msg.width, height: msg.height, rgb: msg.rgb }, gatherBoxes(det.boxes, idx), typer.card);
           const res = await typer.session.run({ [typer.inputName]: new ort.Tensor('float32', crops, [idx.length, 3, s, s]) });
           const typeLogits = res[typer.card.outputs.logits];
           classIds = retype(det.classIds, idx, typeLogits.data as Float32Array, card.classes, typer.card);

@@ -1,5 +1,5 @@
 import type { DetectionsXyxyPixels } from '../core/detections.js';
-import { cxcywhNormToXyxyPixels, type ImageSize } from './boxes.js';
+import { cxcywhNormToXyxyPixels, gatherBoxes, type ImageSize } from './boxes.js';
 import { type NmsOptions, nmsSorted } from './nms.js';
 
 /** Raw DETR head outputs for ONE image. */
@@ -83,7 +83,7 @@ export function postprocessDetr(out: DetrOutputs, opts: PostprocessOptions): Det
     kind: 'xyxy-pixels',
     imageWidth: opts.imageSize.width,
     imageHeight: opts.imageSize.height,
-    boxes: keep ? Float32Array.from(keep.flatMap((i) => [...xyxy.subarray(i * 4, i * 4 + 4)])) : xyxy,
+    boxes: keep ? gatherBoxes(xyxy, keep) : xyxy,
     scores: keep ? Float32Array.from(keep, (i) => scores[i]) : Float32Array.from(scores),
     classIds: keep ? Int32Array.from(keep, (i) => classIds[i]) : classIds,
     classNames: opts.classNames,

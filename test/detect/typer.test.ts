@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TyperCard } from '../../src/core/model-card.js';
+import { gatherBoxes } from '../../src/detect/boxes.js';
 import { decodeImageFile } from '../../src/detect/image-decode.js';
 import { cardPathForModel } from '../../src/detect/model-card-loader.js';
 import { OnnxDetector } from '../../src/detect/onnx-detector.js';
@@ -157,7 +158,7 @@ describe('detector with the typer (worker, end to end)', () => {
     }
     // the typer's own verdict on the same crops
     const s = withTyper.typer!.card.input.width;
-    const x = typerInput(frame, Float32Array.from(idx.flatMap((i) => [...a.detections.boxes.subarray(i * 4, i * 4 + 4)])), withTyper.typer!.card);
+    const x = typerInput(frame, gatherBoxes(a.detections.boxes, idx), withTyper.typer!.card);
     const session = await ort.InferenceSession.create(typerPath, { executionProviders: ['cpu'] });
     try {
       const out = await session.run({ images: new ort.Tensor('float32', x, [idx.length, 3, s, s]) });

@@ -20,7 +20,7 @@ from ..config import MEAN, STD
 from ..export import REPO, golden_image, sha256
 from .crops import CROP_PAD, crop_rgb, crop_square
 from .evaluate import evaluate, format_confusion, load, to_input
-from .model import TYPES, DihedralTTA, PriorShift  # noqa: F401
+from .model import TYPES, DihedralTTA, PriorShift
 from .train import sampling_prior
 
 # Fixed boxes on the 640 x 480 golden frame: inside, on the left edge, in a corner, larger than the frame.

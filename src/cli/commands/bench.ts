@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { typerOption, typerPathOption } from '../typer-option.js';
 import { existsSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -7,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import type { Frame } from '../../core/frame.js';
 import { EXIT } from '../exit-codes.js';
+import { typerOption, typerPathOption } from '../typer-option.js';
 import { type BenchRow, formatBenchTable, percentile } from '../../detect/bench-stats.js';
 import type { DeviceChoice } from '../../detect/detector.js';
 import { decodeImageFile } from '../../detect/image-decode.js';

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { typerOption, typerPathOption } from '../typer-option.js';
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { LEUKOCYTE_TYPES } from '../../core/classes.js';
@@ -14,6 +13,7 @@ import { TRACK_DEFAULTS } from '../../track/config.js';
 import { runCountEveryFrame, runCountLive, type CountRunResult } from '../../track/run-count.js';
 import type { CountUpdate } from '../../track/types.js';
 import { EXIT } from '../exit-codes.js';
+import { typerOption, typerPathOption } from '../typer-option.js';
 import { deviceOption, parsePositiveInt, parseScore } from './detect.js';
 
 interface CountOptions {
@@ -122,7 +122,7 @@ export function register(program: Command): void {
         process.exitCode = EXIT.NO_INPUT;
         return;
       }
-      const detector = await OnnxDetector.create({ typerPath: typerPathOption(opts.typer, opts.model), modelPath: opts.model, device: opts.device, intraOpThreads: opts.threads, scoreThreshold: opts.scoreThreshold });
+      const detector = await OnnxDetector.create({ modelPath: opts.model, typerPath: typerPathOption(opts.typer, opts.model), device: opts.device, intraOpThreads: opts.threads, scoreThreshold: opts.scoreThreshold });
       process.stderr.write(`leukoscan count: ${detector.card.name}, leukocytes typed by ${detector.typer ? detector.typer.card.name : 'the detector (no typer)'}\n`);
       const track = { count: { target: opts.target, minObservations: opts.minObservations, minMeanScore: opts.minMeanScore } };
       let targetAnnounced = false;

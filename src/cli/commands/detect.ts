@@ -1,9 +1,9 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
-import { typerOption, typerPathOption } from '../typer-option.js';
 import { join, parse } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Frame } from '../../core/frame.js';
 import { EXIT } from '../exit-codes.js';
+import { typerOption, typerPathOption } from '../typer-option.js';
 import { DETECT_DEFAULTS } from '../../detect/config.js';
 import type { DeviceChoice } from '../../detect/detector.js';
 import { decodeImageFile } from '../../detect/image-decode.js';
@@ -109,8 +109,9 @@ export async function runDetect(inputs: string[], opts: DetectCommandOptions): P
 
   let detector: OnnxDetector;
   try {
-    detector = await OnnxDetector.create({ typerPath: typerPathOption(opts.typer, opts.model),
+    detector = await OnnxDetector.create({
       modelPath: opts.model,
+      typerPath: typerPathOption(opts.typer, opts.model),
       device: opts.device,
       scoreThreshold: opts.scoreThreshold,
       topK: opts.topK,

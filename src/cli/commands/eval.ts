@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
-import { typerOption, typerPathOption } from '../typer-option.js';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
+import { typerOption, typerPathOption } from '../typer-option.js';
 import { DETECT_DEFAULTS } from '../../detect/config.js';
 import type { DeviceChoice } from '../../detect/detector.js';
 import { decodeImageFile } from '../../detect/image-decode.js';
@@ -64,8 +64,9 @@ function say(line: string): void {
 }
 
 async function predictWithModel(set: AnnotationSet, opts: EvalCommandOptions): Promise<{ records: CocoDetectionRecord[]; failed: number }> {
-  const detector = await OnnxDetector.create({ typerPath: typerPathOption(opts.typer, opts.model),
+  const detector = await OnnxDetector.create({
     modelPath: opts.model,
+    typerPath: typerPathOption(opts.typer, opts.model),
     device: opts.device,
     intraOpThreads: opts.threads,
     scoreThreshold: opts.scoreThreshold,

@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { typerOption, typerPathOption } from '../typer-option.js';
 import type { Command } from 'commander';
 import { type Subscription, firstValueFrom, race, timer } from 'rxjs';
 import { DEFAULT_CAPTURE_CONFIG, parseSize } from '../../capture/config.js';
@@ -15,6 +14,7 @@ import { livePipeline } from '../../pipeline/live-pipeline.js';
 import type { MetricsSnapshot } from '../../pipeline/metrics.js';
 import { statusLine, statusLines } from '../../pipeline/status-lines.js';
 import { EXIT } from '../exit-codes.js';
+import { typerOption, typerPathOption } from '../typer-option.js';
 
 interface RunFlags {
   typer?: string | boolean;
@@ -90,7 +90,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
 
   let detector: OnnxDetector;
   try {
-    detector = await OnnxDetector.create({ typerPath: typerPathOption(flags.typer, flags.model), modelPath: flags.model, device: flags.device as DeviceChoice, intraOpThreads: threads });
+    detector = await OnnxDetector.create({ modelPath: flags.model, typerPath: typerPathOption(flags.typer, flags.model), device: flags.device as DeviceChoice, intraOpThreads: threads });
   } catch (err) {
     process.stderr.write(`leukoscan run: ${(err as Error).message}\n`);
     process.exitCode = /not found/.test((err as Error).message) ? EXIT.NO_INPUT : EXIT.FAILURE;

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { typerOption, typerPathOption } from '../typer-option.js';
 import { createReadStream } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
@@ -20,6 +19,7 @@ import { StreamServer } from '../../stream/server.js';
 import { simulatedCapture } from '../../stream/sim-source.js';
 import { isSimUri, parseSimUri, validateServeSource } from '../../stream/sources.js';
 import { EXIT } from '../exit-codes.js';
+import { typerOption, typerPathOption } from '../typer-option.js';
 
 /** Source used when none is given (`npm start`): a simulated scan of the BCCD data. */
 export const DEFAULT_SERVE_SOURCE = 'sim:';
@@ -139,7 +139,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   // ---- resources, each released below in reverse order ----
   let detector: OnnxDetector;
   try {
-    detector = await OnnxDetector.create({ typerPath: typerPathOption(flags.typer, flags.model), modelPath: flags.model, device: flags.device as DeviceChoice });
+    detector = await OnnxDetector.create({ modelPath: flags.model, typerPath: typerPathOption(flags.typer, flags.model), device: flags.device as DeviceChoice });
   } catch (err) {
     process.stderr.write(`leukoscan serve: ${(err as Error).message}\n`);
     process.exitCode = /not found|ENOENT/.test((err as Error).message) ? EXIT.NO_INPUT : EXIT.FAILURE;
