@@ -80,7 +80,7 @@ const detector = await OnnxDetector.create({
   scoreThreshold: EVAL_SCORE_THRESHOLD,
   intraOpThreads: args.threads ? Number(args.threads) : undefined,
 });
-process.stderr.write(`bench/colour: ${frames.length} images, ${groundTruth.length} boxes; model ${args.model} on ${detector.provider.name}; reference ${JSON.stringify(detector.card.colourReference)}\n`);
+process.stderr.write(`bench/colour: ${frames.length} images, ${groundTruth.length} boxes; model ${detector.describe()}; reference ${JSON.stringify(detector.card.colourReference)}\n`);
 
 /** CPU time (this thread) per call, ms: robust to other processes on the machine, unlike wall time. */
 function cpuMs(fn: () => void, k: number): { cpu: number; wall: number } {

@@ -4,7 +4,7 @@
  * count error and differential error, with
  *   - the oracle detector: ground-truth boxes projected into each frame at the
  *     simulator's true pose (tests registration, tracking and counting alone);
- *   - the shipped model (models/leukoscan-lite.onnx through OnnxDetector, with the
+ *   - the shipped model (models/leukoscan-lite.onnx, or its int8 sibling where --precision picks it, through OnnxDetector, with the
  *     leukocyte typer models/leukoscan-typer.onnx with --typer).
  * Both run through the same live pipeline path as `leukoscan count` (every frame
  * detected). Frames are rendered in memory (no video encode/decode).
@@ -16,6 +16,7 @@
  *                          [--fps 5] [--duration 36] [--json out.json] [--data DIR]
  *                          [--score-threshold 0.3] [--min-mean-score 0.5]   (model rows only; defaults from config)
  *                          [--typer [FILE]] [--no-normalise | --colour-mode wb|lab|wb+lab]   (model rows' colour normalisation)
+ *                          [--precision auto|float|int8]   (model rows: float file or its int8 sibling; default auto)
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -24,6 +25,7 @@ import type { ModelCard } from '../src/core/model-card.js';
 import type { Detector } from '../src/detect/detector.js';
 import { typerPathOption } from '../src/cli/typer-option.js';
 import { OnnxDetector } from '../src/detect/onnx-detector.js';
+import { PRECISIONS, type Precision } from '../src/detect/precision.js';
 import { dataRoot } from '../src/sim/bccd.js';
 import { oracleDetections } from '../src/sim/oracle.js';
 import { buildScan, SCAN_DEFAULTS, type SimulatedScan } from '../src/sim/scan.js';
@@ -69,6 +71,8 @@ interface Args {
   noNormalise: boolean;
   /** Model rows: the colour normaliser's mode (default from src/pipeline/config.ts). */
   colourMode?: 'wb' | 'lab' | 'wb+lab';
+  /** Model rows: float file or its int8 sibling (src/detect/precision.ts; default auto). */
+  precision?: Precision;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -93,6 +97,11 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--min-mean-score') a.minMeanScore = Number(v());
     else if (k === '--typer') a.typer = argv[i + 1] !== undefined && !argv[i + 1].startsWith('--') ? v() : true;
     else if (k === '--no-normalise') a.noNormalise = true;
+    else if (k === '--precision') {
+      const p = v();
+      if (!(PRECISIONS as readonly string[]).includes(p)) throw new Error(`--precision: ${PRECISIONS.join(', ')}, not ${p}`);
+      a.precision = p as Precision;
+    }
     else if (k === '--colour-mode') {
       const m = v();
       if (m !== 'wb' && m !== 'lab' && m !== 'wb+lab') throw new Error(`--colour-mode: wb, lab or wb+lab, not ${m}`);
@@ -211,10 +220,11 @@ async function main(): Promise<void> {
       const detector = await OnnxDetector.create({
         modelPath: args.model,
         device: 'cpu',
+        ...(args.precision ? { precision: args.precision } : {}),
         typerPath: typerPathOption(args.typer, args.model),
         ...(args.scoreThreshold !== undefined ? { scoreThreshold: args.scoreThreshold } : {}),
       });
-      const label = `model:${detector.card.name}` + (detector.typer ? `+${detector.typer.card.name}` : '');
+      const label = `model:${detector.card.name}` + (detector.precision.precision === 'int8' ? '.int8' : '') + (detector.typer ? `+${detector.typer.card.name}` : '');
       try {
         model = await runAll(label, args.scans, everyFrame(() => detector, !args.noNormalise, modelTrack));
       } finally {

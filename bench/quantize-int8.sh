@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Makes MODEL.int8.onnx beside MODEL.onnx (static int8 QDQ of the convolutions; see bench/quantize_int8.py).
-# Usage: bash bench/quantize-int8.sh models/leukoscan-lite.onnx [calibration images, default 16]
+# Makes MODEL.int8.onnx beside MODEL.onnx (static int8 QDQ of the convolutions; see bench/quantize_int8.py),
+# measures it on BCCD test (COCO AP, five types merged into WBC) unless --no-eval, and records it in the
+# card (`int8`: hashes, scheme, calibration, metrics), which `--precision auto` checks before running it.
+# Usage: bash bench/quantize-int8.sh models/leukoscan-lite.onnx [calibration images, default 16] [--no-eval]
 set -euo pipefail
-model=${1:?usage: bench/quantize-int8.sh MODEL.onnx [N]}
+model=${1:?usage: bench/quantize-int8.sh MODEL.onnx [N] [--no-eval]}
 n=${2:-16}
+evaluate=1
+[[ "${3:-}" == "--no-eval" || "${2:-}" == "--no-eval" ]] && evaluate=0
+[[ "$n" == "--no-eval" ]] && n=16
 base=${model%.onnx}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -11,3 +16,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 /usr/bin/python3 "$here/quantize_int8.py" augment "$model" "$tmp/aug.onnx" "$tmp/tensors.json"
 npx tsx "$here/calibrate-int8.ts" "$tmp/aug.onnx" "$tmp/tensors.json" "$tmp/ranges.json" --card "$base.json" --images "$n"
 /usr/bin/python3 "$here/quantize_int8.py" quantize "$model" "$tmp/ranges.json" "$base.int8.onnx"
+metrics=""
+if [[ $evaluate == 1 ]]; then
+  data=${LEUKOSCAN_DATA:-$here/../../shared/data}
+  node "$here/../bin/leukoscan.js" eval --images "$data/bccd/JPEGImages" --annotations "$data/bccd/Annotations" \
+    --split "$data/bccd/ImageSets/Main/test.txt" --merge-wbc --model "$base.int8.onnx" --json "$tmp/eval.json"
+  metrics="$tmp/eval.json"
+fi
+/usr/bin/python3 "$here/quantize_int8.py" card "$model" "$tmp/ranges.json" $metrics

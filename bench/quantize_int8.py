@@ -5,16 +5,25 @@ measured by `bench/calibrate-int8.ts` on real frames through onnxruntime-node.
 
     bash bench/quantize-int8.sh models/leukoscan-lite.onnx [calibration images, default 16]
 
-which runs the three steps:
+which runs the steps:
 
     /usr/bin/python3 bench/quantize_int8.py augment  MODEL.onnx AUG.onnx TENSORS.json
     npx tsx bench/calibrate-int8.ts AUG.onnx TENSORS.json RANGES.json --card MODEL.json --images N
     /usr/bin/python3 bench/quantize_int8.py quantize MODEL.onnx RANGES.json MODEL.int8.onnx
+    node bin/leukoscan.js eval ... --model MODEL.int8.onnx --json EVAL.json       (unless --no-eval)
+    /usr/bin/python3 bench/quantize_int8.py card MODEL.onnx RANGES.json [EVAL.json]
+
+`card` records the int8 file in MODEL.json (`int8`: its hash, the float file's hash it was made from,
+scheme, calibration, BCCD test metrics), which `--precision auto` checks before running it
+(src/detect/precision.ts).
 
 Needs the `onnx` Python package (Debian: python3-onnx). Only Conv is quantised; everything else
 (attention, GridSample, MatMul, heads) stays float.
 """
+import datetime
+import hashlib
 import json
+import os
 import sys
 from collections import defaultdict
 
@@ -177,11 +186,50 @@ def quantize(src, ranges_json, dst):
     print(f"quantised {len(convs)} Conv nodes, {len(act_q)} activation tensors -> {dst}")
 
 
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def card(model, ranges_json, eval_json=None):
+    """Record MODEL.int8.onnx in MODEL.json's `int8` entry; the rest of the card stays as written."""
+    base = model[:-len(".onnx")]
+    int8, card_path = base + ".int8.onnx", base + ".json"
+    with open(card_path) as f:
+        c = json.load(f)
+    with open(ranges_json) as f:
+        ranges = json.load(f)
+    entry = {
+        "file": os.path.basename(int8),
+        "sha256": sha256_file(int8),
+        "bytes": os.path.getsize(int8),
+        "sourceSha256": sha256_file(model),
+        "scheme": "QDQ on every Conv: int8 weights per output channel (symmetric), uint8 activations per "
+                  "tensor (min/max); the rest float",
+        "calibration": {"images": ranges["images"], "tensors": len(ranges["ranges"]),
+                        "from": "BCCD trainval fields, pre-processed as the detector does"},
+        "tool": "bench/quantize-int8.sh",
+        "date": datetime.date.today().isoformat(),
+    }
+    if eval_json:
+        with open(eval_json) as f:
+            entry["metrics"] = {"bccd3": json.load(f)}
+    c["int8"] = entry
+    with open(card_path, "w") as f:
+        json.dump(c, f, indent=2)
+    print(f"card: {card_path} records {entry['file']}" + (" with its BCCD test metrics" if eval_json else ""))
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "augment" and len(sys.argv) == 5:
         augment(*sys.argv[2:])
     elif cmd == "quantize" and len(sys.argv) == 5:
         quantize(*sys.argv[2:])
+    elif cmd == "card" and len(sys.argv) in (4, 5):
+        card(*sys.argv[2:])
     else:
         sys.exit(__doc__)

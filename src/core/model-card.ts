@@ -29,6 +29,13 @@ export interface ModelCard {
    * Absent: no NMS (plain Deformable-DETR post-processing).
    */
   postprocess?: { nmsIou: number; nmsGroups: string[][] };
+  /** The float file's hash (written by training/export.py). */
+  onnx?: { sha256: string; [key: string]: unknown };
+  /**
+   * The int8 sibling models/<name>.int8.onnx (bench/quantize-int8.sh writes
+   * this): its hash, the float file's hash it was made from, and its metrics.
+   */
+  int8?: { file: string; sha256: string; sourceSha256: string; metrics?: Record<string, unknown>; [key: string]: unknown };
   trainingData: string[];
   config: Record<string, unknown>;
   metrics: Record<string, unknown>;

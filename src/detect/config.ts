@@ -6,6 +6,8 @@ export const DETECT_DEFAULTS = {
   /** The model `leukoscan detect`, `bench` and the live pipeline load unless told otherwise. */
   modelPath: 'models/leukoscan-lite.onnx',
   device: 'auto',
+  /** Float model or its int8 sibling: src/detect/precision.ts. */
+  precision: 'auto',
   /** Detections below this score are dropped (low because leukoscan-lite's scores are: see src/track/config.ts). */
   scoreThreshold: 0.15,
   /** Max detections per image: Deformable-DETR's top-k over queries x classes. */

@@ -1,6 +1,7 @@
 import type { DetectionsXyxyPixels } from '../core/detections.js';
 import type { Frame } from '../core/frame.js';
 import type { ModelCard } from '../core/model-card.js';
+import type { Precision } from './precision.js';
 
 export type DeviceChoice = 'auto' | 'cpu' | 'cuda';
 
@@ -20,6 +21,12 @@ export interface DetectorOptions {
    * detector's leukocyte boxes; null or absent: the detector's own types.
    */
   typerPath?: string | null;
+  /**
+   * 'auto' (default): the int8 sibling models/<name>.int8.onnx where the CPU
+   * runs the model and has VNNI; 'float': the given file; 'int8': the sibling.
+   * See src/detect/precision.ts.
+   */
+  precision?: Precision;
 }
 
 /**

@@ -22,6 +22,10 @@ export const modelCardSchema = z.looseObject({
   postprocess: z
     .object({ nmsIou: z.number().gt(0).max(1), nmsGroups: z.array(z.array(z.string().min(1))) })
     .optional(),
+  onnx: z.looseObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
+  int8: z
+    .looseObject({ file: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/), sourceSha256: z.string().regex(/^[0-9a-f]{64}$/), metrics: z.record(z.string(), z.unknown()).optional() })
+    .optional(),
   trainingData: z.array(z.string()),
   config: z.record(z.string(), z.unknown()),
   metrics: z.record(z.string(), z.unknown()),

@@ -1,13 +1,16 @@
-import { access } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { DetectionsXyxyPixels } from '../core/detections.js';
 import type { Frame } from '../core/frame.js';
 import type { ModelCard, TyperCard } from '../core/model-card.js';
 import { DETECT_DEFAULTS } from './config.js';
-import type { Detector, DetectorOptions } from './detector.js';
+import type { DeviceChoice, Detector, DetectorOptions } from './detector.js';
+import { sha256File } from './file-hash.js';
 import { cardPathForModel, loadModelCard } from './model-card-loader.js';
 import { assertRgbImage } from './preprocess.js';
-import { ModelLoadError } from './session.js';
+import { choosePrecision, flagsHaveVnni, int8PathFor, type Precision, type PrecisionChoice } from './precision.js';
+import { cudaProviderLibraryPath, ModelLoadError } from './session.js';
 import { loadTyperCard } from './typer-card.js';
 import type { FromWorker, ProviderName, StageTimings, ToWorker, WorkerInit } from './worker-protocol.js';
 
@@ -20,6 +23,22 @@ export interface TimedDetections {
 interface Pending {
   resolve(v: TimedDetections): void;
   reject(e: Error): void;
+}
+
+/** The I/O edge of choosePrecision: the int8 file and its card entry, the CUDA library, /proc/cpuinfo. */
+async function resolvePrecision(modelPath: string, precision: Precision, device: DeviceChoice): Promise<PrecisionChoice> {
+  const facts = { device, cudaInstalled: false, cpuHasVnni: false, int8: 'missing' as 'ok' | 'stale' | 'missing' };
+  const int8 = int8PathFor(modelPath);
+  if (precision !== 'float' && int8 !== modelPath && existsSync(int8)) {
+    const card = await loadModelCard(cardPathForModel(modelPath));
+    const ok = card.int8 !== undefined && card.int8.sha256 === (await sha256File(int8)) && card.int8.sourceSha256 === (await sha256File(modelPath));
+    facts.int8 = ok ? 'ok' : 'stale';
+  }
+  if (precision === 'auto') {
+    facts.cudaInstalled = process.platform === 'linux' && existsSync(cudaProviderLibraryPath());
+    facts.cpuHasVnni = flagsHaveVnni(await readFile('/proc/cpuinfo', 'utf8').catch(() => ''));
+  }
+  return choosePrecision(modelPath, precision, facts);
 }
 
 /**
@@ -51,7 +70,10 @@ export class DetectorReleasedError extends Error {
 export class OnnxDetector implements Detector {
   readonly card: ModelCard;
   readonly provider: { name: ProviderName; reason: string };
+  /** The file actually run (the int8 sibling where `precision` chose it). */
   readonly modelPath: string;
+  /** Float or int8, and why (see src/detect/precision.ts). */
+  readonly precision: Omit<PrecisionChoice, 'modelPath'>;
   /** The typer that re-types leukocytes, or null (the detector's own types). */
   readonly typer: { readonly modelPath: string; readonly card: TyperCard } | null;
   #worker: Worker;
@@ -66,7 +88,9 @@ export class OnnxDetector implements Detector {
     provider: { name: ProviderName; reason: string },
     modelPath: string,
     typer: OnnxDetector['typer'],
+    precision: OnnxDetector['precision'],
   ) {
+    this.precision = precision;
     this.#worker = worker;
     this.card = card;
     this.typer = typer;
@@ -84,7 +108,9 @@ export class OnnxDetector implements Detector {
    * the worker and opens the session. Rejects with an error naming the file.
    */
   static async create(options: DetectorOptions): Promise<OnnxDetector> {
-    const modelPath = options.modelPath;
+    const device = options.device ?? DETECT_DEFAULTS.device;
+    const choice = await resolvePrecision(options.modelPath, options.precision ?? DETECT_DEFAULTS.precision, device);
+    const modelPath = choice.modelPath;
     try {
       await access(modelPath);
     } catch {
@@ -105,7 +131,7 @@ export class OnnxDetector implements Detector {
       typer,
       modelPath,
       card,
-      device: options.device ?? DETECT_DEFAULTS.device,
+      device,
       intraOpThreads: options.intraOpThreads,
       interOpThreads: options.interOpThreads ?? DETECT_DEFAULTS.interOpThreads,
       topK: options.topK ?? DETECT_DEFAULTS.topK,
@@ -139,7 +165,12 @@ export class OnnxDetector implements Detector {
       await worker.terminate();
       throw err;
     });
-    return new OnnxDetector(worker, card, provider, modelPath, typer);
+    return new OnnxDetector(worker, card, provider, modelPath, typer, { precision: choice.precision, reason: choice.reason });
+  }
+
+  /** One line for logs: file, precision and provider, with the reasons. */
+  describe(): string {
+    return `${this.modelPath} (${this.precision.precision}; ${this.precision.reason}) on ${this.provider.name} (${this.provider.reason})`;
   }
 
   async detect(frame: Frame): Promise<DetectionsXyxyPixels> {

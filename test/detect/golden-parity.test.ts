@@ -158,7 +158,7 @@ describe('golden fixtures from training/export.py', () => {
       describe('end to end through OnnxDetector', () => {
         let detector: OnnxDetector;
         beforeAll(async () => {
-          detector = await OnnxDetector.create({ modelPath, device: 'cpu', scoreThreshold: golden.score_threshold, topK: golden.top_k });
+          detector = await OnnxDetector.create({ modelPath, precision: 'float', device: 'cpu', scoreThreshold: golden.score_threshold, topK: golden.top_k });
         });
         afterAll(async () => {
           await detector?.release();

@@ -6,12 +6,14 @@
  * Needs python3-onnx (.ci/apt-packages.txt).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { sha256File } from '../../src/detect/file-hash.js';
 import { OnnxDetector } from '../../src/detect/onnx-detector.js';
+import { flagsHaveVnni } from '../../src/detect/precision.js';
 import { preprocessRgb } from '../../src/detect/preprocess.js';
 import { loadModelCard } from '../../src/detect/model-card-loader.js';
 import { decodeImageFile } from '../../src/detect/image-decode.js';
@@ -25,7 +27,7 @@ describe('int8 quantisation (bench/quantize-int8.sh)', () => {
     const model = join(dir, 'tiny.onnx');
     await copyFile(TINY_MODEL, model);
     await copyFile(TINY_CARD, join(dir, 'tiny.json'));
-    const r = spawnSync('bash', [join(REPO, 'bench/quantize-int8.sh'), model, '4'], { cwd: REPO, encoding: 'utf8', timeout: 240_000 });
+    const r = spawnSync('bash', [join(REPO, 'bench/quantize-int8.sh'), model, '4', '--no-eval'], { cwd: REPO, encoding: 'utf8', timeout: 240_000 });
     expect(r.status, r.stderr).toBe(0);
     const int8 = join(dir, 'tiny.int8.onnx');
 
@@ -58,5 +60,31 @@ describe('int8 quantisation (bench/quantize-int8.sh)', () => {
     } finally {
       await d.release();
     }
+
+    // the card records the int8 file (bench/card-int8.ts), so --precision picks it for the float path
+    const written = JSON.parse(await readFile(join(dir, 'tiny.json'), 'utf8')) as { int8: { file: string; sha256: string; sourceSha256: string } };
+    expect(written.int8.file).toBe('tiny.int8.onnx');
+    expect(written.int8.sha256).toBe(await sha256File(int8));
+    expect(written.int8.sourceSha256).toBe(await sha256File(model));
+    const asked = await OnnxDetector.create({ modelPath: model, device: 'cpu', precision: 'int8' });
+    const auto = await OnnxDetector.create({ modelPath: model, device: 'cpu', precision: 'auto' });
+    try {
+      expect(asked.modelPath).toBe(int8);
+      const vnni = flagsHaveVnni(await readFile('/proc/cpuinfo', 'utf8'));
+      expect(auto.modelPath).toBe(vnni ? int8 : model);
+    } finally {
+      await Promise.all([asked.release(), auto.release()]);
+    }
+
+    // a card that does not match the int8 file (re-exported float model, old int8): float, or a clear error
+    await writeFile(join(dir, 'tiny.json'), JSON.stringify({ ...written, int8: { ...written.int8, sourceSha256: '0'.repeat(64) } }));
+    const fallback = await OnnxDetector.create({ modelPath: model, device: 'cpu', precision: 'auto' });
+    try {
+      expect(fallback.modelPath).toBe(model);
+      expect(fallback.precision.reason).toMatch(/does not match the card/);
+    } finally {
+      await fallback.release();
+    }
+    await expect(OnnxDetector.create({ modelPath: model, device: 'cpu', precision: 'int8' })).rejects.toThrow(/does not match its card/);
   }, 240_000);
 });

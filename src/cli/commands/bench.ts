@@ -149,7 +149,7 @@ export async function runBench(opts: BenchCommandOptions): Promise<number> {
     for (const t of threads) {
       let detector: OnnxDetector;
       try {
-        detector = await OnnxDetector.create({ modelPath: model, device: opts.device, intraOpThreads: t, interOpThreads: 1, typerPath: typerPathOption(opts.typer, model) });
+        detector = await OnnxDetector.create({ modelPath: model, precision: 'float', device: opts.device, intraOpThreads: t, interOpThreads: 1, typerPath: typerPathOption(opts.typer, model) });
       } catch (err) {
         say((err as Error).message);
         status = EXIT.FAILURE;

@@ -14,13 +14,15 @@ import { runCountEveryFrame, runCountLive, type CountRunResult } from '../../tra
 import type { CountUpdate } from '../../track/types.js';
 import { EXIT } from '../exit-codes.js';
 import { typerOption, typerPathOption } from '../typer-option.js';
-import { deviceOption, parsePositiveInt, parseScore } from './detect.js';
+import { deviceOption, parsePositiveInt, parseScore, precisionOption } from './detect.js';
+import type { Precision } from '../../detect/precision.js';
 
 interface CountOptions {
   typer?: string | boolean;
   json?: string;
   model: string;
   device: DeviceChoice;
+  precision?: Precision;
   threads?: number;
   scoreThreshold: number;
   size: { width: number; height: number };
@@ -86,6 +88,7 @@ export function register(program: Command): void {
     .option('--model <file>', 'ONNX model (its card is the .json beside it)', DETECT_DEFAULTS.modelPath)
     .addOption(typerOption())
     .addOption(deviceOption())
+    .addOption(precisionOption())
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', parsePositiveInt)
     .option('--score-threshold <t>', 'detector score threshold', parseScore, DETECT_DEFAULTS.scoreThreshold)
     .option('--size <WxH>', 'frame size the video is scaled to', parseSize, { width: DEFAULT_CAPTURE_CONFIG.width, height: DEFAULT_CAPTURE_CONFIG.height })
@@ -122,7 +125,8 @@ export function register(program: Command): void {
         process.exitCode = EXIT.NO_INPUT;
         return;
       }
-      const detector = await OnnxDetector.create({ modelPath: opts.model, typerPath: typerPathOption(opts.typer, opts.model), device: opts.device, intraOpThreads: opts.threads, scoreThreshold: opts.scoreThreshold });
+      const detector = await OnnxDetector.create({ modelPath: opts.model, typerPath: typerPathOption(opts.typer, opts.model), device: opts.device, precision: opts.precision, intraOpThreads: opts.threads, scoreThreshold: opts.scoreThreshold });
+      process.stderr.write(`leukoscan count: ${detector.describe()}\n`);
       process.stderr.write(`leukoscan count: ${detector.card.name}, leukocytes typed by ${detector.typer ? detector.typer.card.name : 'the detector (no typer)'}\n`);
       const track = { count: { target: opts.target, minObservations: opts.minObservations, minMeanScore: opts.minMeanScore } };
       let targetAnnounced = false;

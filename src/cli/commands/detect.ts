@@ -9,6 +9,7 @@ import type { DeviceChoice } from '../../detect/detector.js';
 import { decodeImageFile } from '../../detect/image-decode.js';
 import { listImageInputs } from '../../detect/image-inputs.js';
 import { OnnxDetector } from '../../detect/onnx-detector.js';
+import { PRECISIONS, type Precision } from '../../detect/precision.js';
 import { type CocoDetectionRecord, fileNameOf, toCocoRecords, toJsonlRecord } from '../../detect/output-formats.js';
 import { writeOverlay } from '../../detect/overlay.js';
 import { progressBar } from '../../detect/progress.js';
@@ -17,6 +18,7 @@ export interface DetectCommandOptions {
   typer?: string | boolean;
   model: string;
   device: DeviceChoice;
+  precision?: Precision;
   scoreThreshold: number;
   topK: number;
   threads?: number;
@@ -41,6 +43,12 @@ export function deviceOption(): Option {
   return new Option('--device <device>', 'execution provider: auto tries CUDA then falls back to CPU').choices(['auto', 'cpu', 'cuda']).default(DETECT_DEFAULTS.device);
 }
 
+export function precisionOption(): Option {
+  return new Option('--precision <p>', 'auto runs models/<name>.int8.onnx when it exists, on a CPU with VNNI; float runs the given file')
+    .choices([...PRECISIONS])
+    .default(DETECT_DEFAULTS.precision);
+}
+
 export function register(program: Command): void {
   program
     .command('detect')
@@ -49,6 +57,7 @@ export function register(program: Command): void {
     .option('--model <file>', 'ONNX model (its card is the .json beside it)', DETECT_DEFAULTS.modelPath)
     .addOption(typerOption())
     .addOption(deviceOption())
+    .addOption(precisionOption())
     .option('--score-threshold <t>', 'drop detections scoring below this', parseScore, DETECT_DEFAULTS.scoreThreshold)
     .option('--top-k <k>', 'max detections per image (top-k over queries x classes)', parsePositiveInt, DETECT_DEFAULTS.topK)
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', parsePositiveInt)
@@ -113,6 +122,7 @@ export async function runDetect(inputs: string[], opts: DetectCommandOptions): P
       modelPath: opts.model,
       typerPath: typerPathOption(opts.typer, opts.model),
       device: opts.device,
+      precision: opts.precision,
       scoreThreshold: opts.scoreThreshold,
       topK: opts.topK,
       intraOpThreads: opts.threads,
@@ -122,7 +132,7 @@ export async function runDetect(inputs: string[], opts: DetectCommandOptions): P
     await outFile?.close();
     return EXIT.FAILURE;
   }
-  if (opts.device !== 'cpu') say(`device ${detector.provider.name}: ${detector.provider.reason}`);
+  say(`model ${detector.describe()}`);
 
   const write = outFile
     ? async (s: string) => {

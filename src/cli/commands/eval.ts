@@ -15,7 +15,8 @@ import { evaluateCoco, type DetectionBox } from '../../eval/coco-eval.js';
 import { EVAL_SCORE_THRESHOLD } from '../../eval/config.js';
 import { readPredictions, recordsToDetections } from '../../eval/predictions.js';
 import { formatCocoTable, summaryToJson } from '../../eval/report.js';
-import { deviceOption, parsePositiveInt, parseScore } from './detect.js';
+import { deviceOption, parsePositiveInt, parseScore, precisionOption } from './detect.js';
+import type { Precision } from '../../detect/precision.js';
 
 export interface EvalCommandOptions {
   typer?: string | boolean;
@@ -26,6 +27,7 @@ export interface EvalCommandOptions {
   predictions?: string;
   model: string;
   device: DeviceChoice;
+  precision?: Precision;
   threads?: number;
   scoreThreshold: number;
   json?: string;
@@ -44,6 +46,7 @@ export function register(program: Command): void {
     .option('--model <file>', 'ONNX model', DETECT_DEFAULTS.modelPath)
     .addOption(typerOption())
     .addOption(deviceOption())
+    .addOption(precisionOption())
     .option('--threads <n>', 'onnxruntime intra-op threads', parsePositiveInt)
     .option('--score-threshold <t>', 'score threshold when running the model (COCO practice: keep all top-k)', parseScore, EVAL_SCORE_THRESHOLD)
     .option('--json <file>', 'also write the metrics as JSON')
@@ -68,10 +71,11 @@ async function predictWithModel(set: AnnotationSet, opts: EvalCommandOptions): P
     modelPath: opts.model,
     typerPath: typerPathOption(opts.typer, opts.model),
     device: opts.device,
+    precision: opts.precision,
     intraOpThreads: opts.threads,
     scoreThreshold: opts.scoreThreshold,
   });
-  if (opts.device !== 'cpu') say(`device ${detector.provider.name}: ${detector.provider.reason}`);
+  say(`model ${detector.describe()}`);
   const records: CocoDetectionRecord[] = [];
   let failed = 0;
   const entries = [...set.images.entries()];

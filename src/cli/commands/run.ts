@@ -10,17 +10,20 @@ import type { DetectionsXyxyPixels } from '../../core/detections.js';
 import type { DeviceChoice } from '../../detect/detector.js';
 import { DETECT_DEFAULTS } from '../../detect/config.js';
 import { OnnxDetector } from '../../detect/onnx-detector.js';
+import type { Precision } from '../../detect/precision.js';
 import { livePipeline } from '../../pipeline/live-pipeline.js';
 import type { MetricsSnapshot } from '../../pipeline/metrics.js';
 import { statusLine, statusLines } from '../../pipeline/status-lines.js';
 import { EXIT } from '../exit-codes.js';
 import { typerOption, typerPathOption } from '../typer-option.js';
+import { precisionOption } from './detect.js';
 
 interface RunFlags {
   typer?: string | boolean;
   source: string;
   model: string;
   device: string;
+  precision?: Precision;
   fps: string;
   size: string;
   normalise: boolean;
@@ -45,6 +48,7 @@ export function register(program: Command): void {
     .option('--model <path>', 'ONNX model (its card is the .json beside it)', DETECT_DEFAULTS.modelPath)
     .addOption(typerOption())
     .option('--device <device>', 'auto | cpu | cuda', DETECT_DEFAULTS.device)
+    .addOption(precisionOption())
     .option('--fps <n>', 'frames per second taken from the source', String(DEFAULT_CAPTURE_CONFIG.fps))
     .option('--size <WxH>', 'frame size the source is scaled to', `${DEFAULT_CAPTURE_CONFIG.width}x${DEFAULT_CAPTURE_CONFIG.height}`)
     .option('--no-normalise', 'turn colour normalisation off')
@@ -90,12 +94,13 @@ async function runCommand(flags: RunFlags): Promise<void> {
 
   let detector: OnnxDetector;
   try {
-    detector = await OnnxDetector.create({ modelPath: flags.model, typerPath: typerPathOption(flags.typer, flags.model), device: flags.device as DeviceChoice, intraOpThreads: threads });
+    detector = await OnnxDetector.create({ modelPath: flags.model, typerPath: typerPathOption(flags.typer, flags.model), device: flags.device as DeviceChoice, precision: flags.precision, intraOpThreads: threads });
   } catch (err) {
     process.stderr.write(`leukoscan run: ${(err as Error).message}\n`);
     process.exitCode = /not found/.test((err as Error).message) ? EXIT.NO_INPUT : EXIT.FAILURE;
     return;
   }
+  process.stderr.write(`leukoscan run: model ${detector.describe()}\n`);
 
   const tty = process.stderr.isTTY === true && !flags.json;
   let metrics: MetricsSnapshot | null = null;

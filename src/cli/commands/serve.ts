@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { firstValueFrom, race, timer } from 'rxjs';
@@ -7,7 +5,9 @@ import { DEFAULT_CAPTURE_CONFIG, parseSize } from '../../capture/config.js';
 import { ffmpegChildrenExited } from '../../capture/ffmpeg-frames.js';
 import type { DeviceChoice } from '../../detect/detector.js';
 import { DETECT_DEFAULTS } from '../../detect/config.js';
+import { sha256File } from '../../detect/file-hash.js';
 import { OnnxDetector } from '../../detect/onnx-detector.js';
+import type { Precision } from '../../detect/precision.js';
 import { livePipeline } from '../../pipeline/live-pipeline.js';
 import { dataRoot as resolveDataRoot } from '../../sim/bccd.js';
 import { ScanStore } from '../../store/scan-store.js';
@@ -20,6 +20,7 @@ import { simulatedCapture } from '../../stream/sim-source.js';
 import { isSimUri, parseSimUri, validateServeSource } from '../../stream/sources.js';
 import { EXIT } from '../exit-codes.js';
 import { typerOption, typerPathOption } from '../typer-option.js';
+import { precisionOption } from './detect.js';
 
 /** Source used when none is given (`npm start`): a simulated scan of the BCCD data. */
 export const DEFAULT_SERVE_SOURCE = 'sim:';
@@ -35,6 +36,7 @@ interface ServeFlags {
   viewerToken?: string;
   model: string;
   device: string;
+  precision?: Precision;
   target: string;
   fps: string;
   size: string;
@@ -65,6 +67,7 @@ export function register(program: Command): void {
     .option('--model <path>', 'ONNX model (its card is the .json beside it)', DETECT_DEFAULTS.modelPath)
     .addOption(typerOption())
     .option('--device <device>', 'auto | cpu | cuda', DETECT_DEFAULTS.device)
+    .addOption(precisionOption())
     .option('--target <n>', 'leukocytes to count before the differential is complete', '100')
     .option('--fps <n>', 'frames per second taken from a live source', String(DEFAULT_SERVE_FPS))
     .option('--size <WxH>', 'frame size a live source is scaled to', `${DEFAULT_CAPTURE_CONFIG.width}x${DEFAULT_CAPTURE_CONFIG.height}`)
@@ -97,12 +100,6 @@ function safeUserName(): string {
   } catch {
     return 'operator';
   }
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
@@ -139,7 +136,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   // ---- resources, each released below in reverse order ----
   let detector: OnnxDetector;
   try {
-    detector = await OnnxDetector.create({ modelPath: flags.model, typerPath: typerPathOption(flags.typer, flags.model), device: flags.device as DeviceChoice });
+    detector = await OnnxDetector.create({ modelPath: flags.model, typerPath: typerPathOption(flags.typer, flags.model), device: flags.device as DeviceChoice, precision: flags.precision });
   } catch (err) {
     process.stderr.write(`leukoscan serve: ${(err as Error).message}\n`);
     process.exitCode = /not found|ENOENT/.test((err as Error).message) ? EXIT.NO_INPUT : EXIT.FAILURE;
@@ -152,8 +149,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     if (flags.store) {
       store = ScanStore.open(flags.home);
     }
-    const modelName = detector.card.name + (detector.typer ? `+${detector.typer.card.name}` : '');
-    const model = store === null ? null : { name: modelName, sha256: await sha256File(flags.model), version: detector.card.date };
+    const modelName = detector.card.name + (detector.precision.precision === 'int8' ? '.int8' : '') + (detector.typer ? `+${detector.typer.card.name}` : '');
+    const model = store === null ? null : { name: modelName, sha256: await sha256File(detector.modelPath), version: detector.card.date };
     session = new PipelineScanSession({
       source: flags.source,
       target,
@@ -168,7 +165,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     server = await StreamServer.create({ session, auth, log, config: { host: flags.host, port } });
 
     const out = process.stdout;
-    out.write(`leukoscan serve: ${flags.source} with ${modelName} on ${detector.provider.name} (${detector.provider.reason})\n`);
+    out.write(`leukoscan serve: ${flags.source} with ${modelName}: ${detector.describe()}\n`);
     out.write(`  operator (full control): ${server.url(auth.operatorToken)}\n`);
     out.write(`  viewer (read-only):      ${server.url(auth.viewerToken)}\n`);
     if (!auth.generated.operator || !auth.generated.viewer) out.write('  (tokens given by flag or environment are used as given)\n');

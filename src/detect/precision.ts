@@ -1,0 +1,70 @@
+/**
+ * Which file of a model to run: the float model or its int8 sibling
+ * (models/<name>.int8.onnx, made by `npm run quantize:int8`; same card).
+ *
+ * 'auto' runs the int8 sibling when it exists and the CPU will run it: no
+ * CUDA provider installed (CUDA runs the float file) and a CPU with VNNI
+ * int8 dot products (AVX512-VNNI or AVX-VNNI). Without VNNI, onnxruntime's
+ * u8 x s8 kernels can saturate (see docs/gpu.md, "int8"), so the float file
+ * is the safe choice there. 'float' runs the given file as it is; 'int8'
+ * requires the sibling.
+ */
+export type Precision = 'auto' | 'float' | 'int8';
+export const PRECISIONS: readonly Precision[] = ['auto', 'float', 'int8'];
+
+export interface PrecisionFacts {
+  /** 'cpu' | 'cuda' | 'auto', as asked for. */
+  readonly device: 'cpu' | 'cuda' | 'auto';
+  /** The CUDA execution provider library is installed (device 'auto' would try it first). */
+  readonly cudaInstalled: boolean;
+  readonly cpuHasVnni: boolean;
+  /**
+   * The int8 sibling: 'ok' when the card's `int8.sha256` is its hash and it was
+   * made from the float file the card describes; 'stale' when not; 'missing'.
+   */
+  readonly int8: 'ok' | 'stale' | 'missing';
+}
+
+export interface PrecisionChoice {
+  readonly modelPath: string;
+  readonly precision: 'float' | 'int8';
+  readonly reason: string;
+}
+
+const INT8 = /\.int8\.onnx$/i;
+
+/** models/foo.onnx -> models/foo.int8.onnx */
+export function int8PathFor(modelPath: string): string {
+  return INT8.test(modelPath) ? modelPath : modelPath.replace(/\.onnx$/i, '') + '.int8.onnx';
+}
+
+export class PrecisionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PrecisionError';
+  }
+}
+
+/** Pure: the file to run and why. */
+export function choosePrecision(modelPath: string, precision: Precision, facts: PrecisionFacts): PrecisionChoice {
+  if (INT8.test(modelPath)) return { modelPath, precision: 'int8', reason: 'an int8 file was given' };
+  const int8 = int8PathFor(modelPath);
+  if (precision === 'float') return { modelPath, precision: 'float', reason: 'requested (--precision float)' };
+  if (precision === 'int8') {
+    if (facts.int8 === 'missing') throw new PrecisionError(`Model ${int8}: not found (--precision int8; make it with npm run quantize:int8)`);
+    if (facts.int8 === 'stale') throw new PrecisionError(`Model ${int8}: does not match its card's int8 entry (made from another float model?); re-run npm run quantize:int8`);
+    return { modelPath: int8, precision: 'int8', reason: 'requested (--precision int8)' };
+  }
+  const floatBecause = (why: string): PrecisionChoice => ({ modelPath, precision: 'float', reason: `auto: ${why}` });
+  if (facts.int8 === 'missing') return floatBecause('no int8 file beside the model');
+  if (facts.int8 === 'stale') return floatBecause(`${int8} does not match the card (re-run npm run quantize:int8)`);
+  if (facts.device === 'cuda' || (facts.device === 'auto' && facts.cudaInstalled)) return floatBecause('CUDA runs the float model');
+  if (!facts.cpuHasVnni) return floatBecause('this CPU has no VNNI int8 instructions');
+  return { modelPath: int8, precision: 'int8', reason: 'auto: int8 file on a CPU with VNNI' };
+}
+
+/** /proc/cpuinfo's flags line -> has VNNI (avx512_vnni or avx_vnni). */
+export function flagsHaveVnni(cpuinfo: string): boolean {
+  const flags = /^flags\s*:(.*)$/m.exec(cpuinfo)?.[1].split(/\s+/) ?? [];
+  return flags.includes('avx512_vnni') || flags.includes('avx_vnni');
+}
