@@ -1,10 +1,10 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatBenchTable, percentile } from '../../src/detect/bench-stats.js';
 import { leukoscan } from './cli-helpers.js';
-import { TINY_MODEL } from '../detect/helpers.js';
+import { TINY_CARD, TINY_MODEL } from '../detect/helpers.js';
 
 describe('leukoscan bench', () => {
   it('percentile interpolates like numpy', () => {
@@ -29,6 +29,20 @@ describe('leukoscan bench', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0].msP50).toBeGreaterThan(0);
     expect(rows[0].peakRssMb).toBeGreaterThan(10);
+  });
+
+  it('times the detectors of a models folder, not the crop models beside them (by card kind)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'leukoscan-bench-'));
+    for (const name of ['det', 'crops']) {
+      await copyFile(TINY_MODEL, join(dir, `${name}.onnx`));
+      await copyFile(TINY_CARD, join(dir, `${name}.json`));
+    }
+    const typerCard = JSON.parse(await readFile(TINY_CARD, 'utf8')) as Record<string, unknown>;
+    await writeFile(join(dir, 'crops.json'), JSON.stringify({ ...typerCard, kind: 'leukocyte-typer' }));
+    const r = await leukoscan(['bench', '--models-dir', dir, '--threads', '1', '--iters', '2', '--warmup', '1', '--no-torch']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^det\.onnx\s+1\s/m);
+    expect(r.stdout).not.toMatch(/crops\.onnx/);
   });
 
   it('NO MODELS - exit 66 naming the folder', async () => {

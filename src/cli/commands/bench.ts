@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
@@ -10,7 +10,7 @@ import { typerOption, typerPathOption } from '../typer-option.js';
 import { type BenchRow, formatBenchTable, percentile } from '../../detect/bench-stats.js';
 import type { DeviceChoice } from '../../detect/detector.js';
 import { decodeImageFile } from '../../detect/image-decode.js';
-import { DEFAULT_TYPER_FILE } from '../../detect/typer-card.js';
+import { cardPathForModel } from '../../detect/model-card-loader.js';
 import { OnnxDetector } from '../../detect/onnx-detector.js';
 import { progressBar } from '../../detect/progress.js';
 import { deviceOption, parsePositiveInt } from './detect.js';
@@ -101,10 +101,21 @@ async function findModels(opts: BenchCommandOptions): Promise<string[]> {
   } catch {
     return [];
   }
-  return names
-    .filter((n) => n.endsWith('.onnx') && n !== DEFAULT_TYPER_FILE && (opts.int8 || !n.endsWith('.int8.onnx')))
-    .sort()
-    .map((n) => join(opts.modelsDir, n));
+  const detectors: string[] = [];
+  for (const n of names.filter((f) => f.endsWith('.onnx') && (opts.int8 || !f.endsWith('.int8.onnx'))).sort()) {
+    if (!(await isTyperModel(join(opts.modelsDir, n)))) detectors.push(join(opts.modelsDir, n));
+  }
+  return detectors;
+}
+
+/** A crop model (its card's kind is the typer's), not a detector: not timed as one. */
+async function isTyperModel(model: string): Promise<boolean> {
+  try {
+    const card = JSON.parse(await readFile(cardPathForModel(model), 'utf8')) as { kind?: unknown };
+    return card.kind === 'leukocyte-typer';
+  } catch {
+    return false; // no readable card: OnnxDetector.create reports it
+  }
 }
 
 /** PyTorch eager timing of the same weights, from training/bench_torch.py; undefined with a reason when unavailable. */
