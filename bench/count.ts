@@ -5,7 +5,7 @@
  *   - the oracle detector: ground-truth boxes projected into each frame at the
  *     simulator's true pose (tests registration, tracking and counting alone);
  *   - the shipped model (models/leukoscan-lite.onnx, or its int8 sibling where --precision picks it, through OnnxDetector, with the
- *     leukocyte typer models/leukoscan-typer.onnx with --typer).
+ *     leukocyte typer models/leukoscan-typer.onnx unless --no-typer).
  * Both run through the same live pipeline path as `leukoscan count` (every frame
  * detected). Frames are rendered in memory (no video encode/decode).
  *
@@ -15,7 +15,7 @@
  *   npx tsx bench/count.ts [--scans 3] [--oracle-scans 8] [--model models/leukoscan-lite.onnx] [--oracle-only]
  *                          [--fps 5] [--duration 36] [--json out.json] [--data DIR]
  *                          [--score-threshold 0.3] [--min-mean-score 0.5]   (model rows only; defaults from config)
- *                          [--typer [FILE]] [--no-normalise | --colour-mode wb|lab|wb+lab]   (model rows' colour normalisation)
+ *                          [--typer [FILE] | --no-typer] [--no-normalise | --colour-mode wb|lab|wb+lab]   (model rows' colour normalisation)
  *                          [--precision auto|float|int8]   (model rows: float file or its int8 sibling; default auto)
  */
 import { existsSync } from 'node:fs';
@@ -65,8 +65,8 @@ interface Args {
   scoreThreshold?: number;
   /** Counting policy: mean score of a cell's full views. */
   minMeanScore?: number;
-  /** The leukocyte typer (--typer [FILE]; bare: leukoscan-typer.onnx beside the model), or none. */
-  typer?: string | true;
+  /** The leukocyte typer: --typer [FILE] (bare: leukoscan-typer.onnx beside the model), --no-typer; default: beside the model when present. */
+  typer?: string | boolean;
   /** Model rows without the pipeline's colour normalisation (a diagnostic). */
   noNormalise: boolean;
   /** Model rows: the colour normaliser's mode (default from src/pipeline/config.ts). */
@@ -96,6 +96,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--score-threshold') a.scoreThreshold = Number(v());
     else if (k === '--min-mean-score') a.minMeanScore = Number(v());
     else if (k === '--typer') a.typer = argv[i + 1] !== undefined && !argv[i + 1].startsWith('--') ? v() : true;
+    else if (k === '--no-typer') a.typer = false;
     else if (k === '--no-normalise') a.noNormalise = true;
     else if (k === '--precision') {
       const p = v();

@@ -75,10 +75,13 @@ describe('typer card and model errors', () => {
   });
 });
 
-describe('--typer [file]', () => {
-  it('absent: none (opt-in); bare: leukoscan-typer.onnx beside the model; a path: that path', () => {
-    expect(typerPathOption(undefined, 'models/x.onnx')).toBeNull();
-    expect(typerPathOption(true, 'models/x.onnx')).toBe(join('models', 'leukoscan-typer.onnx'));
+describe('--typer [file] / --no-typer', () => {
+  it('absent: the typer beside the model when present; bare: it, required; --no-typer: none; a path: that path', () => {
+    const beside = join('models', 'leukoscan-typer.onnx');
+    expect(typerPathOption(undefined, 'models/x.onnx', () => true)).toBe(beside);
+    expect(typerPathOption(undefined, 'models/x.onnx', () => false)).toBeNull();
+    expect(typerPathOption(true, 'models/x.onnx', () => false)).toBe(beside);
+    expect(typerPathOption(false, 'models/x.onnx', () => true)).toBeNull();
     expect(typerPathOption('a/t.onnx', 'models/x.onnx')).toBe('a/t.onnx');
   });
 });

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import type { Frame } from '../../core/frame.js';
 import { EXIT } from '../exit-codes.js';
-import { typerOption, typerPathOption } from '../typer-option.js';
+import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
 import { type BenchRow, formatBenchTable, percentile } from '../../detect/bench-stats.js';
 import type { DeviceChoice } from '../../detect/detector.js';
 import { decodeImageFile } from '../../detect/image-decode.js';
@@ -55,6 +55,7 @@ export function register(program: Command): void {
     .option('--warmup <n>', 'untimed frames first', parsePositiveInt, BENCH_DEFAULTS.warmup)
     .option('--int8', 'also time models/*.int8.onnx where they exist')
     .addOption(typerOption())
+    .addOption(noTyperOption())
     .option('--no-torch', 'skip the PyTorch eager comparison')
     .option('--torch-checkpoint <file>', 'PyTorch weights for the comparison (passed to training.bench_torch --checkpoint; default: what the card names)')
     .addOption(deviceOption().default('cpu'))

@@ -13,7 +13,7 @@ import { TRACK_DEFAULTS } from '../../track/config.js';
 import { runCountEveryFrame, runCountLive, type CountRunResult } from '../../track/run-count.js';
 import type { CountUpdate } from '../../track/types.js';
 import { EXIT } from '../exit-codes.js';
-import { typerOption, typerPathOption } from '../typer-option.js';
+import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
 import { deviceOption, parsePositiveInt, parseScore, precisionOption } from './detect.js';
 import type { Precision } from '../../detect/precision.js';
 
@@ -87,6 +87,7 @@ export function register(program: Command): void {
     .option('--json <file>', 'write {differential, total, cells, frames} here')
     .option('--model <file>', 'ONNX model (its card is the .json beside it)', DETECT_DEFAULTS.modelPath)
     .addOption(typerOption())
+    .addOption(noTyperOption())
     .addOption(deviceOption())
     .addOption(precisionOption())
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', parsePositiveInt)

@@ -3,7 +3,7 @@ import { join, parse } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Frame } from '../../core/frame.js';
 import { EXIT } from '../exit-codes.js';
-import { typerOption, typerPathOption } from '../typer-option.js';
+import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
 import { DETECT_DEFAULTS } from '../../detect/config.js';
 import type { DeviceChoice } from '../../detect/detector.js';
 import { decodeImageFile } from '../../detect/image-decode.js';
@@ -56,6 +56,7 @@ export function register(program: Command): void {
     .argument('<inputs...>', 'image files and/or directories of images')
     .option('--model <file>', 'ONNX model (its card is the .json beside it)', DETECT_DEFAULTS.modelPath)
     .addOption(typerOption())
+    .addOption(noTyperOption())
     .addOption(deviceOption())
     .addOption(precisionOption())
     .option('--score-threshold <t>', 'drop detections scoring below this', parseScore, DETECT_DEFAULTS.scoreThreshold)

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
-import { typerOption, typerPathOption } from '../typer-option.js';
+import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
 import { DETECT_DEFAULTS } from '../../detect/config.js';
 import type { DeviceChoice } from '../../detect/detector.js';
 import { decodeImageFile } from '../../detect/image-decode.js';
@@ -45,6 +45,7 @@ export function register(program: Command): void {
     .option('--predictions <file>', "evaluate this 'detect --format coco' file instead of running the model")
     .option('--model <file>', 'ONNX model', DETECT_DEFAULTS.modelPath)
     .addOption(typerOption())
+    .addOption(noTyperOption())
     .addOption(deviceOption())
     .addOption(precisionOption())
     .option('--threads <n>', 'onnxruntime intra-op threads', parsePositiveInt)

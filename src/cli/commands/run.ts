@@ -15,7 +15,7 @@ import { livePipeline } from '../../pipeline/live-pipeline.js';
 import type { MetricsSnapshot } from '../../pipeline/metrics.js';
 import { statusLine, statusLines } from '../../pipeline/status-lines.js';
 import { EXIT } from '../exit-codes.js';
-import { typerOption, typerPathOption } from '../typer-option.js';
+import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
 import { precisionOption } from './detect.js';
 
 interface RunFlags {
@@ -47,6 +47,7 @@ export function register(program: Command): void {
     .requiredOption('--source <uri>', 'file path, rtsp://host/path, v4l2:///dev/video0 or test:testsrc2')
     .option('--model <path>', 'ONNX model (its card is the .json beside it)', DETECT_DEFAULTS.modelPath)
     .addOption(typerOption())
+    .addOption(noTyperOption())
     .option('--device <device>', 'auto | cpu | cuda', DETECT_DEFAULTS.device)
     .addOption(precisionOption())
     .option('--fps <n>', 'frames per second taken from the source', String(DEFAULT_CAPTURE_CONFIG.fps))

@@ -19,7 +19,7 @@ import { StreamServer } from '../../stream/server.js';
 import { simulatedCapture } from '../../stream/sim-source.js';
 import { isSimUri, parseSimUri, validateServeSource } from '../../stream/sources.js';
 import { EXIT } from '../exit-codes.js';
-import { typerOption, typerPathOption } from '../typer-option.js';
+import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
 import { precisionOption } from './detect.js';
 
 /** Source used when none is given (`npm start`): a simulated scan of the BCCD data. */
@@ -66,6 +66,7 @@ export function register(program: Command): void {
     .option('--viewer-token <token>', 'read-only viewer token (or LEUKOSCAN_VIEWER_TOKEN); generated and printed once if neither')
     .option('--model <path>', 'ONNX model (its card is the .json beside it)', DETECT_DEFAULTS.modelPath)
     .addOption(typerOption())
+    .addOption(noTyperOption())
     .option('--device <device>', 'auto | cpu | cuda', DETECT_DEFAULTS.device)
     .addOption(precisionOption())
     .option('--target <n>', 'leukocytes to count before the differential is complete', '100')

@@ -1,0 +1,104 @@
+/**
+ * The shipped int8 sibling (models/<name>.int8.onnx, bench/quantize-int8.sh)
+ * against the float golden fixtures of training/export.py:
+ *   1. the card's `int8` entry names this int8 file and the float file it was
+ *      made from (hashes), so `--precision auto` will run it;
+ *   2. end to end through OnnxDetector (worker, int8): every PyTorch (float)
+ *      detection scoring >= STRONG is found with the same class, box IoU >=
+ *      MIN_IOU and score within SCORE_TOL, and every int8 detection scoring
+ *      >= STRONG is one of PyTorch's (score >= STRONG - SCORE_TOL).
+ * Quantisation moves scores and boxes a little; the tolerances are about 3x
+ * the measured worst case (see the numbers below).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256File } from '../../src/detect/file-hash.js';
+import { decodeImageFile } from '../../src/detect/image-decode.js';
+import { OnnxDetector } from '../../src/detect/onnx-detector.js';
+import { int8PathFor } from '../../src/detect/precision.js';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const GOLDEN_ROOT = join(REPO, 'test', 'fixtures', 'golden');
+const MODELS = join(REPO, 'models');
+const STRONG = 0.3;
+// measured on lite v3 (22 strong detections): worst IoU 0.974, worst |score diff| 0.012
+const MIN_IOU = 0.93;
+const SCORE_TOL = 0.04;
+
+interface GoldenDetections {
+  score_threshold: number;
+  top_k: number;
+  detections: { box_xyxy: number[]; score: number; class_id: number }[];
+}
+
+function iou(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const w = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
+  const h = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  const i = w * h;
+  return i / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - i);
+}
+
+const sets = existsSync(GOLDEN_ROOT)
+  ? readdirSync(GOLDEN_ROOT).filter((n) => existsSync(join(MODELS, `${n}.json`)) && JSON.parse(readFileSync(join(MODELS, `${n}.json`), 'utf8')).int8)
+  : [];
+
+describe('shipped int8 models', () => {
+  it('the default model ships an int8 sibling recorded in its card', () => {
+    expect(sets).toContain('leukoscan-lite');
+  });
+
+  for (const name of sets) {
+    describe(name, () => {
+      const floatPath = join(MODELS, `${name}.onnx`);
+      const int8Path = int8PathFor(floatPath);
+      const card = JSON.parse(readFileSync(join(MODELS, `${name}.json`), 'utf8')) as { int8: { file: string; sha256: string; sourceSha256: string } };
+      let detector: OnnxDetector;
+      let golden: GoldenDetections;
+      beforeAll(async () => {
+        golden = JSON.parse(readFileSync(join(GOLDEN_ROOT, name, 'detections.json'), 'utf8')) as GoldenDetections;
+        detector = await OnnxDetector.create({ modelPath: floatPath, precision: 'int8', device: 'cpu', scoreThreshold: 0.05, topK: golden.top_k });
+      });
+      afterAll(async () => {
+        await detector?.release();
+      });
+
+      it('the card names this int8 file and the float file it was made from', async () => {
+        expect(existsSync(int8Path), `${int8Path} missing: run npm run quantize:int8`).toBe(true);
+        expect(card.int8.file).toBe(`${name}.int8.onnx`);
+        expect(card.int8.sha256, 'int8 file changed since the card was written').toBe(await sha256File(int8Path));
+        expect(card.int8.sourceSha256, 'float model re-exported: re-run npm run quantize:int8').toBe(await sha256File(floatPath));
+        expect(detector.modelPath).toBe(int8Path);
+      });
+
+      it(`finds PyTorch's float detections (score >= ${STRONG}: same class, IoU >= ${MIN_IOU}, score ±${SCORE_TOL}) and no strong extra`, async () => {
+        const frame = await decodeImageFile(join(GOLDEN_ROOT, name, 'input.png'));
+        const d = await detector.detect(frame);
+        const box = (i: number) => d.boxes.subarray(i * 4, i * 4 + 4);
+        let worstIou = 1;
+        let worstScore = 0;
+        const used = new Set<number>();
+        for (const g of golden.detections.filter((x) => x.score >= STRONG)) {
+          let best = -1;
+          for (let i = 0; i < d.scores.length; i++) {
+            if (used.has(i) || d.classIds[i] !== g.class_id) continue;
+            if (best < 0 || iou(box(i), g.box_xyxy) > iou(box(best), g.box_xyxy)) best = i;
+          }
+          expect(best, `float detection ${JSON.stringify(g)} has no int8 match`).toBeGreaterThanOrEqual(0);
+          used.add(best);
+          worstIou = Math.min(worstIou, iou(box(best), g.box_xyxy));
+          worstScore = Math.max(worstScore, Math.abs(d.scores[best] - g.score));
+        }
+        console.log(`${name} int8 vs PyTorch float: ${used.size} strong detections, worst IoU ${worstIou.toFixed(3)}, worst |score diff| ${worstScore.toFixed(3)}`);
+        expect(worstIou).toBeGreaterThanOrEqual(MIN_IOU);
+        expect(worstScore).toBeLessThanOrEqual(SCORE_TOL);
+        for (let i = 0; i < d.scores.length; i++) {
+          if (d.scores[i] < STRONG || used.has(i)) continue;
+          const twin = golden.detections.some((g) => g.class_id === d.classIds[i] && g.score >= STRONG - SCORE_TOL && iou(box(i), g.box_xyxy) >= MIN_IOU);
+          expect(twin, `int8 detection ${d.scores[i]} (class ${d.classIds[i]}) has no float twin`).toBe(true);
+        }
+      });
+    });
+  }
+});
