@@ -11,6 +11,12 @@ export interface SessionOptions {
   readonly device: DeviceChoice;
   readonly intraOpThreads: number | undefined;
   readonly interOpThreads: number;
+  /**
+   * Whether idle intra-op threads spin after a run (onnxruntime's default).
+   * Two sessions in one worker on few cores must not: one's spinning threads
+   * steal the cores the other runs on.
+   */
+  readonly allowSpinning?: boolean;
 }
 
 export interface OpenedSession {
@@ -41,6 +47,7 @@ async function openWith(opts: SessionOptions, provider: ProviderName): Promise<o
     executionMode: opts.interOpThreads > 1 ? 'parallel' : 'sequential',
   };
   if (opts.intraOpThreads !== undefined) so.intraOpNumThreads = opts.intraOpThreads;
+  if (opts.allowSpinning === false) so.extra = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
   return ort.InferenceSession.create(opts.modelPath, so);
 }
 
