@@ -9,7 +9,7 @@ import type { DeviceChoice, Detector, DetectorOptions } from './detector.js';
 import { sha256File } from './file-hash.js';
 import { cardPathForModel, loadModelCard } from './model-card-loader.js';
 import { assertRgbImage } from './preprocess.js';
-import { choosePrecision, flagsHaveVnni, int8PathFor, type Precision, type PrecisionChoice } from './precision.js';
+import { choosePrecision, flagsHaveVnni, int8PathFor, type Precision, type PrecisionChoice, type PrecisionFacts } from './precision.js';
 import { cudaProviderLibraryPath, ModelLoadError } from './session.js';
 import { loadTyperCard } from './typer-card.js';
 import type { FromWorker, ProviderName, StageTimings, ToWorker, WorkerInit } from './worker-protocol.js';
@@ -25,12 +25,14 @@ interface Pending {
   reject(e: Error): void;
 }
 
-/** The I/O edge of choosePrecision: the int8 file and its card entry, the CUDA library, /proc/cpuinfo. */
-async function resolvePrecision(modelPath: string, precision: Precision, device: DeviceChoice): Promise<PrecisionChoice> {
-  const facts = { device, cudaInstalled: false, cpuHasVnni: false, int8: 'missing' as 'ok' | 'stale' | 'missing' };
+/**
+ * The I/O edge of choosePrecision: the int8 file checked against the card's
+ * `int8` entry (the card both files share), the CUDA library, /proc/cpuinfo.
+ */
+async function resolvePrecision(modelPath: string, card: ModelCard, precision: Precision, device: DeviceChoice): Promise<PrecisionChoice> {
+  const facts: { -readonly [K in keyof PrecisionFacts]: PrecisionFacts[K] } = { device, cudaInstalled: false, cpuHasVnni: false, int8: 'missing' };
   const int8 = int8PathFor(modelPath);
   if (precision !== 'float' && int8 !== modelPath && existsSync(int8)) {
-    const card = await loadModelCard(cardPathForModel(modelPath));
     const ok = card.int8 !== undefined && card.int8.sha256 === (await sha256File(int8)) && card.int8.sourceSha256 === (await sha256File(modelPath));
     facts.int8 = ok ? 'ok' : 'stale';
   }
@@ -109,14 +111,14 @@ export class OnnxDetector implements Detector {
    */
   static async create(options: DetectorOptions): Promise<OnnxDetector> {
     const device = options.device ?? DETECT_DEFAULTS.device;
-    const choice = await resolvePrecision(options.modelPath, options.precision ?? DETECT_DEFAULTS.precision, device);
-    const modelPath = choice.modelPath;
     try {
-      await access(modelPath);
+      await access(options.modelPath);
     } catch {
-      throw new ModelLoadError(modelPath, 'not found');
+      throw new ModelLoadError(options.modelPath, 'not found');
     }
-    const card = await loadModelCard(cardPathForModel(modelPath));
+    const card = await loadModelCard(cardPathForModel(options.modelPath));
+    const choice = await resolvePrecision(options.modelPath, card, options.precision ?? DETECT_DEFAULTS.precision, device);
+    const modelPath = choice.modelPath;
     const typerPath = options.typerPath ?? null;
     let typer: WorkerInit['typer'] = null;
     if (typerPath !== null) {

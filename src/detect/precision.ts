@@ -1,3 +1,5 @@
+import type { DeviceChoice } from './detector.js';
+
 /**
  * Which file of a model to run: the float model or its int8 sibling
  * (models/<name>.int8.onnx, made by `npm run quantize:int8`; same card).
@@ -13,8 +15,8 @@ export type Precision = 'auto' | 'float' | 'int8';
 export const PRECISIONS: readonly Precision[] = ['auto', 'float', 'int8'];
 
 export interface PrecisionFacts {
-  /** 'cpu' | 'cuda' | 'auto', as asked for. */
-  readonly device: 'cpu' | 'cuda' | 'auto';
+  /** As asked for (--device). */
+  readonly device: DeviceChoice;
   /** The CUDA execution provider library is installed (device 'auto' would try it first). */
   readonly cudaInstalled: boolean;
   readonly cpuHasVnni: boolean;
