@@ -225,7 +225,7 @@ async function main(): Promise<void> {
         typerPath: typerPathOption(args.typer, args.model),
         ...(args.scoreThreshold !== undefined ? { scoreThreshold: args.scoreThreshold } : {}),
       });
-      const label = `model:${detector.card.name}` + (detector.precision.precision === 'int8' ? '.int8' : '') + (detector.typer ? `+${detector.typer.card.name}` : '');
+      const label = `model:${detector.card.name}` + (detector.typer ? `+${detector.typer.card.name}` : '');
       try {
         model = await runAll(label, args.scans, everyFrame(() => detector, !args.noNormalise, modelTrack));
       } finally {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes MODEL.int8.onnx beside MODEL.onnx (static int8 QDQ of the convolutions; see bench/quantize_int8.py),
-# measures it on BCCD test (COCO AP, five types merged into WBC) unless --no-eval, and records it in the
-# card (`int8`: hashes, scheme, calibration, metrics), which `--precision auto` checks before running it.
+# writes its own card MODEL.int8.json (hashes of both files, scheme, calibration), measures it on BCCD test
+# (COCO AP, five types merged into WBC) into that card unless --no-eval. `--precision auto` checks the card
+# against both files before running the int8 file.
 # Usage: bash bench/quantize-int8.sh models/leukoscan-lite.onnx [calibration images, default 16] [--no-eval]
 set -euo pipefail
 model=${1:?usage: bench/quantize-int8.sh MODEL.onnx [N] [--no-eval]}
@@ -16,11 +17,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 /usr/bin/python3 "$here/quantize_int8.py" augment "$model" "$tmp/aug.onnx" "$tmp/tensors.json"
 npx tsx "$here/calibrate-int8.ts" "$tmp/aug.onnx" "$tmp/tensors.json" "$tmp/ranges.json" --card "$base.json" --images "$n"
 /usr/bin/python3 "$here/quantize_int8.py" quantize "$model" "$tmp/ranges.json" "$base.int8.onnx"
-metrics=""
+/usr/bin/python3 "$here/quantize_int8.py" card "$model" "$tmp/ranges.json"
 if [[ $evaluate == 1 ]]; then
   data=${LEUKOSCAN_DATA:-$here/../../shared/data}
   node "$here/../bin/leukoscan.js" eval --images "$data/bccd/JPEGImages" --annotations "$data/bccd/Annotations" \
     --split "$data/bccd/ImageSets/Main/test.txt" --merge-wbc --model "$base.int8.onnx" --json "$tmp/eval.json"
-  metrics="$tmp/eval.json"
+  /usr/bin/python3 "$here/quantize_int8.py" card "$model" "$tmp/ranges.json" "$tmp/eval.json"
 fi
-/usr/bin/python3 "$here/quantize_int8.py" card "$model" "$tmp/ranges.json" $metrics

@@ -10,12 +10,15 @@ which runs the steps:
     /usr/bin/python3 bench/quantize_int8.py augment  MODEL.onnx AUG.onnx TENSORS.json
     npx tsx bench/calibrate-int8.ts AUG.onnx TENSORS.json RANGES.json --card MODEL.json --images N
     /usr/bin/python3 bench/quantize_int8.py quantize MODEL.onnx RANGES.json MODEL.int8.onnx
+    /usr/bin/python3 bench/quantize_int8.py card MODEL.onnx RANGES.json
     node bin/leukoscan.js eval ... --model MODEL.int8.onnx --json EVAL.json       (unless --no-eval)
-    /usr/bin/python3 bench/quantize_int8.py card MODEL.onnx RANGES.json [EVAL.json]
+    /usr/bin/python3 bench/quantize_int8.py card MODEL.onnx RANGES.json EVAL.json  (unless --no-eval)
 
-`card` records the int8 file in MODEL.json (`int8`: its hash, the float file's hash it was made from,
-scheme, calibration, BCCD test metrics), which `--precision auto` checks before running it
-(src/detect/precision.ts).
+`card` writes the int8 file's own card MODEL.int8.json: the float card (classes, input, normalisation,
+post-processing, training data, config) with the int8 file's `onnx` entry (hash, size), a
+`quantization` entry (the float file and its hash it was made from, scheme, calibration) and the int8
+file's own BCCD test `metrics` (empty until measured). `--precision auto` runs the int8 file only when
+this card matches both files (src/detect/precision.ts). MODEL.json is not touched.
 
 Needs the `onnx` Python package (Debian: python3-onnx). Only Conv is quantised; everything else
 (attention, GridSample, MatMul, heads) stays float.
@@ -195,32 +198,36 @@ def sha256_file(path):
 
 
 def card(model, ranges_json, eval_json=None):
-    """Record MODEL.int8.onnx in MODEL.json's `int8` entry; the rest of the card stays as written."""
+    """Write MODEL.int8.json, the int8 file's own card (see the module docstring)."""
     base = model[:-len(".onnx")]
-    int8, card_path = base + ".int8.onnx", base + ".json"
-    with open(card_path) as f:
+    int8, float_card, int8_card = base + ".int8.onnx", base + ".json", base + ".int8.json"
+    with open(float_card) as f:
         c = json.load(f)
     with open(ranges_json) as f:
         ranges = json.load(f)
-    entry = {
-        "file": os.path.basename(int8),
-        "sha256": sha256_file(int8),
-        "bytes": os.path.getsize(int8),
+    c.pop("int8", None)  # cards written before the int8 file had its own
+    c.pop("torchWeights", None)
+    c["name"] = c["name"] + ".int8"
+    c["onnx"] = {"file": os.path.basename(int8), "sha256": sha256_file(int8), "bytes": os.path.getsize(int8),
+                 "opset": c.get("onnx", {}).get("opset")}
+    c["quantization"] = {
+        "sourceFile": os.path.basename(model),
         "sourceSha256": sha256_file(model),
         "scheme": "QDQ on every Conv: int8 weights per output channel (symmetric), uint8 activations per "
                   "tensor (min/max); the rest float",
         "calibration": {"images": ranges["images"], "tensors": len(ranges["ranges"]),
                         "from": "BCCD trainval fields, pre-processed as the detector does"},
         "tool": "bench/quantize-int8.sh",
-        "date": datetime.date.today().isoformat(),
     }
+    c["metrics"] = {}
     if eval_json:
         with open(eval_json) as f:
-            entry["metrics"] = {"bccd3": json.load(f)}
-    c["int8"] = entry
-    with open(card_path, "w") as f:
+            c["metrics"] = {"bccd3": json.load(f)}
+    c["date"] = datetime.date.today().isoformat()
+    with open(int8_card, "w") as f:
         json.dump(c, f, indent=2)
-    print(f"card: {card_path} records {entry['file']}" + (" with its BCCD test metrics" if eval_json else ""))
+        f.write("\n")
+    print(f"card: {int8_card}" + (" with its BCCD test metrics" if eval_json else " (metrics not measured yet)"))
 
 
 if __name__ == "__main__":

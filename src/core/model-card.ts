@@ -29,13 +29,14 @@ export interface ModelCard {
    * Absent: no NMS (plain Deformable-DETR post-processing).
    */
   postprocess?: { nmsIou: number; nmsGroups: string[][] };
-  /** The float file's hash (written by training/export.py). */
+  /** The file's hash (training/export.py; bench/quantize_int8.py for an int8 file). */
   onnx?: { sha256: string; [key: string]: unknown };
   /**
-   * The int8 sibling models/<name>.int8.onnx (bench/quantize-int8.sh writes
-   * this): its hash, the float file's hash it was made from, and its metrics.
+   * Only in an int8 file's card (models/<name>.int8.json, written by
+   * bench/quantize-int8.sh): the float file it was quantised from and that
+   * file's hash. Its `onnx` and `metrics` are the int8 file's own.
    */
-  int8?: { file: string; sha256: string; sourceSha256: string; metrics?: Record<string, unknown>; [key: string]: unknown };
+  quantization?: { sourceFile: string; sourceSha256: string; [key: string]: unknown };
   trainingData: string[];
   config: Record<string, unknown>;
   metrics: Record<string, unknown>;

@@ -23,9 +23,7 @@ export const modelCardSchema = z.looseObject({
     .object({ nmsIou: z.number().gt(0).max(1), nmsGroups: z.array(z.array(z.string().min(1))) })
     .optional(),
   onnx: z.looseObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
-  int8: z
-    .looseObject({ file: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/), sourceSha256: z.string().regex(/^[0-9a-f]{64}$/), metrics: z.record(z.string(), z.unknown()).optional() })
-    .optional(),
+  quantization: z.looseObject({ sourceFile: z.string().min(1), sourceSha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
   trainingData: z.array(z.string()),
   config: z.record(z.string(), z.unknown()),
   metrics: z.record(z.string(), z.unknown()),
@@ -42,9 +40,9 @@ export class ModelCardError extends Error {
   }
 }
 
-/** models/foo.onnx -> models/foo.json (also models/foo.int8.onnx -> models/foo.json). */
+/** models/foo.onnx -> models/foo.json (models/foo.int8.onnx -> models/foo.int8.json, its own card). */
 export function cardPathForModel(modelPath: string): string {
-  return modelPath.replace(/(\.int8)?\.onnx$/i, '') + '.json';
+  return modelPath.replace(/\.onnx$/i, '') + '.json';
 }
 
 /** Validates parsed JSON as a model card; throws ModelCardError naming `file` and the bad fields. */

@@ -26,21 +26,32 @@ interface Pending {
 }
 
 /**
- * The I/O edge of choosePrecision: the int8 file checked against the card's
- * `int8` entry (the card both files share), the CUDA library, /proc/cpuinfo.
+ * The I/O edge of choosePrecision: the int8 file checked against its own card
+ * (models/<name>.int8.json: its hash, and the hash of the float file it was
+ * made from), the CUDA library, /proc/cpuinfo. -> the choice and the card of
+ * the file chosen.
  */
-async function resolvePrecision(modelPath: string, card: ModelCard, precision: Precision, device: DeviceChoice): Promise<PrecisionChoice> {
+async function resolvePrecision(
+  modelPath: string,
+  card: ModelCard,
+  precision: Precision,
+  device: DeviceChoice,
+): Promise<{ choice: PrecisionChoice; card: ModelCard }> {
   const facts: { -readonly [K in keyof PrecisionFacts]: PrecisionFacts[K] } = { device, cudaInstalled: false, cpuHasVnni: false, int8: 'missing' };
   const int8 = int8PathFor(modelPath);
+  let int8Card: ModelCard | undefined;
   if (precision !== 'float' && int8 !== modelPath && existsSync(int8)) {
-    const ok = card.int8 !== undefined && card.int8.sha256 === (await sha256File(int8)) && card.int8.sourceSha256 === (await sha256File(modelPath));
+    int8Card = await loadModelCard(cardPathForModel(int8)).catch(() => undefined);
+    const q = int8Card?.quantization;
+    const ok = int8Card !== undefined && q !== undefined && int8Card.onnx?.sha256 === (await sha256File(int8)) && q.sourceSha256 === (await sha256File(modelPath));
     facts.int8 = ok ? 'ok' : 'stale';
   }
   if (precision === 'auto') {
     facts.cudaInstalled = process.platform === 'linux' && existsSync(cudaProviderLibraryPath());
     facts.cpuHasVnni = flagsHaveVnni(await readFile('/proc/cpuinfo', 'utf8').catch(() => ''));
   }
-  return choosePrecision(modelPath, precision, facts);
+  const choice = choosePrecision(modelPath, precision, facts);
+  return { choice, card: choice.modelPath === int8 && int8Card !== undefined ? int8Card : card };
 }
 
 /**
@@ -116,8 +127,8 @@ export class OnnxDetector implements Detector {
     } catch {
       throw new ModelLoadError(options.modelPath, 'not found');
     }
-    const card = await loadModelCard(cardPathForModel(options.modelPath));
-    const choice = await resolvePrecision(options.modelPath, card, options.precision ?? DETECT_DEFAULTS.precision, device);
+    const given = await loadModelCard(cardPathForModel(options.modelPath));
+    const { choice, card } = await resolvePrecision(options.modelPath, given, options.precision ?? DETECT_DEFAULTS.precision, device);
     const modelPath = choice.modelPath;
     const typerPath = options.typerPath ?? null;
     let typer: WorkerInit['typer'] = null;

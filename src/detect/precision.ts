@@ -1,8 +1,10 @@
 import type { DeviceChoice } from './detector.js';
+import { cardPathForModel } from './model-card-loader.js';
 
 /**
  * Which file of a model to run: the float model or its int8 sibling
- * (models/<name>.int8.onnx, made by `npm run quantize:int8`; same card).
+ * (models/<name>.int8.onnx with its own card <name>.int8.json, both made by
+ * `npm run quantize:int8`).
  *
  * 'auto' runs the int8 sibling when it exists and the CPU will run it: no
  * CUDA provider installed (CUDA runs the float file) and a CPU with VNNI
@@ -21,8 +23,9 @@ export interface PrecisionFacts {
   readonly cudaInstalled: boolean;
   readonly cpuHasVnni: boolean;
   /**
-   * The int8 sibling: 'ok' when the card's `int8.sha256` is its hash and it was
-   * made from the float file the card describes; 'stale' when not; 'missing'.
+   * The int8 sibling: 'ok' when its card (<name>.int8.json) gives its hash and
+   * the hash of this float file as its source; 'stale' when not, or when that
+   * card is missing or invalid; 'missing' when there is no int8 file.
    */
   readonly int8: 'ok' | 'stale' | 'missing';
 }
@@ -54,12 +57,12 @@ export function choosePrecision(modelPath: string, precision: Precision, facts: 
   if (precision === 'float') return { modelPath, precision: 'float', reason: 'requested (--precision float)' };
   if (precision === 'int8') {
     if (facts.int8 === 'missing') throw new PrecisionError(`Model ${int8}: not found (--precision int8; make it with npm run quantize:int8)`);
-    if (facts.int8 === 'stale') throw new PrecisionError(`Model ${int8}: does not match its card's int8 entry (made from another float model?); re-run npm run quantize:int8`);
+    if (facts.int8 === 'stale') throw new PrecisionError(`Model ${int8}: does not match its card ${cardPathForModel(int8)} (missing card, or made from another float model?); re-run npm run quantize:int8`);
     return { modelPath: int8, precision: 'int8', reason: 'requested (--precision int8)' };
   }
   const floatBecause = (why: string): PrecisionChoice => ({ modelPath, precision: 'float', reason: `auto: ${why}` });
   if (facts.int8 === 'missing') return floatBecause('no int8 file beside the model');
-  if (facts.int8 === 'stale') return floatBecause(`${int8} does not match the card (re-run npm run quantize:int8)`);
+  if (facts.int8 === 'stale') return floatBecause(`${int8} does not match its card ${cardPathForModel(int8)} (re-run npm run quantize:int8)`);
   if (facts.device === 'cuda' || (facts.device === 'auto' && facts.cudaInstalled)) return floatBecause('CUDA runs the float model');
   if (!facts.cpuHasVnni) return floatBecause('this CPU has no VNNI int8 instructions');
   return { modelPath: int8, precision: 'int8', reason: 'auto: int8 file on a CPU with VNNI' };

@@ -11,9 +11,9 @@ describe('model card loading', () => {
     expect(card.input).toEqual({ width: 64, height: 48 });
   });
 
-  it('finds the card beside the model, also for .int8.onnx', () => {
+  it('finds the card beside the model; an int8 file has its own', () => {
     expect(cardPathForModel('models/leukoscan-lite.onnx')).toBe('models/leukoscan-lite.json');
-    expect(cardPathForModel('models/leukoscan-lite.int8.onnx')).toBe('models/leukoscan-lite.json');
+    expect(cardPathForModel('models/leukoscan-lite.int8.onnx')).toBe('models/leukoscan-lite.int8.json');
   });
 
   it('MISSING CARD - names the file', async () => {

@@ -9,7 +9,7 @@ describe('choosePrecision', () => {
   const cases: [string, Parameters<typeof choosePrecision>[1], Partial<PrecisionFacts>, string, RegExp][] = [
     ['auto, VNNI CPU, int8 file present -> int8', 'auto', {}, I8, /VNNI/],
     ['auto, no int8 file -> float', 'auto', { int8: 'missing' }, M, /no int8 file/],
-    ['auto, stale int8 file -> float', 'auto', { int8: 'stale' }, M, /does not match the card/],
+    ['auto, stale int8 file -> float', 'auto', { int8: 'stale' }, M, /does not match its card models\/leukoscan-lite\.int8\.json/],
     ['auto, CPU without VNNI -> float', 'auto', { cpuHasVnni: false }, M, /no VNNI/],
     ['auto, device cuda -> float', 'auto', { device: 'cuda' }, M, /CUDA/],
     ['auto, device auto with CUDA installed -> float', 'auto', { cudaInstalled: true }, M, /CUDA/],

@@ -6,7 +6,7 @@
  * Needs python3-onnx (.ci/apt-packages.txt).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
@@ -52,39 +52,63 @@ describe('int8 quantisation (bench/quantize-int8.sh)', () => {
     expect(maxDiff(o32.boxes, o8.boxes)).toBeLessThan(0.02);
     await Promise.all([s32.release(), s8.release()]);
 
-    // and the detector finds the card beside it (tiny.int8.onnx -> tiny.json)
+    // the int8 file has its own card (tiny.int8.json): the float card's content, its own hash and
+    // metrics, and the float file it was made from; the float card is left as it was
+    const floatCard = JSON.parse(await readFile(TINY_CARD, 'utf8')) as Record<string, unknown>;
+    expect(JSON.parse(await readFile(join(dir, 'tiny.json'), 'utf8'))).toEqual(floatCard);
+    const int8CardPath = join(dir, 'tiny.int8.json');
+    const written = JSON.parse(await readFile(int8CardPath, 'utf8')) as Record<string, unknown> & {
+      onnx: { file: string; sha256: string };
+      quantization: { sourceFile: string; sourceSha256: string };
+    };
+    expect(written.name).toBe(`${floatCard.name as string}.int8`);
+    expect(written.classes).toEqual(floatCard.classes);
+    expect(written.onnx.file).toBe('tiny.int8.onnx');
+    expect(written.onnx.sha256).toBe(await sha256File(int8));
+    expect(written.quantization.sourceFile).toBe('tiny.onnx');
+    expect(written.quantization.sourceSha256).toBe(await sha256File(model));
+    expect(written.metrics, '--no-eval: nothing measured, nothing claimed').toEqual({});
+
+    // the detector given the int8 file loads that card
     const d = await OnnxDetector.create({ modelPath: int8, device: 'cpu', scoreThreshold: 0 });
     try {
+      expect(d.card.name).toBe(written.name);
       const det = await d.detect(frame);
       expect(det.scores.length).toBeGreaterThan(0);
     } finally {
       await d.release();
     }
 
-    // the card records the int8 file (bench/card-int8.ts), so --precision picks it for the float path
-    const written = JSON.parse(await readFile(join(dir, 'tiny.json'), 'utf8')) as { int8: { file: string; sha256: string; sourceSha256: string } };
-    expect(written.int8.file).toBe('tiny.int8.onnx');
-    expect(written.int8.sha256).toBe(await sha256File(int8));
-    expect(written.int8.sourceSha256).toBe(await sha256File(model));
+    // given the float file, --precision picks the int8 file and its card
     const asked = await OnnxDetector.create({ modelPath: model, device: 'cpu', precision: 'int8' });
     const auto = await OnnxDetector.create({ modelPath: model, device: 'cpu', precision: 'auto' });
     try {
       expect(asked.modelPath).toBe(int8);
+      expect(asked.card.name).toBe(written.name);
       const vnni = flagsHaveVnni(await readFile('/proc/cpuinfo', 'utf8'));
       expect(auto.modelPath).toBe(vnni ? int8 : model);
+      expect(auto.card.name).toBe(vnni ? written.name : floatCard.name);
     } finally {
       await Promise.all([asked.release(), auto.release()]);
     }
 
-    // a card that does not match the int8 file (re-exported float model, old int8): float, or a clear error
-    await writeFile(join(dir, 'tiny.json'), JSON.stringify({ ...written, int8: { ...written.int8, sourceSha256: '0'.repeat(64) } }));
-    const fallback = await OnnxDetector.create({ modelPath: model, device: 'cpu', precision: 'auto' });
-    try {
-      expect(fallback.modelPath).toBe(model);
-      expect(fallback.precision.reason).toMatch(/does not match the card/);
-    } finally {
-      await fallback.release();
-    }
-    await expect(OnnxDetector.create({ modelPath: model, device: 'cpu', precision: 'int8' })).rejects.toThrow(/does not match its card/);
+    // an int8 card that does not match (re-exported float model, old int8), or none: float, or a clear error
+    const stale = async (why: RegExp) => {
+      const fallback = await OnnxDetector.create({ modelPath: model, device: 'cpu', precision: 'auto' });
+      try {
+        expect(fallback.modelPath).toBe(model);
+        expect(fallback.card.name).toBe(floatCard.name);
+        expect(fallback.precision.reason).toMatch(why);
+      } finally {
+        await fallback.release();
+      }
+      await expect(OnnxDetector.create({ modelPath: model, device: 'cpu', precision: 'int8' })).rejects.toThrow(/does not match its card .*tiny\.int8\.json/);
+    };
+    await writeFile(int8CardPath, JSON.stringify({ ...written, quantization: { ...written.quantization, sourceSha256: '0'.repeat(64) } }));
+    await stale(/does not match its card/);
+    await writeFile(int8CardPath, JSON.stringify({ ...written, onnx: { ...written.onnx, sha256: '0'.repeat(64) } }));
+    await stale(/does not match its card/);
+    await rm(int8CardPath);
+    await stale(/does not match its card/);
   }, 240_000);
 });

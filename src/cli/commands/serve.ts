@@ -150,7 +150,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     if (flags.store) {
       store = ScanStore.open(flags.home);
     }
-    const modelName = detector.card.name + (detector.precision.precision === 'int8' ? '.int8' : '') + (detector.typer ? `+${detector.typer.card.name}` : '');
+    const modelName = detector.card.name + (detector.typer ? `+${detector.typer.card.name}` : '');
     const model = store === null ? null : { name: modelName, sha256: await sha256File(detector.modelPath), version: detector.card.date };
     session = new PipelineScanSession({
       source: flags.source,
