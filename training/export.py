@@ -148,6 +148,12 @@ def main(argv=None):
                 "pretrained": "none (from scratch)",
                 "weights": (f"exponential moving average of the training weights (decay {ck['ema']['decay']})"
                             if "ema" in ck else "last training iterate")}
+    if ck["state"].get("swa"):  # training.swa: the mean of successive runs' final weights
+        runs = ck["state"]["swa"]
+        training["weights"] = (f"mean of the final weights of {len(runs)} successive warm-restarted runs (SWA over "
+                               "cycle ends, training/swa.py); each run's EMA where it has one")
+        training["averaged"] = [{"run": os.path.basename(os.path.dirname(r["checkpoint"])), "weights": r["weights"],
+                                 "iterations": r["iter"]} for r in runs]
     if ck["state"].get("init"):
         # warm start (train --init) from weights recovered from the card's own model: keep its history
         card_path = os.path.join(args.models_dir, f"{args.name}.json")
