@@ -31,6 +31,16 @@ def box_iou(boxes1: Tensor, boxes2: Tensor):
     return inter / union.clamp(min=1e-9), union
 
 
+def box_iou_pairs(boxes1: Tensor, boxes2: Tensor) -> Tensor:
+    """IoU of corresponding boxes. [N, 4], [N, 4] xyxy -> [N]."""
+    lt = torch.max(boxes1[:, :2], boxes2[:, :2])
+    rb = torch.min(boxes1[:, 2:], boxes2[:, 2:])
+    wh = (rb - lt).clamp(min=0)
+    inter = wh[:, 0] * wh[:, 1]
+    union = box_area(boxes1) + box_area(boxes2) - inter
+    return inter / union.clamp(min=1e-9)
+
+
 def generalized_box_iou(boxes1: Tensor, boxes2: Tensor) -> Tensor:
     """Generalised IoU (Rezatofighi et al. 2019). [N, 4], [M, 4] xyxy -> [N, M] in [-1, 1]."""
     if not (boxes1[:, 2:] >= boxes1[:, :2]).all():

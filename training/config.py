@@ -39,6 +39,10 @@ BASE = {
     "aux_loss": True,
     "focal_alpha": 0.25,
     "focal_gamma": 2.0,
+    # class target of a matched query: "onehot" (the paper: sigmoid focal loss towards 1) or "iou"
+    # (varifocal loss, Zhang et al. 2021, as in RT-DETR: the target is the IoU of the query's box with
+    # its ground truth, so that scores rank boxes by how well they fit; negatives keep focal weighting)
+    "cls_target": "onehot",
     "match_cost_class": 2.0,
     "match_cost_l1": 5.0,
     "match_cost_giou": 2.0,

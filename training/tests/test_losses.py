@@ -51,3 +51,45 @@ def test_untyped_leukocyte_teaches_leukocyte_without_a_type():
     assert weights[0, 0, CLASSES.index("RBC")].item() == 1.0
     # an unmatched query is a negative everywhere
     assert onehot[0, 1].sum().item() == 0 and weights[0, 1].min().item() == 1.0
+
+
+def test_box_iou_pairs_matches_the_iou_matrix_diagonal():
+    a = torch.tensor([[0.0, 0.0, 2.0, 2.0], [0.0, 0.0, 1.0, 1.0]])
+    b = torch.tensor([[1.0, 0.0, 3.0, 2.0], [0.0, 0.0, 1.0, 1.0]])
+    from training.box_ops import box_iou, box_iou_pairs
+    assert box_iou_pairs(a, b).tolist() == pytest.approx([1 / 3, 1.0])
+    assert torch.allclose(box_iou_pairs(a, b), box_iou(a, b)[0].diagonal())
+
+
+def test_varifocal_loss_known_values_and_ranking():
+    from training.losses import varifocal_loss
+    # positive with target q = 0.8 at p = 0.5: q * BCE(0.5, 0.8) = 0.8 * ln 2
+    pos = varifocal_loss(torch.tensor([0.0]), torch.tensor([0.8]), torch.ones(1))
+    assert pos.item() == pytest.approx(0.8 * math.log(2), rel=1e-6)
+    # a negative is the focal negative with alpha 0.75
+    p = 1 / (1 + math.exp(-2))
+    neg = varifocal_loss(torch.tensor([2.0]), torch.tensor([0.0]), torch.ones(1))
+    assert neg.item() == pytest.approx(0.75 * p ** 2 * -math.log(1 - p), rel=1e-6)
+    # the minimum over the logit sits at the target: the score learns the IoU
+    logit = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([logit], lr=5.0)
+    for _ in range(300):
+        opt.zero_grad()
+        varifocal_loss(logit, torch.tensor([0.7]), torch.ones(1)).sum().backward()
+        opt.step()
+    assert logit.sigmoid().item() == pytest.approx(0.7, abs=1e-3)
+
+
+def test_iou_class_targets_follow_box_fit():
+    from training.losses import matched_iou_targets
+    logits = torch.zeros(1, 3, len(CLASSES))
+    targets = [{"labels": torch.tensor([0, UNTYPED_WBC])}]
+    matches = [(torch.tensor([2, 0]), torch.tensor([0, 1]))]
+    onehot, _ = class_targets(logits, targets, matches)
+    tgt = torch.tensor([[0.5, 0.5, 0.2, 0.2], [0.2, 0.2, 0.1, 0.1]])
+    src = torch.tensor([[0.5, 0.5, 0.2, 0.2], [0.2, 0.2, 0.1, 0.05]])  # exact; half the height
+    q = matched_iou_targets(onehot, matches, src, tgt)
+    assert q[0, 2, 0].item() == pytest.approx(1.0)
+    assert q[0, 0].max().item() == pytest.approx(0.5)  # untyped: its best type gets the IoU
+    assert q[0, 1].sum().item() == 0  # unmatched query: negative
+    assert (q > 0).sum().item() == 2
