@@ -25,6 +25,21 @@ interface Pending {
   reject(e: Error): void;
 }
 
+/** The int8 file against its card: the card, and what is wrong where something is. */
+async function checkInt8Card(int8: string, floatPath: string): Promise<{ card?: ModelCard; problem?: string }> {
+  let card: ModelCard;
+  try {
+    card = await loadModelCard(cardPathForModel(int8));
+  } catch (e) {
+    return { problem: (e as Error).message };
+  }
+  const q = card.quantization;
+  if (q === undefined) return { card, problem: 'the card has no quantization block' };
+  if (card.onnx?.sha256 !== (await sha256File(int8))) return { card, problem: "the int8 file's hash differs from the card's onnx.sha256" };
+  if (q.sourceSha256 !== (await sha256File(floatPath))) return { card, problem: `it was made from another float model (quantization.sourceSha256 differs from ${floatPath}'s hash)` };
+  return { card };
+}
+
 /**
  * The I/O edge of choosePrecision: the int8 file checked against its own card
  * (models/<name>.int8.json: its hash, and the hash of the float file it was
@@ -41,10 +56,10 @@ async function resolvePrecision(
   const int8 = int8PathFor(modelPath);
   let int8Card: ModelCard | undefined;
   if (precision !== 'float' && int8 !== modelPath && existsSync(int8)) {
-    int8Card = await loadModelCard(cardPathForModel(int8)).catch(() => undefined);
-    const q = int8Card?.quantization;
-    const ok = int8Card !== undefined && q !== undefined && int8Card.onnx?.sha256 === (await sha256File(int8)) && q.sourceSha256 === (await sha256File(modelPath));
-    facts.int8 = ok ? 'ok' : 'stale';
+    const checked = await checkInt8Card(int8, modelPath);
+    int8Card = checked.card;
+    facts.int8 = checked.problem === undefined ? 'ok' : 'stale';
+    if (checked.problem !== undefined) facts.int8Problem = checked.problem;
   }
   if (precision === 'auto') {
     facts.cudaInstalled = process.platform === 'linux' && existsSync(cudaProviderLibraryPath());

@@ -28,6 +28,8 @@ export interface PrecisionFacts {
    * card is missing or invalid; 'missing' when there is no int8 file.
    */
   readonly int8: 'ok' | 'stale' | 'missing';
+  /** Where int8 is 'stale': what is wrong (the card's load error, or which hash differs). */
+  readonly int8Problem?: string;
 }
 
 export interface PrecisionChoice {
@@ -54,15 +56,16 @@ export class PrecisionError extends Error {
 export function choosePrecision(modelPath: string, precision: Precision, facts: PrecisionFacts): PrecisionChoice {
   if (INT8.test(modelPath)) return { modelPath, precision: 'int8', reason: 'an int8 file was given' };
   const int8 = int8PathFor(modelPath);
+  const problem = facts.int8Problem ? `: ${facts.int8Problem}` : '';
   if (precision === 'float') return { modelPath, precision: 'float', reason: 'requested (--precision float)' };
   if (precision === 'int8') {
     if (facts.int8 === 'missing') throw new PrecisionError(`Model ${int8}: not found (--precision int8; make it with npm run quantize:int8)`);
-    if (facts.int8 === 'stale') throw new PrecisionError(`Model ${int8}: does not match its card ${cardPathForModel(int8)} (missing card, or made from another float model?); re-run npm run quantize:int8`);
+    if (facts.int8 === 'stale') throw new PrecisionError(`Model ${int8}: does not match its card ${cardPathForModel(int8)}${problem}; re-run npm run quantize:int8`);
     return { modelPath: int8, precision: 'int8', reason: 'requested (--precision int8)' };
   }
   const floatBecause = (why: string): PrecisionChoice => ({ modelPath, precision: 'float', reason: `auto: ${why}` });
   if (facts.int8 === 'missing') return floatBecause('no int8 file beside the model');
-  if (facts.int8 === 'stale') return floatBecause(`${int8} does not match its card ${cardPathForModel(int8)} (re-run npm run quantize:int8)`);
+  if (facts.int8 === 'stale') return floatBecause(`${int8} does not match its card ${cardPathForModel(int8)}${problem} (re-run npm run quantize:int8)`);
   if (facts.device === 'cuda' || (facts.device === 'auto' && facts.cudaInstalled)) return floatBecause('CUDA runs the float model');
   if (!facts.cpuHasVnni) return floatBecause('this CPU has no VNNI int8 instructions');
   return { modelPath: int8, precision: 'int8', reason: 'auto: int8 file on a CPU with VNNI' };

@@ -105,10 +105,12 @@ describe('int8 quantisation (bench/quantize-int8.sh)', () => {
       await expect(OnnxDetector.create({ modelPath: model, device: 'cpu', precision: 'int8' })).rejects.toThrow(/does not match its card .*tiny\.int8\.json/);
     };
     await writeFile(int8CardPath, JSON.stringify({ ...written, quantization: { ...written.quantization, sourceSha256: '0'.repeat(64) } }));
-    await stale(/does not match its card/);
+    await stale(/does not match its card .*: it was made from another float model/);
     await writeFile(int8CardPath, JSON.stringify({ ...written, onnx: { ...written.onnx, sha256: '0'.repeat(64) } }));
-    await stale(/does not match its card/);
+    await stale(/does not match its card .*: the int8 file's hash differs/);
+    await writeFile(int8CardPath, '{"name": ');
+    await stale(/does not match its card .*not valid JSON/);
     await rm(int8CardPath);
-    await stale(/does not match its card/);
+    await stale(/does not match its card .*not found/);
   }, 240_000);
 });
