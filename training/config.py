@@ -58,6 +58,15 @@ BASE = {
     "scale_min": 0.55,  # min side fraction of the random 4:3 crop
 }
 
+# Keys that shape only the training (losses, matching, optimisation, data), not the network: runs that
+# differ only in these produce weights of the same model (training.swa averages across them).
+TRAINING_KEYS = frozenset([
+    "loss_focal", "loss_l1", "loss_giou", "aux_loss", "focal_alpha", "focal_gamma", "cls_target",
+    "match_cost_class", "match_cost_l1", "match_cost_giou",
+    "lr", "lr_backbone", "weight_decay", "batch_size", "clip_norm", "lr_drop_frac",
+    "bccd_weight", "scale_min",
+])
+
 CONFIGS = {
     "lite": copy.deepcopy(BASE),
     "paper": dict(copy.deepcopy(BASE), backbone="resnet50", d_model=256, enc_layers=6, dec_layers=6,

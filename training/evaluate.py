@@ -46,14 +46,36 @@ class TorchRunner:
         return self.model(batch)
 
 
-class OnnxRunner:
-    def __init__(self, path: str):
-        import onnxruntime as ort  # optional: only where the Python package exists
-        self.sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+def onnx_runner(path: str):
+    """The detector file as a runner: Python onnxruntime where it is installed, else onnxruntime-node."""
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        from .ort_node import NodeOnnxRunner
+        return NodeOnnxRunner(path)
+    sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
 
-    def __call__(self, batch: torch.Tensor):
-        logits, boxes = self.sess.run(["logits", "boxes"], {"images": batch.numpy()})
+    def run(batch: torch.Tensor):
+        logits, boxes = sess.run(["logits", "boxes"], {"images": batch.numpy()})
         return torch.from_numpy(logits), torch.from_numpy(boxes)
+    return run
+
+
+def load_typer(path: str):
+    """-> (typer as shipped: crops [N, 3, S, S] -> logits [N, 5], crop size S). path: a training
+    checkpoint (.pt; wrapped with TTA and prior correction as export does) or the shipped .onnx
+    file beside its card (run by onnxruntime-node)."""
+    if path.endswith(".onnx"):
+        from .ort_node import NodeOnnxTyper
+        card = os.path.splitext(path)[0] + ".json"
+        if not os.path.exists(card):
+            raise SystemExit(f"typer card not found beside {path}: {card}")
+        with open(card) as f:
+            return NodeOnnxTyper(path), int(json.load(f)["input"]["width"])
+    from .typer.evaluate import load
+    from .typer.export import shipped_typer
+    net, tck = load(path)
+    return shipped_typer(net, tck)[0], tck["size"]
 
 
 def retype(typer, img: np.ndarray, det: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
@@ -223,8 +245,9 @@ def main(argv=None):
     ap.add_argument("--weights", choices=("ema", "model"), default="ema",
                     help="with --checkpoint: the weight average (default) or the last training iterate")
     ap.add_argument("--no-nms", action="store_true", help="plain Deformable-DETR post-processing (no NMS)")
-    ap.add_argument("--typer", default=None, help="typer checkpoint (training.typer.train): WBC-5 also with the "
-                    "leukocytes re-typed by it as exported (8-view TTA, prior correction)")
+    ap.add_argument("--typer", default=None, help="typer checkpoint (training.typer.train) or shipped typer .onnx "
+                    "(models/leukoscan-typer.onnx): WBC-5 also with the leukocytes re-typed by it as shipped "
+                    "(8-view TTA, prior correction)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
 
@@ -243,7 +266,7 @@ def main(argv=None):
         with open(os.path.splitext(args.onnx)[0] + ".json") as f:
             card = json.load(f)
         cfg = dict(card["config"], input_w=card["input"]["width"], input_h=card["input"]["height"])
-        runner, name = OnnxRunner(args.onnx), os.path.basename(args.onnx)
+        runner, name = onnx_runner(args.onnx), os.path.basename(args.onnx)
         nms = card.get("postprocess")
     nms = None if args.no_nms else nms
     res = evaluate_bccd(None, cfg, args.data, runner=runner, nms=nms)
@@ -255,14 +278,14 @@ def main(argv=None):
     print(format_wbc5(ap5, conf, counts))
     typed = None
     if args.typer:
-        from .typer.evaluate import load as load_typer
-        from .typer.export import shipped_typer
-        net, tck = load_typer(args.typer)
-        ap5t, conft, _ = evaluate_wbc5(runner, cfg, args.data, nms=nms, typer=(shipped_typer(net, tck)[0], tck["size"]))
+        ap5t, conft, _ = evaluate_wbc5(runner, cfg, args.data, nms=nms, typer=load_typer(args.typer))
         print(f"\nWBC-5, leukocytes re-typed by the typer ({args.typer})")
         print(format_wbc5(ap5t, conft, counts))
         typed = {"typer": os.path.abspath(args.typer), "ap": {k: round(v, 2) for k, v in ap5t.items()},
                  "confusion": conft.tolist()}
+        if args.typer.endswith(".onnx"):
+            from .export import sha256
+            typed["typerSha256"] = sha256(args.typer)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"postprocess": nms, "bccd3": res, "wbc5": {"ap": {k: round(v, 2) for k, v in ap5.items()},

@@ -20,6 +20,7 @@ from typing import Dict, List, Sequence
 import torch
 from torch import Tensor
 
+from .config import TRAINING_KEYS
 from .evaluate import checkpoint_weights
 
 
@@ -56,7 +57,7 @@ def average_checkpoints(paths: List[str]) -> dict:
     for p, ck in zip(paths, cks):
         if ck["cfg"] != cfg:
             diff = sorted(k for k in set(cfg) | set(ck["cfg"]) if cfg.get(k) != ck["cfg"].get(k))
-            if any(k not in ("lr", "lr_backbone", "lr_drop_frac", "bccd_weight") for k in diff):
+            if any(k not in TRAINING_KEYS for k in diff):
                 raise SystemExit(f"{p}: model config differs from {paths[-1]} in {', '.join(diff)}")
     used = ["ema" if "ema" in ck else "model" for ck in cks]
     state = dict(cks[-1]["state"], swa=[{"checkpoint": os.path.abspath(p), "weights": w, "iter": ck.get("state", {}).get("iter")}

@@ -1,8 +1,4 @@
 """Export parity: the ONNX model run by onnxruntime-node gives the PyTorch outputs."""
-import json
-import os
-import shutil
-import subprocess
 
 import numpy as np
 import pytest
@@ -11,19 +7,8 @@ import torch
 from training.config import get_config
 from training.export import export_onnx
 from training.models.mfds_detr import MFDSDETR
+from training.ort_node import ort_run
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def _ort_run(model_path, x, tmp_path):
-    inp = tmp_path / "input.f32"
-    x.numpy().astype(np.float32).tofile(inp)
-    node = shutil.which("node")
-    assert node, "node is required for the ONNX Runtime parity test"
-    res = subprocess.run([node, os.path.join(REPO, "scripts", "ort-run.mjs"), str(model_path), str(inp),
-                          ",".join(str(d) for d in x.shape)], capture_output=True, text=True, cwd=REPO, timeout=300)
-    assert res.returncode == 0, res.stderr
-    return json.loads(res.stdout)
 
 
 @pytest.mark.parametrize("fp16_storage", [False, True])
@@ -53,8 +38,8 @@ def test_onnx_runtime_matches_pytorch(tmp_path, fp16_storage):
     x = torch.randn(2, 3, cfg["input_h"], cfg["input_w"])
     with torch.no_grad():
         logits, boxes = model(x)
-    out = _ort_run(path, x, tmp_path)
-    assert out["logits"]["dims"] == list(logits.shape)
-    assert out["boxes"]["dims"] == list(boxes.shape)
-    np.testing.assert_allclose(np.array(out["logits"]["data"]).reshape(logits.shape), logits.numpy(), atol=2e-4, rtol=1e-3)
-    np.testing.assert_allclose(np.array(out["boxes"]["data"]).reshape(boxes.shape), boxes.numpy(), atol=2e-5, rtol=1e-3)
+    out = ort_run(str(path), x)
+    assert out["logits"].shape == logits.shape
+    assert out["boxes"].shape == boxes.shape
+    np.testing.assert_allclose(out["logits"], logits.numpy(), atol=2e-4, rtol=1e-3)
+    np.testing.assert_allclose(out["boxes"], boxes.numpy(), atol=2e-5, rtol=1e-3)

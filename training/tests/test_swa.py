@@ -41,7 +41,8 @@ def test_averaged_checkpoint_loads_and_holds_the_mean(tmp_path):
     cfg = get_config("tiny")
     p1, p2, out = str(tmp_path / "a.pt"), str(tmp_path / "b.pt"), str(tmp_path / "swa" / "last.pt")
     c1 = _checkpoint(p1, cfg, 1, ema=False)
-    c2 = _checkpoint(p2, dict(cfg, lr=1e-5), 2, ema=True)  # optimiser settings may differ between runs
+    # optimiser, loss and data settings may differ between runs
+    c2 = _checkpoint(p2, dict(cfg, lr=1e-5, cls_target="iou", loss_focal=1.0, bccd_weight=0.75), 2, ema=True)
     main([p1, p2, "--out", out])
     model, loaded_cfg = load_checkpoint(out)
     assert loaded_cfg == c2["cfg"]
@@ -78,3 +79,14 @@ def test_export_card_says_the_weights_are_an_average(tmp_path, monkeypatch):
     card = json.loads((tmp_path / "models" / "tiny-swa.json").read_text())
     assert card["training"]["weights"].startswith("mean of the final weights of 2 successive")
     assert [(r["run"], r["weights"]) for r in card["training"]["averaged"]] == [("v1", "model"), ("v2", "ema")]
+
+
+def test_training_keys_do_not_change_the_network():
+    """config.TRAINING_KEYS (which swa lets differ) are real config keys and leave every parameter shape alone."""
+    from training.config import BASE, TRAINING_KEYS
+    assert TRAINING_KEYS <= set(BASE)
+    base = {k: v.shape for k, v in MFDSDETR(get_config("tiny")).state_dict().items()}
+    changed = {"aux_loss": False, "cls_target": "iou", "batch_size": 2}
+    cfg = get_config("tiny", **{k: changed.get(k, BASE[k] * 0.5 if isinstance(BASE[k], float) else BASE[k])
+                                for k in TRAINING_KEYS})
+    assert {k: v.shape for k, v in MFDSDETR(cfg).state_dict().items()} == base

@@ -1,9 +1,12 @@
 """Leukocyte typer: the crop rule (twin of src/detect/typer-crop.ts), shapes, TTA invariance, ONNX parity."""
+import json
+import os
+
 import numpy as np
 import pytest
 import torch
 
-from training.tests.test_export import _ort_run
+from training.ort_node import REPO, ort_run
 from training.typer.crops import crop_rgb, crop_square
 from training.typer.export import export_onnx
 from training.typer.model import DihedralTTA, TyperNet
@@ -49,9 +52,28 @@ def test_onnx_runtime_matches_pytorch(tmp_path):
     x = torch.randn(3, 3, 64, 64)
     with torch.no_grad():
         want = model(x)
-    got = _ort_run(path, x, tmp_path)
-    assert got["logits"]["dims"] == [3, 5]
-    assert np.allclose(np.array(got["logits"]["data"]).reshape(3, 5), want.numpy(), atol=1e-4)
+    got = ort_run(str(path), x)["logits"]
+    assert got.shape == (3, 5)
+    assert np.allclose(got, want.numpy(), atol=1e-4)
+
+
+def test_evaluate_runs_the_shipped_typer_file():
+    """training.evaluate --typer models/leukoscan-typer.onnx: the shipped file, run by
+    onnxruntime-node on crops made by the Python crop rule, gives the export's golden logits."""
+    from PIL import Image
+    from training.evaluate import load_typer
+    from training.typer.evaluate import to_input
+    golden = os.path.join(REPO, "test", "fixtures", "golden-typer", "leukoscan-typer")
+    typer, size = load_typer(os.path.join(REPO, "models", "leukoscan-typer.onnx"))
+    assert size == 64
+    with open(os.path.join(golden, "typer.json")) as f:
+        want = json.load(f)
+    img = np.asarray(Image.open(os.path.join(golden, "input.png")).convert("RGB"))
+    crops = [crop_rgb(img, b, size) for b in want["boxes_xyxy"]]
+    assert [int(c.astype(np.int64).sum()) for c in crops] == want["crop_sums"]
+    with torch.no_grad():
+        got = typer(to_input(crops))
+    np.testing.assert_allclose(got.numpy(), np.array(want["logits"]), atol=2e-3)
 
 
 def test_sampling_prior_and_prior_shift():
