@@ -1,4 +1,4 @@
-"""Train MFDS-DETR from scratch, resumably, within a wall-clock budget.
+"""Train MFDS-DETR from scratch, resumably, within a wall-clock (--minutes) or iteration (--iters) budget.
 
     /usr/bin/python3 -m training.train --config lite --minutes 100 --run lite-v1
 
@@ -71,6 +71,8 @@ def main(argv=None):
     ap.add_argument("--config", default="lite")
     ap.add_argument("--run", default=None, help="run name (default: the config name)")
     ap.add_argument("--minutes", type=float, default=100.0, help="training wall-clock budget (resumes count)")
+    ap.add_argument("--iters", type=int, default=None, help="budget in iterations instead of minutes (the same run "
+                    "on a slower machine then takes longer instead of training less)")
     ap.add_argument("--data", default=None, help="datasets folder (default ../shared/data or LEUKOSCAN_DATA)")
     ap.add_argument("--cache", default=None)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
@@ -125,13 +127,16 @@ def main(argv=None):
     n_params = sum(p.numel() for p in model.parameters())
     print(f"[model] {cfg['name']}: {n_params / 1e6:.1f}M parameters, input {cfg['input_w']}x{cfg['input_h']}", flush=True)
 
-    budget = args.minutes * 60
+    def spent() -> float:
+        """Fraction of the budget used: iterations with --iters, else wall-clock training time."""
+        return state["iter"] / args.iters if args.iters else state["elapsed_s"] / (args.minutes * 60)
+
     last_ckpt = time.time()
     smooth = None
     model.train()
-    while state["elapsed_s"] < budget:
+    while spent() < 1.0:
         t0 = time.time()
-        if not state["lr_dropped"] and state["elapsed_s"] >= cfg["lr_drop_frac"] * budget:
+        if not state["lr_dropped"] and spent() >= cfg["lr_drop_frac"]:
             for g in opt.param_groups:
                 g["lr"] *= 0.1
             state["lr_dropped"] = True
@@ -149,11 +154,13 @@ def main(argv=None):
         state["elapsed_s"] += time.time() - t0
         smooth = float(loss) if smooth is None else 0.95 * smooth + 0.05 * float(loss)
         if state["iter"] % 10 == 0:
-            left = max(budget - state["elapsed_s"], 0) / 60
+            if args.iters:
+                where = f"{state['iter']}/{args.iters} it, {state['elapsed_s'] / 60:.1f} min"
+            else:
+                where = f"{state['elapsed_s'] / 60:.1f}/{args.minutes:.0f} min, {(1 - spent()) * args.minutes:.1f} min left"
             print(f"[train] iter {state['iter']} loss {smooth:.3f} (focal {parts['focal']:.3f} l1 {parts['l1']:.3f} "
-                  f"giou {parts['giou']:.3f}) {time.time() - t0:.2f}s/it, {state['elapsed_s'] / 60:.1f}/{args.minutes:.0f} min, "
-                  f"{left:.1f} min left", flush=True)
-        done = state["elapsed_s"] >= budget
+                  f"giou {parts['giou']:.3f}) {time.time() - t0:.2f}s/it, {where}", flush=True)
+        done = spent() >= 1.0
         if done or time.time() - last_ckpt > args.ckpt_every * 60:
             save_atomic(checkpoint(model, opt, ema, state, cfg), last)
             last_ckpt = time.time()

@@ -61,7 +61,8 @@ export function choosePrecision(modelPath: string, precision: Precision, facts: 
   if (precision === 'int8') {
     if (facts.int8 === 'missing') throw new PrecisionError(`Model ${int8}: not found (--precision int8; make it with npm run quantize:int8)`);
     if (facts.int8 === 'stale') throw new PrecisionError(`Model ${int8}: does not match its card ${cardPathForModel(int8)}${problem}; re-run npm run quantize:int8`);
-    return { modelPath: int8, precision: 'int8', reason: 'requested (--precision int8)' };
+    const caveat = facts.cpuHasVnni ? '' : "; warning: this CPU has no VNNI, where onnxruntime's u8 x s8 kernels can saturate and the outputs drift from the float model's";
+    return { modelPath: int8, precision: 'int8', reason: `requested (--precision int8)${caveat}` };
   }
   const floatBecause = (why: string): PrecisionChoice => ({ modelPath, precision: 'float', reason: `auto: ${why}` });
   if (facts.int8 === 'missing') return floatBecause('no int8 file beside the model');

@@ -15,7 +15,8 @@ describe('choosePrecision', () => {
     ['auto, device auto with CUDA installed -> float', 'auto', { cudaInstalled: true }, M, /CUDA/],
     ['auto, device cpu even with CUDA installed -> int8', 'auto', { device: 'cpu', cudaInstalled: true }, I8, /VNNI/],
     ['float -> the given file', 'float', {}, M, /requested/],
-    ['int8 -> the sibling, even without VNNI', 'int8', { cpuHasVnni: false }, I8, /requested/],
+    ['int8 -> the sibling', 'int8', {}, I8, /^requested \(--precision int8\)$/],
+    ['int8 -> the sibling, even without VNNI, with a warning', 'int8', { cpuHasVnni: false }, I8, /requested.*no VNNI.*saturate/],
   ];
   for (const [name, precision, facts, path, reason] of cases) {
     it(name, () => {
