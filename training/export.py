@@ -106,6 +106,43 @@ def sha256(path: str) -> str:
     return h.hexdigest()
 
 
+def training_history(ck: dict, card_path: str) -> dict:
+    """The card's `training` entry for a checkpoint. card_path: the card this export overwrites
+    (a warm-started run continues its history). A training.recover_onnx checkpoint has no training
+    state: its history is that of the file it was recovered from (the card beside that file)."""
+    if "state" not in ck:
+        src = ck.get("recovered_from")
+        src_card = os.path.splitext(src)[0] + ".json" if src else None
+        previous = None
+        if src_card and os.path.exists(src_card):
+            with open(src_card) as f:
+                previous = json.load(f).get("training")
+        return dict(previous or {"pretrained": "none (from scratch)"},
+                    recoveredFrom=os.path.basename(src) if src else "unknown (no training state in the checkpoint)")
+    training = {"iterations": ck["state"]["iter"], "minutes": round(ck["state"]["elapsed_s"] / 60, 1),
+                "hardware": f"{platform.machine()} CPU, {os.cpu_count()} cores, torch {torch.__version__}",
+                "pretrained": "none (from scratch)",
+                "weights": (f"exponential moving average of the training weights (decay {ck['ema']['decay']})"
+                            if "ema" in ck else "last training iterate")}
+    if ck["state"].get("swa"):  # training.swa: the mean of successive runs' final weights
+        runs = ck["state"]["swa"]
+        training["weights"] = (f"mean of the final weights of {len(runs)} successive warm-restarted runs (SWA over "
+                               "cycle ends, training/swa.py); each run's EMA where it has one")
+        training["averaged"] = [{"run": os.path.basename(os.path.dirname(r["checkpoint"])), "weights": r["weights"],
+                                 "iterations": r["iter"]} for r in runs]
+    if ck["state"].get("init"):
+        # warm start (train --init) from weights recovered from the card's own model: keep its history
+        previous = None
+        if os.path.exists(card_path):
+            with open(card_path) as f:
+                previous = json.load(f).get("training")
+        training["warmStartFrom"] = {"weights": os.path.basename(ck["state"]["init"]), "previousTraining": previous}
+        if previous:
+            training["totalIterations"] = training["iterations"] + previous.get("totalIterations", previous["iterations"])
+            training["totalMinutes"] = round(training["minutes"] + previous.get("totalMinutes", previous["minutes"]), 1)
+    return training
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--checkpoint", required=True)
@@ -143,28 +180,7 @@ def main(argv=None):
     if args.metrics:
         with open(args.metrics) as f:
             metrics = json.load(f)
-    training = {"iterations": ck["state"]["iter"], "minutes": round(ck["state"]["elapsed_s"] / 60, 1),
-                "hardware": f"{platform.machine()} CPU, {os.cpu_count()} cores, torch {torch.__version__}",
-                "pretrained": "none (from scratch)",
-                "weights": (f"exponential moving average of the training weights (decay {ck['ema']['decay']})"
-                            if "ema" in ck else "last training iterate")}
-    if ck["state"].get("swa"):  # training.swa: the mean of successive runs' final weights
-        runs = ck["state"]["swa"]
-        training["weights"] = (f"mean of the final weights of {len(runs)} successive warm-restarted runs (SWA over "
-                               "cycle ends, training/swa.py); each run's EMA where it has one")
-        training["averaged"] = [{"run": os.path.basename(os.path.dirname(r["checkpoint"])), "weights": r["weights"],
-                                 "iterations": r["iter"]} for r in runs]
-    if ck["state"].get("init"):
-        # warm start (train --init) from weights recovered from the card's own model: keep its history
-        card_path = os.path.join(args.models_dir, f"{args.name}.json")
-        previous = None
-        if os.path.exists(card_path):
-            with open(card_path) as f:
-                previous = json.load(f).get("training")
-        training["warmStartFrom"] = {"weights": os.path.basename(ck["state"]["init"]), "previousTraining": previous}
-        if previous:
-            training["totalIterations"] = training["iterations"] + previous.get("totalIterations", previous["iterations"])
-            training["totalMinutes"] = round(training["minutes"] + previous.get("totalMinutes", previous["minutes"]), 1)
+    training = training_history(ck, os.path.join(args.models_dir, f"{args.name}.json"))
     card = {
         "name": args.name,
         "architecture": "MFDS-DETR (ResNet + extra bottleneck, HS-FPN, deformable encoder/decoder)",

@@ -43,3 +43,18 @@ def test_onnx_runtime_matches_pytorch(tmp_path, fp16_storage):
     assert out["boxes"].shape == boxes.shape
     np.testing.assert_allclose(out["logits"], logits.numpy(), atol=2e-4, rtol=1e-3)
     np.testing.assert_allclose(out["boxes"], boxes.numpy(), atol=2e-5, rtol=1e-3)
+
+
+def test_recovered_checkpoint_keeps_the_history_of_the_file_it_came_from(tmp_path):
+    """training.recover_onnx output has no training state: export takes the history from the card
+    beside the ONNX file it was recovered from, and says so."""
+    import json
+    from training.export import training_history
+    src = tmp_path / "m.onnx"
+    (tmp_path / "m.json").write_text(json.dumps({"training": {"iterations": 9684, "minutes": 595}}))
+    got = training_history({"model": {}, "cfg": {}, "recovered_from": str(src)}, str(tmp_path / "new.json"))
+    assert got == {"iterations": 9684, "minutes": 595, "recoveredFrom": "m.onnx"}
+    bare = training_history({"model": {}, "cfg": {}}, str(tmp_path / "new.json"))
+    assert bare["recoveredFrom"].startswith("unknown")
+    run = training_history({"state": {"iter": 5, "elapsed_s": 120.0}}, str(tmp_path / "new.json"))
+    assert run["iterations"] == 5 and run["minutes"] == 2.0 and run["weights"] == "last training iterate"
