@@ -20,6 +20,7 @@ from .data import sources
 from .data.annotations import Record
 from .data.dataset import load_rgb
 from .data.transforms import resize, to_tensor
+from .export import card_path, sha256
 from .postprocess import postprocess
 
 BCCD3 = ["RBC", "WBC", "Platelets"]
@@ -67,7 +68,7 @@ def load_typer(path: str):
     file beside its card (run by onnxruntime-node)."""
     if path.endswith(".onnx"):
         from .ort_node import NodeOnnxTyper
-        card = os.path.splitext(path)[0] + ".json"
+        card = card_path(path)
         if not os.path.exists(card):
             raise SystemExit(f"typer card not found beside {path}: {card}")
         with open(card) as f:
@@ -263,7 +264,7 @@ def main(argv=None):
         runner, name = TorchRunner(model, cfg), os.path.basename(os.path.dirname(args.checkpoint))
         nms = POSTPROCESS
     else:
-        with open(os.path.splitext(args.onnx)[0] + ".json") as f:
+        with open(card_path(args.onnx)) as f:
             card = json.load(f)
         cfg = dict(card["config"], input_w=card["input"]["width"], input_h=card["input"]["height"])
         runner, name = onnx_runner(args.onnx), os.path.basename(args.onnx)
@@ -284,7 +285,6 @@ def main(argv=None):
         typed = {"typer": os.path.abspath(args.typer), "ap": {k: round(v, 2) for k, v in ap5t.items()},
                  "confusion": conft.tolist()}
         if args.typer.endswith(".onnx"):
-            from .export import sha256
             typed["typerSha256"] = sha256(args.typer)
     if args.json:
         with open(args.json, "w") as f:

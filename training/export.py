@@ -106,17 +106,26 @@ def sha256(path: str) -> str:
     return h.hexdigest()
 
 
-def training_history(ck: dict, card_path: str) -> dict:
-    """The card's `training` entry for a checkpoint. card_path: the card this export overwrites
-    (a warm-started run continues its history). A training.recover_onnx checkpoint has no training
+def card_path(onnx_path: str) -> str:
+    """models/<name>.onnx -> models/<name>.json, the model card beside the file."""
+    return os.path.splitext(onnx_path)[0] + ".json"
+
+
+def card_training(path: str):
+    """The `training` entry of the card at path, or None where there is no card."""
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f).get("training")
+
+
+def training_history(ck: dict, card: str) -> dict:
+    """The card's `training` entry for a checkpoint. card: the card this export overwrites (a
+    warm-started run continues its history). A training.recover_onnx checkpoint has no training
     state: its history is that of the file it was recovered from (the card beside that file)."""
     if "state" not in ck:
         src = ck.get("recovered_from")
-        src_card = os.path.splitext(src)[0] + ".json" if src else None
-        previous = None
-        if src_card and os.path.exists(src_card):
-            with open(src_card) as f:
-                previous = json.load(f).get("training")
+        previous = card_training(card_path(src)) if src else None
         return dict(previous or {"pretrained": "none (from scratch)"},
                     recoveredFrom=os.path.basename(src) if src else "unknown (no training state in the checkpoint)")
     training = {"iterations": ck["state"]["iter"], "minutes": round(ck["state"]["elapsed_s"] / 60, 1),
@@ -132,10 +141,7 @@ def training_history(ck: dict, card_path: str) -> dict:
                                  "iterations": r["iter"]} for r in runs]
     if ck["state"].get("init"):
         # warm start (train --init) from weights recovered from the card's own model: keep its history
-        previous = None
-        if os.path.exists(card_path):
-            with open(card_path) as f:
-                previous = json.load(f).get("training")
+        previous = card_training(card)
         training["warmStartFrom"] = {"weights": os.path.basename(ck["state"]["init"]), "previousTraining": previous}
         if previous:
             training["totalIterations"] = training["iterations"] + previous.get("totalIterations", previous["iterations"])

@@ -157,7 +157,7 @@ def main(argv=None):
             if args.iters:
                 where = f"{state['iter']}/{args.iters} it, {state['elapsed_s'] / 60:.1f} min"
             else:
-                where = f"{state['elapsed_s'] / 60:.1f}/{args.minutes:.0f} min, {(1 - spent()) * args.minutes:.1f} min left"
+                where = f"{state['elapsed_s'] / 60:.1f}/{args.minutes:.0f} min, {max(1 - spent(), 0) * args.minutes:.1f} min left"
             print(f"[train] iter {state['iter']} loss {smooth:.3f} (focal {parts['focal']:.3f} l1 {parts['l1']:.3f} "
                   f"giou {parts['giou']:.3f}) {time.time() - t0:.2f}s/it, {where}", flush=True)
         done = spent() >= 1.0

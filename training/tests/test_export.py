@@ -10,7 +10,6 @@ from training.models.mfds_detr import MFDSDETR
 from training.ort_node import ort_run
 
 
-
 @pytest.mark.parametrize("fp16_storage", [False, True])
 def test_onnx_runtime_matches_pytorch(tmp_path, fp16_storage):
     torch.manual_seed(0)
