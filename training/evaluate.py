@@ -249,6 +249,9 @@ def main(argv=None):
     ap.add_argument("--typer", default=None, help="typer checkpoint (training.typer.train) or shipped typer .onnx "
                     "(models/leukoscan-typer.onnx): WBC-5 also with the leukocytes re-typed by it as shipped "
                     "(8-view TTA, prior correction)")
+    ap.add_argument("--agreement-power", type=float, default=None,
+                    help="with --checkpoint: leukocyte scores x decoder box agreement ** this (models/scoring.py; "
+                    "default: the shipped power; 0: the plain class scores). An ONNX file carries its own")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
 
@@ -261,18 +264,21 @@ def main(argv=None):
         return
     if args.checkpoint:
         model, cfg = load_checkpoint(args.checkpoint, args.weights)
+        if args.agreement_power is not None:
+            model.agreement_power = args.agreement_power
         runner, name = TorchRunner(model, cfg), os.path.basename(os.path.dirname(args.checkpoint))
-        nms = POSTPROCESS
+        nms, power = POSTPROCESS, model.agreement_power
     else:
         with open(card_path(args.onnx)) as f:
             card = json.load(f)
         cfg = dict(card["config"], input_w=card["input"]["width"], input_h=card["input"]["height"])
         runner, name = onnx_runner(args.onnx), os.path.basename(args.onnx)
-        nms = card.get("postprocess")
+        nms, power = card.get("postprocess"), card.get("leukocyteAgreementPower", 0)
     nms = None if args.no_nms else nms
     res = evaluate_bccd(None, cfg, args.data, runner=runner, nms=nms)
     print("BCCD-3 test (72 images), COCO AP, five types merged into WBC; "
-          + (f"NMS at IoU {nms['nmsIou']}" if nms else "no NMS"))
+          + (f"NMS at IoU {nms['nmsIou']}" if nms else "no NMS")
+          + (f"; leukocyte scores x box agreement^{power:g}" if power else "; plain class scores"))
     print(format_bccd_table(res, name))
     ap5, conf, counts = evaluate_wbc5(runner, cfg, args.data, nms=nms)
     print("\nWBC-5: typed leukocytes of BCCD test + PBC images of TXL test; types from the detector")
@@ -288,7 +294,8 @@ def main(argv=None):
             typed["typerSha256"] = sha256(args.typer)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"postprocess": nms, "bccd3": res, "wbc5": {"ap": {k: round(v, 2) for k, v in ap5.items()},
+            json.dump({"postprocess": nms, "agreementPower": power,
+                       "bccd3": res, "wbc5": {"ap": {k: round(v, 2) for k, v in ap5.items()},
                                               "confusion": conf.tolist(), "counts": counts},
                        "wbc5WithTyper": typed}, f, indent=2)
 

@@ -158,11 +158,16 @@ def main(argv=None):
     ap.add_argument("--metrics", default=None, help="JSON from `training.evaluate --json` to put in the card")
     ap.add_argument("--data", default=None)
     ap.add_argument("--opset", type=int, default=16)
+    ap.add_argument("--agreement-power", type=float, default=None,
+                    help="leukocyte scores x decoder box agreement ** this, in the graph (models/scoring.py; "
+                    "default: the shipped power; 0: the plain class scores)")
     ap.add_argument("--fp32-storage", action="store_true", help="keep float32 weights in the file (2x larger)")
     args = ap.parse_args(argv)
 
     from .evaluate import load_checkpoint
     model, cfg = load_checkpoint(args.checkpoint)
+    if args.agreement_power is not None:
+        model.agreement_power = args.agreement_power
     ck = torch.load(args.checkpoint, map_location="cpu")
     os.makedirs(args.models_dir, exist_ok=True)
     onnx_path = os.path.join(args.models_dir, f"{args.name}.onnx")
@@ -198,7 +203,10 @@ def main(argv=None):
         "pixelScale": "rgb/255",
         "colourReference": dict(colour_reference(ref_images), source="BCCD trainval (292 images)"),
         "outputs": {"logits": "logits", "boxes": "boxes", "boxConvention": "cxcywh-normalised",
-                    "scoring": "sigmoid; top-k over queries x classes; no background class; then `postprocess`"},
+                    "scoring": "sigmoid; top-k over queries x classes; no background class; then `postprocess`"
+                               + ("" if model.agreement_power == 0 else "; leukocyte logits already rescored in the graph: "
+                                  "sigmoid = p x IoU(last two decoder layers' boxes) ^ leukocyteAgreementPower")},
+        "leukocyteAgreementPower": model.agreement_power,
         "postprocess": POSTPROCESS,
         "numQueries": cfg["num_queries"],
         "trainingData": ["BCCD trainval (292 images; WBC types from bccd/wbc_types.csv)",

@@ -27,9 +27,10 @@ import onnx
 import torch
 from onnx import numpy_helper
 
-from .config import get_config, parse_overrides
-from .export import export_onnx
+from .config import TRAINING_KEYS, get_config, parse_overrides
+from .export import card_path, export_onnx
 from .models.mfds_detr import MFDSDETR
+from .models.scoring import AGREEMENT_POWER
 
 
 def onnx_initializers(path: str) -> dict:
@@ -85,10 +86,12 @@ def _candidates(model: MFDSDETR) -> list:
     return out
 
 
-def learn_mapping(cfg: dict, seed: int = 1) -> tuple:
-    """Export a distinctive fresh model; return ({initializer name: key}, unmatched parameter names)."""
+def learn_mapping(cfg: dict, seed: int = 1, agreement_power: float = AGREEMENT_POWER) -> tuple:
+    """Export a distinctive fresh model; return ({initializer name: key}, unmatched parameter names).
+    agreement_power: the file's (initializer names depend on the graph, and the rescoring is part of it)."""
     torch.manual_seed(seed)
     model = MFDSDETR(cfg).eval()
+    model.agreement_power = agreement_power
     with torch.no_grad():
         for m in model.modules():
             if isinstance(m, torch.nn.BatchNorm2d):
@@ -158,10 +161,12 @@ def _level_embed_constants(model: MFDSDETR, cfg: dict, inits: dict) -> dict:
     return found
 
 
-def recover(onnx_path: str, cfg: dict, calib_images: torch.Tensor = None) -> tuple:
+def recover(onnx_path: str, cfg: dict, calib_images: torch.Tensor = None,
+            agreement_power: float = AGREEMENT_POWER) -> tuple:
     """-> (model with the file's weights, report). calib_images [N, 3, H, W] normalised, or None to
-    leave each BatchNorm as the identity around the fused bias (eval-exact, not for training)."""
-    mapping, unmatched = learn_mapping(cfg)
+    leave each BatchNorm as the identity around the fused bias (eval-exact, not for training).
+    agreement_power: the file's leukocyte rescoring (card `leukocyteAgreementPower`; 0 before it existed)."""
+    mapping, unmatched = learn_mapping(cfg, agreement_power=agreement_power)
     shipped = onnx_initializers(onnx_path)
     model = MFDSDETR(cfg)
     mods = dict(model.named_modules())
@@ -242,6 +247,25 @@ def calibrate_bn(model: MFDSDETR, images: torch.Tensor, fused_bias: dict):
             bn.bias.copy_(mean + b)
 
 
+def from_card(cfg: dict, onnx_path: str) -> tuple:
+    """-> (cfg with the training keys (config.TRAINING_KEYS) of the card beside onnx_path, the file's
+    leukocyte agreement power). The recovered checkpoint, and a card exported from it, then name the
+    recipe the file was trained with. The card's network keys must match cfg's (else the mapping is
+    for another network). A card without `leukocyteAgreementPower` predates the rescoring (0).
+    No card: (cfg, the current power)."""
+    card = card_path(onnx_path)
+    if not os.path.exists(card):
+        return cfg, AGREEMENT_POWER
+    with open(card) as f:
+        card_json = json.load(f)
+    trained = card_json.get("config", {})
+    clash = sorted(k for k in cfg if k not in TRAINING_KEYS and k in trained and trained[k] != cfg[k])
+    if clash:
+        raise SystemExit(f"{card}: network keys differ from the --config given: {', '.join(clash)}")
+    return (dict(cfg, **{k: v for k, v in trained.items() if k in TRAINING_KEYS}),
+            card_json.get("leukocyteAgreementPower", 0))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--onnx", required=True)
@@ -251,7 +275,7 @@ def main(argv=None):
     ap.add_argument("--data", default=None)
     ap.add_argument("--calib", type=int, default=64, help="BCCD trainval images for BatchNorm statistics")
     args = ap.parse_args(argv)
-    cfg = get_config(args.config, **parse_overrides(args.set))
+    cfg, power = from_card(get_config(args.config, **parse_overrides(args.set)), args.onnx)
     images = None
     if args.calib > 0:
         from .data import sources
@@ -259,7 +283,7 @@ def main(argv=None):
         recs = sources.bccd("trainval", args.data)[:args.calib]
         ds = DetectionDataset(recs, cfg["input_w"], cfg["input_h"], train=False)
         images = torch.stack([ds[i][0] for i in range(len(ds))])
-    model, report = recover(args.onnx, cfg, images)
+    model, report = recover(args.onnx, cfg, images, agreement_power=power)
     print(json.dumps(report, indent=1))
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     torch.save({"model": model.state_dict(), "cfg": cfg, "recovered_from": os.path.abspath(args.onnx)}, args.out)

@@ -7,7 +7,9 @@ from torch import Tensor, nn
 from .backbone import Backbone
 from .hsfpn import build_fpn
 from .position import sine_position_encoding
+from .scoring import AGREEMENT_POWER, layer_agreement, rescore
 from .transformer import DeformableTransformer
+from ..config import LEUKOCYTE_IDS
 
 
 class MFDSDETR(nn.Module):
@@ -24,6 +26,9 @@ class MFDSDETR(nn.Module):
             num_classes=self.num_classes, box_refine=cfg["box_refine"],
             enc_skip_finest=cfg.get("enc_skip_finest", False))
         self._pos_cache: Dict = {}
+        # inference only (forward, hence the ONNX export): leukocyte scores times the last two decoder
+        # layers' box agreement ** this (models/scoring.py); 0: the plain class scores
+        self.agreement_power = AGREEMENT_POWER
 
     def _pos(self, feats: List[Tensor]) -> List[Tensor]:
         """Sine encodings per level, cached by shape (never while tracing: traced values must not leak)."""
@@ -44,6 +49,9 @@ class MFDSDETR(nn.Module):
         return self.transformer.decode(memory, shapes)
 
     def forward(self, images: Tensor):
-        """images [N, 3, H, W] -> (logits [N, Q, K] before sigmoid, boxes [N, Q, 4] cxcywh in [0, 1])."""
+        """images [N, 3, H, W] -> (logits [N, Q, K] before sigmoid, boxes [N, Q, 4] cxcywh in [0, 1]).
+        Leukocyte logits are rescored by box agreement (models/scoring.py) unless agreement_power is 0."""
         logits, boxes = self.forward_all(images)
-        return logits[-1], boxes[-1]
+        if self.agreement_power == 0 or boxes.shape[0] < 2:
+            return logits[-1], boxes[-1]
+        return rescore(logits[-1], layer_agreement(boxes), LEUKOCYTE_IDS, self.agreement_power), boxes[-1]

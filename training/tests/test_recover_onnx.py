@@ -1,9 +1,11 @@
 """Recovering PyTorch weights from an exported ONNX file gives back the exported model."""
+import pytest
 import torch
 
 from training.config import get_config
 from training.export import export_onnx
 from training.models.mfds_detr import MFDSDETR
+from training.models.scoring import AGREEMENT_POWER
 from training.onnx_fp16_storage import to_fp16_storage
 from training.recover_onnx import recover
 
@@ -23,9 +25,13 @@ def _trained_looking_model(cfg, seed=3):
     return model
 
 
-def test_recovered_model_matches_the_exported_one(tmp_path):
+@pytest.mark.parametrize("power", [0.0, AGREEMENT_POWER])
+def test_recovered_model_matches_the_exported_one(tmp_path, power):
+    """Also from a file exported before the leukocyte rescoring (power 0): its graph, hence its
+    initializer names, differ from today's export."""
     cfg = get_config("tiny")
     model = _trained_looking_model(cfg)
+    model.agreement_power = power
     path = str(tmp_path / "tiny.onnx")
     export_onnx(model, cfg, path)
     to_fp16_storage(path, path)
@@ -34,7 +40,8 @@ def test_recovered_model_matches_the_exported_one(tmp_path):
             if p.numel() >= 1024:
                 p.copy_(p.half().float())
     calib = torch.rand(4, 3, cfg["input_h"], cfg["input_w"])
-    recovered, report = recover(path, cfg, calib)
+    recovered, report = recover(path, cfg, calib, agreement_power=power)
+    recovered.agreement_power = power
     assert report["unmatched_params"] == [] and report["missing_in_onnx"] == []
     assert report["fused_bn"] == sum(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())
     recovered.eval()
@@ -60,3 +67,20 @@ def test_calibrated_batchnorm_keeps_training_mode_close(tmp_path):
         recovered.train()
         got = recovered(calib)[1]
     torch.testing.assert_close(got, want, atol=1e-3, rtol=1e-3)
+
+
+def test_recovered_checkpoint_takes_the_training_recipe_from_the_card(tmp_path):
+    import json
+    from training.recover_onnx import from_card
+    cfg = get_config("tiny")
+    onnx_path = str(tmp_path / "m.onnx")
+    assert from_card(cfg, onnx_path) == (cfg, AGREEMENT_POWER)  # no card: unchanged
+    (tmp_path / "m.json").write_text(json.dumps({"config": dict(cfg, lr=1e-4, bccd_weight=0.75)}))
+    got, power = from_card(cfg, onnx_path)
+    assert power == 0  # a card from before the rescoring
+    assert got["lr"] == 1e-4 and got["bccd_weight"] == 0.75
+    assert {k: v for k, v in got.items() if k not in ("lr", "bccd_weight")} == \
+        {k: v for k, v in cfg.items() if k not in ("lr", "bccd_weight")}
+    (tmp_path / "m.json").write_text(json.dumps({"config": dict(cfg, d_model=cfg["d_model"] * 2)}))
+    with pytest.raises(SystemExit, match="d_model"):
+        from_card(cfg, onnx_path)
