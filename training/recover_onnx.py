@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import tempfile
+from typing import Optional
 
 import numpy as np
 import onnx
@@ -30,7 +31,6 @@ from onnx import numpy_helper
 from .config import TRAINING_KEYS, get_config, parse_overrides
 from .export import card_path, export_onnx
 from .models.mfds_detr import MFDSDETR
-from .models.scoring import AGREEMENT_POWER
 
 
 def onnx_initializers(path: str) -> dict:
@@ -86,12 +86,14 @@ def _candidates(model: MFDSDETR) -> list:
     return out
 
 
-def learn_mapping(cfg: dict, seed: int = 1, agreement_power: float = AGREEMENT_POWER) -> tuple:
+def learn_mapping(cfg: dict, seed: int = 1, agreement_power: Optional[float] = None) -> tuple:
     """Export a distinctive fresh model; return ({initializer name: key}, unmatched parameter names).
-    agreement_power: the file's (initializer names depend on the graph, and the rescoring is part of it)."""
+    agreement_power: the file's (initializer names depend on the graph, and the rescoring is part of
+    it); None: the model's default."""
     torch.manual_seed(seed)
     model = MFDSDETR(cfg).eval()
-    model.agreement_power = agreement_power
+    if agreement_power is not None:
+        model.agreement_power = agreement_power
     with torch.no_grad():
         for m in model.modules():
             if isinstance(m, torch.nn.BatchNorm2d):
@@ -162,10 +164,11 @@ def _level_embed_constants(model: MFDSDETR, cfg: dict, inits: dict) -> dict:
 
 
 def recover(onnx_path: str, cfg: dict, calib_images: torch.Tensor = None,
-            agreement_power: float = AGREEMENT_POWER) -> tuple:
+            agreement_power: Optional[float] = None) -> tuple:
     """-> (model with the file's weights, report). calib_images [N, 3, H, W] normalised, or None to
     leave each BatchNorm as the identity around the fused bias (eval-exact, not for training).
-    agreement_power: the file's leukocyte rescoring (card `leukocyteAgreementPower`; 0 before it existed)."""
+    agreement_power: the file's leukocyte rescoring (card `leukocyteAgreementPower`; 0 before it existed;
+    None: the model's default)."""
     mapping, unmatched = learn_mapping(cfg, agreement_power=agreement_power)
     shipped = onnx_initializers(onnx_path)
     model = MFDSDETR(cfg)
@@ -252,10 +255,10 @@ def from_card(cfg: dict, onnx_path: str) -> tuple:
     leukocyte agreement power). The recovered checkpoint, and a card exported from it, then name the
     recipe the file was trained with. The card's network keys must match cfg's (else the mapping is
     for another network). A card without `leukocyteAgreementPower` predates the rescoring (0).
-    No card: (cfg, the current power)."""
+    No card: (cfg, None: the model's default power)."""
     card = card_path(onnx_path)
     if not os.path.exists(card):
-        return cfg, AGREEMENT_POWER
+        return cfg, None
     with open(card) as f:
         card_json = json.load(f)
     trained = card_json.get("config", {})

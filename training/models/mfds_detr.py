@@ -27,8 +27,9 @@ class MFDSDETR(nn.Module):
             enc_skip_finest=cfg.get("enc_skip_finest", False))
         self._pos_cache: Dict = {}
         # inference only (forward, hence the ONNX export): leukocyte scores times the last two decoder
-        # layers' box agreement ** this (models/scoring.py); 0: the plain class scores
-        self.agreement_power = AGREEMENT_POWER
+        # layers' box agreement ** this (models/scoring.py); 0: the plain class scores (and the only
+        # choice with one decoder layer, so that the card's power is always the graph's)
+        self.agreement_power = AGREEMENT_POWER if cfg["dec_layers"] >= 2 else 0
 
     def _pos(self, feats: List[Tensor]) -> List[Tensor]:
         """Sine encodings per level, cached by shape (never while tracing: traced values must not leak)."""
@@ -52,6 +53,6 @@ class MFDSDETR(nn.Module):
         """images [N, 3, H, W] -> (logits [N, Q, K] before sigmoid, boxes [N, Q, 4] cxcywh in [0, 1]).
         Leukocyte logits are rescored by box agreement (models/scoring.py) unless agreement_power is 0."""
         logits, boxes = self.forward_all(images)
-        if self.agreement_power == 0 or boxes.shape[0] < 2:
+        if self.agreement_power == 0:
             return logits[-1], boxes[-1]
         return rescore(logits[-1], layer_agreement(boxes), LEUKOCYTE_IDS, self.agreement_power), boxes[-1]

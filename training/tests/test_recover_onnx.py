@@ -74,7 +74,7 @@ def test_recovered_checkpoint_takes_the_training_recipe_from_the_card(tmp_path):
     from training.recover_onnx import from_card
     cfg = get_config("tiny")
     onnx_path = str(tmp_path / "m.onnx")
-    assert from_card(cfg, onnx_path) == (cfg, AGREEMENT_POWER)  # no card: unchanged
+    assert from_card(cfg, onnx_path) == (cfg, None)  # no card: unchanged, the model's default power
     (tmp_path / "m.json").write_text(json.dumps({"config": dict(cfg, lr=1e-4, bccd_weight=0.75)}))
     got, power = from_card(cfg, onnx_path)
     assert power == 0  # a card from before the rescoring

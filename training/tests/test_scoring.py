@@ -59,3 +59,18 @@ def test_model_forward_applies_the_agreement_power():
     torch.testing.assert_close(scored, rescore(all_logits[-1], layer_agreement(all_boxes), LEUKOCYTE_IDS, 8.0))
     assert not torch.equal(scored[..., :5], plain[..., :5])
     assert torch.equal(scored[..., 5:], plain[..., 5:])
+
+
+def test_one_decoder_layer_means_plain_scores():
+    """Nothing to compare the last layer's boxes with: the model (hence its card) says power 0,
+    and forcing a power is an error, not a silent no-op."""
+    cfg = get_config("tiny", dec_layers=1)
+    model = MFDSDETR(cfg).eval()
+    assert model.agreement_power == 0
+    x = torch.randn(1, 3, cfg["input_h"], cfg["input_w"])
+    with torch.no_grad():
+        logits, _ = model(x)
+        assert torch.equal(logits, model.forward_all(x)[0][-1])
+        model.agreement_power = 8.0
+        with pytest.raises(ValueError, match="two decoder layers"):
+            model(x)
