@@ -123,6 +123,15 @@ def training_history(ck: dict, card: str) -> dict:
     """The card's `training` entry for a checkpoint. card: the card this export overwrites (a
     warm-started run continues its history). A training.recover_onnx checkpoint has no training
     state: its history is that of the file it was recovered from (the card beside that file)."""
+    if "extended_from" in ck:  # training.extend_decoder: the base checkpoint's history + the new layer
+        ext = dict(ck["extended_from"])
+        base_path = ext.pop("checkpoint")
+        base = (training_history(torch.load(base_path, map_location="cpu"), card) if os.path.exists(base_path)
+                else {"pretrained": "none (from scratch)", "note": f"base checkpoint {base_path} not found"})
+        return dict(base, extendedDecoder=dict(
+            ext, base=os.path.basename(base_path),
+            what="one decoder layer appended and trained alone on the frozen model's cached encoder memory "
+                 "(training/extend_decoder.py)"))
     if "state" not in ck:
         src = ck.get("recovered_from")
         previous = card_training(card_path(src)) if src else None

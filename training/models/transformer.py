@@ -133,24 +133,33 @@ class DeformableTransformer(nn.Module):
             coarse = layer.forward_queries(coarse, pos[:, n0:], ref[:, n0:], torch.cat([fine, coarse], 1), shapes)
         return torch.cat([fine, coarse], 1), shapes
 
-    def decode(self, memory: Tensor, shapes: Shapes) -> Tuple[Tensor, Tensor]:
-        """memory [N, S, C] -> logits [D, N, Q, K], boxes [D, N, Q, 4] (cxcywh in [0, 1]) per layer."""
-        n = memory.shape[0]
+    def decode_start(self, n: int) -> Tuple[Tensor, Tensor, Tensor]:
+        """Batch size n -> (tgt [N, Q, C], query_pos [N, Q, C], reference points [N, Q, 2] in [0, 1])."""
         query_pos, tgt = torch.split(self.query_embed.weight, self.d_model, dim=1)
         query_pos = query_pos[None].expand(n, -1, -1)
-        tgt = tgt[None].expand(n, -1, -1)
-        ref = self.ref_point(query_pos).sigmoid()  # [N, Q, 2]
+        return tgt[None].expand(n, -1, -1), query_pos, self.ref_point(query_pos).sigmoid()
+
+    def decode_step(self, i: int, tgt: Tensor, query_pos: Tensor, ref: Tensor, memory: Tensor,
+                    shapes: Shapes) -> Tuple[Tensor, Tensor, Tensor]:
+        """Decoder layer i: tgt, query_pos [N, Q, C]; ref [N, Q, 2 or 4]; memory [N, S, C]
+        -> (tgt [N, Q, C], logits [N, Q, K], boxes [N, Q, 4] cxcywh in [0, 1])."""
+        ref_in = ref[:, :, None].expand(-1, -1, self.n_levels, -1)
+        tgt = self.decoder[i](tgt, query_pos, ref_in, memory, shapes)
+        delta = self.box_heads[i](tgt)
+        if ref.shape[-1] == 4:
+            boxes = (delta + inverse_sigmoid(ref)).sigmoid()
+        else:
+            boxes = torch.cat([delta[..., :2] + inverse_sigmoid(ref), delta[..., 2:]], -1).sigmoid()
+        return tgt, self.class_heads[i](tgt), boxes
+
+    def decode(self, memory: Tensor, shapes: Shapes) -> Tuple[Tensor, Tensor]:
+        """memory [N, S, C] -> logits [D, N, Q, K], boxes [D, N, Q, 4] (cxcywh in [0, 1]) per layer."""
+        tgt, query_pos, ref = self.decode_start(memory.shape[0])
         all_logits, all_boxes = [], []
-        for i, layer in enumerate(self.decoder):
-            ref_in = ref[:, :, None].expand(-1, -1, self.n_levels, -1)
-            tgt = layer(tgt, query_pos, ref_in, memory, shapes)
-            delta = self.box_heads[i](tgt)
-            if ref.shape[-1] == 4:
-                boxes = (delta + inverse_sigmoid(ref)).sigmoid()
-            else:
-                boxes = torch.cat([delta[..., :2] + inverse_sigmoid(ref), delta[..., 2:]], -1).sigmoid()
+        for i in range(len(self.decoder)):
+            tgt, logits, boxes = self.decode_step(i, tgt, query_pos, ref, memory, shapes)
             if self.box_refine:
                 ref = boxes.detach()
-            all_logits.append(self.class_heads[i](tgt))
+            all_logits.append(logits)
             all_boxes.append(boxes)
         return torch.stack(all_logits), torch.stack(all_boxes)
