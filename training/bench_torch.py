@@ -30,7 +30,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
 
-    from .models.mfds_detr import MFDSDETR
+    from .evaluate import load_checkpoint
     card_path = os.path.join(REPO, "models", f"{args.model}.json")
     weights = args.checkpoint
     if weights is None:
@@ -40,11 +40,7 @@ def main(argv=None):
     if not weights or not os.path.exists(weights):
         raise SystemExit(f"PyTorch weights not found: '{weights}' (training.export writes them to the cache, "
                          "~/.cache/leukoscan/models/<name>.pt, on the machine that exported the model)")
-    ck = torch.load(weights, map_location="cpu")
-    model = MFDSDETR(ck["cfg"])
-    model.load_state_dict(ck["model"])
-    model.eval()
-    cfg = ck["cfg"]
+    model, cfg = load_checkpoint(weights, "model")
     frame = np.random.default_rng(0).integers(0, 255, (480, 640, 3), dtype=np.uint8)
     times = []
     with torch.no_grad():

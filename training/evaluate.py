@@ -206,12 +206,14 @@ def checkpoint_weights(ck: dict, weights: str = "ema") -> dict:
     return ck["ema"]["model"] if weights == "ema" and "ema" in ck else ck["model"]
 
 
-def load_checkpoint(path: str, weights: str = "ema"):
+def load_checkpoint(path: str, weights: str = "ema", agreement_power: Optional[float] = None):
+    """-> (model in eval mode, cfg). agreement_power: the leukocyte rescoring (models/scoring.py);
+    None: the model's default."""
     from .models.mfds_detr import MFDSDETR
     if not os.path.exists(path):
         raise SystemExit(f"checkpoint not found: {path}")
     ck = torch.load(path, map_location="cpu")
-    model = MFDSDETR(ck["cfg"])
+    model = MFDSDETR(ck["cfg"], agreement_power)
     model.load_state_dict(checkpoint_weights(ck, weights))
     model.eval()
     return model, ck["cfg"]
@@ -263,9 +265,7 @@ def main(argv=None):
         print(json.dumps({k: round(v, 3) for k, v in res.items()}))
         return
     if args.checkpoint:
-        model, cfg = load_checkpoint(args.checkpoint, args.weights)
-        if args.agreement_power is not None:
-            model.agreement_power = args.agreement_power
+        model, cfg = load_checkpoint(args.checkpoint, args.weights, args.agreement_power)
         runner, name = TorchRunner(model, cfg), os.path.basename(os.path.dirname(args.checkpoint))
         nms, power = POSTPROCESS, model.agreement_power
     else:

@@ -174,9 +174,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     from .evaluate import load_checkpoint
-    model, cfg = load_checkpoint(args.checkpoint)
-    if args.agreement_power is not None:
-        model.agreement_power = args.agreement_power
+    model, cfg = load_checkpoint(args.checkpoint, agreement_power=args.agreement_power)
     ck = torch.load(args.checkpoint, map_location="cpu")
     os.makedirs(args.models_dir, exist_ok=True)
     onnx_path = os.path.join(args.models_dir, f"{args.name}.onnx")

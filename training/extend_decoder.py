@@ -68,12 +68,8 @@ def cache_views(model: MFDSDETR, cfg: Dict, records, views: int, seed: int, log=
 @torch.no_grad()
 def cache_view(model: MFDSDETR, image: Tensor, target: Dict) -> Dict:
     """image [3, H, W] normalised -> one cache row (see cache_views)."""
-    t = model.transformer
-    feats = model.fpn(model.backbone(image[None]))
-    memory, shapes = t.encode(feats, model._pos(feats))
-    tgt, query_pos, ref = t.decode_start(1)
-    for layer in range(len(t.decoder)):
-        tgt, _, ref = t.decode_step(layer, tgt, query_pos, ref, memory, shapes)
+    memory, shapes = model.encode(image[None])
+    *_, (tgt, _, ref) = model.transformer.decode_layers(memory, shapes)
     return {"memory": memory[0].half(), "tgt": tgt[0].half(), "ref": ref[0], "target": target, "shapes": shapes}
 
 

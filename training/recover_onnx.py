@@ -91,9 +91,7 @@ def learn_mapping(cfg: dict, seed: int = 1, agreement_power: Optional[float] = N
     agreement_power: the file's (initializer names depend on the graph, and the rescoring is part of
     it); None: the model's default."""
     torch.manual_seed(seed)
-    model = MFDSDETR(cfg).eval()
-    if agreement_power is not None:
-        model.agreement_power = agreement_power
+    model = MFDSDETR(cfg, agreement_power).eval()
     with torch.no_grad():
         for m in model.modules():
             if isinstance(m, torch.nn.BatchNorm2d):
@@ -171,7 +169,7 @@ def recover(onnx_path: str, cfg: dict, calib_images: torch.Tensor = None,
     None: the model's default)."""
     mapping, unmatched = learn_mapping(cfg, agreement_power=agreement_power)
     shipped = onnx_initializers(onnx_path)
-    model = MFDSDETR(cfg)
+    model = MFDSDETR(cfg, agreement_power)
     mods = dict(model.named_modules())
     params = dict(model.named_parameters())
     fused_bias = {}

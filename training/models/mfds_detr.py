@@ -1,5 +1,5 @@
 """MFDS-DETR: ResNet + extra block -> HS-FPN -> deformable encoder/decoder -> class/box heads."""
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import torch
 from torch import Tensor, nn
@@ -13,7 +13,7 @@ from ..config import LEUKOCYTE_IDS
 
 
 class MFDSDETR(nn.Module):
-    def __init__(self, cfg: Dict):
+    def __init__(self, cfg: Dict, agreement_power: Optional[float] = None):
         super().__init__()
         self.cfg = dict(cfg)
         self.num_classes = len(cfg["classes"])
@@ -28,8 +28,10 @@ class MFDSDETR(nn.Module):
         self._pos_cache: Dict = {}
         # inference only (forward, hence the ONNX export): leukocyte scores times the last two decoder
         # layers' box agreement ** this (models/scoring.py); 0: the plain class scores (and the only
-        # choice with one decoder layer, so that the card's power is always the graph's)
-        self.agreement_power = AGREEMENT_POWER if cfg["dec_layers"] >= 2 else 0
+        # choice with one decoder layer, so that the card's power is always the graph's). None: that default
+        if agreement_power is None:
+            agreement_power = AGREEMENT_POWER if cfg["dec_layers"] >= 2 else 0
+        self.agreement_power = agreement_power
 
     def _pos(self, feats: List[Tensor]) -> List[Tensor]:
         """Sine encodings per level, cached by shape (never while tracing: traced values must not leak)."""
@@ -43,11 +45,14 @@ class MFDSDETR(nn.Module):
             self._pos_cache[key] = make()
         return self._pos_cache[key]
 
+    def encode(self, images: Tensor):
+        """images [N, 3, H, W] normalised -> (encoder memory [N, S, C], level shapes)."""
+        feats = self.fpn(self.backbone(images))
+        return self.transformer.encode(feats, self._pos(feats))
+
     def forward_all(self, images: Tensor):
         """images [N, 3, H, W] normalised -> logits [D, N, Q, K], boxes [D, N, Q, 4] (every decoder layer)."""
-        feats = self.fpn(self.backbone(images))
-        memory, shapes = self.transformer.encode(feats, self._pos(feats))
-        return self.transformer.decode(memory, shapes)
+        return self.transformer.decode(*self.encode(images))
 
     def forward(self, images: Tensor):
         """images [N, 3, H, W] -> (logits [N, Q, K] before sigmoid, boxes [N, Q, 4] cxcywh in [0, 1]).

@@ -1,7 +1,7 @@
 """Deformable transformer: multi-scale deformable encoder, decoder with self-attention and
 deformable cross-attention, iterative box refinement (optional)."""
 import copy
-from typing import List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -152,14 +152,16 @@ class DeformableTransformer(nn.Module):
             boxes = torch.cat([delta[..., :2] + inverse_sigmoid(ref), delta[..., 2:]], -1).sigmoid()
         return tgt, self.class_heads[i](tgt), boxes
 
-    def decode(self, memory: Tensor, shapes: Shapes) -> Tuple[Tensor, Tensor]:
-        """memory [N, S, C] -> logits [D, N, Q, K], boxes [D, N, Q, 4] (cxcywh in [0, 1]) per layer."""
+    def decode_layers(self, memory: Tensor, shapes: Shapes) -> Iterator[Tuple[Tensor, Tensor, Tensor]]:
+        """memory [N, S, C] -> per decoder layer, in order: (tgt [N, Q, C], logits [N, Q, K], boxes [N, Q, 4])."""
         tgt, query_pos, ref = self.decode_start(memory.shape[0])
-        all_logits, all_boxes = [], []
         for i in range(len(self.decoder)):
             tgt, logits, boxes = self.decode_step(i, tgt, query_pos, ref, memory, shapes)
             if self.box_refine:
                 ref = boxes.detach()
-            all_logits.append(logits)
-            all_boxes.append(boxes)
+            yield tgt, logits, boxes
+
+    def decode(self, memory: Tensor, shapes: Shapes) -> Tuple[Tensor, Tensor]:
+        """memory [N, S, C] -> logits [D, N, Q, K], boxes [D, N, Q, 4] (cxcywh in [0, 1]) per layer."""
+        _, all_logits, all_boxes = zip(*self.decode_layers(memory, shapes))
         return torch.stack(all_logits), torch.stack(all_boxes)

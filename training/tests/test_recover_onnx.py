@@ -41,7 +41,6 @@ def test_recovered_model_matches_the_exported_one(tmp_path, power):
                 p.copy_(p.half().float())
     calib = torch.rand(4, 3, cfg["input_h"], cfg["input_w"])
     recovered, report = recover(path, cfg, calib, agreement_power=power)
-    recovered.agreement_power = power
     assert report["unmatched_params"] == [] and report["missing_in_onnx"] == []
     assert report["fused_bn"] == sum(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())
     recovered.eval()
