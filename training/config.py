@@ -36,6 +36,7 @@ BASE = {
     "loss_focal": 2.0,
     "loss_l1": 5.0,
     "loss_giou": 2.0,
+    "box_weight_leukocyte": 1.0,  # leukocyte boxes' weight in the L1 and GIoU terms (others: 1)
     "aux_loss": True,
     "focal_alpha": 0.25,
     "focal_gamma": 2.0,
@@ -56,15 +57,16 @@ BASE = {
     # data
     "bccd_weight": 0.6,  # share of samples drawn from BCCD trainval; the rest from TXL (non-BCCD)
     "scale_min": 0.55,  # min side fraction of the random 4:3 crop
+    "aspect_jitter": 0.3,  # the crop's aspect is 4:3 times exp(U(-a, a))
 }
 
 # Keys that shape only the training (losses, matching, optimisation, data), not the network: runs that
 # differ only in these produce weights of the same model (training.swa averages across them).
 TRAINING_KEYS = frozenset([
-    "loss_focal", "loss_l1", "loss_giou", "aux_loss", "focal_alpha", "focal_gamma", "cls_target",
-    "match_cost_class", "match_cost_l1", "match_cost_giou",
+    "loss_focal", "loss_l1", "loss_giou", "box_weight_leukocyte", "aux_loss", "focal_alpha", "focal_gamma",
+    "cls_target", "match_cost_class", "match_cost_l1", "match_cost_giou",
     "lr", "lr_backbone", "weight_decay", "batch_size", "clip_norm", "lr_drop_frac",
-    "bccd_weight", "scale_min",
+    "bccd_weight", "scale_min", "aspect_jitter",
 ])
 
 CONFIGS = {

@@ -206,13 +206,21 @@ def checkpoint_weights(ck: dict, weights: str = "ema") -> dict:
     return ck["ema"]["model"] if weights == "ema" and "ema" in ck else ck["model"]
 
 
+def read_checkpoint(path: str) -> Dict:
+    if not os.path.exists(path):
+        raise SystemExit(f"checkpoint not found: {path}")
+    return torch.load(path, map_location="cpu")
+
+
 def load_checkpoint(path: str, weights: str = "ema", agreement_power: Optional[float] = None):
     """-> (model in eval mode, cfg). agreement_power: the leukocyte rescoring (models/scoring.py);
     None: the model's default."""
+    return model_from_checkpoint(read_checkpoint(path), weights, agreement_power)
+
+
+def model_from_checkpoint(ck: Dict, weights: str = "ema", agreement_power: Optional[float] = None):
+    """A checkpoint already read (read_checkpoint) -> (model in eval mode, cfg)."""
     from .models.mfds_detr import MFDSDETR
-    if not os.path.exists(path):
-        raise SystemExit(f"checkpoint not found: {path}")
-    ck = torch.load(path, map_location="cpu")
     model = MFDSDETR(ck["cfg"], agreement_power)
     model.load_state_dict(checkpoint_weights(ck, weights))
     model.eval()

@@ -173,9 +173,9 @@ def main(argv=None):
     ap.add_argument("--fp32-storage", action="store_true", help="keep float32 weights in the file (2x larger)")
     args = ap.parse_args(argv)
 
-    from .evaluate import load_checkpoint
-    model, cfg = load_checkpoint(args.checkpoint, agreement_power=args.agreement_power)
-    ck = torch.load(args.checkpoint, map_location="cpu")
+    from .evaluate import model_from_checkpoint, read_checkpoint
+    ck = read_checkpoint(args.checkpoint)
+    model, cfg = model_from_checkpoint(ck, agreement_power=args.agreement_power)
     os.makedirs(args.models_dir, exist_ok=True)
     onnx_path = os.path.join(args.models_dir, f"{args.name}.onnx")
     export_onnx(model, cfg, onnx_path, args.opset)

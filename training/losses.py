@@ -79,6 +79,15 @@ def matched_iou_targets(onehot: Tensor, matches: List[Tuple[Tensor, Tensor]], sr
     return quality
 
 
+def box_weights(targets: List[Dict[str, Tensor]], matches: List[Tuple[Tensor, Tensor]],
+                leukocyte: float) -> Tensor:
+    """Weight of each matched box in the L1 and GIoU losses: `leukocyte` for leukocyte targets
+    (typed or not), 1 for the rest. -> [M], in the order of the matched pairs."""
+    labels = torch.cat([targets[b]["labels"][ti] for b, (_, ti) in enumerate(matches)])
+    is_wbc = (labels == UNTYPED_WBC) | torch.isin(labels, torch.tensor(LEUKOCYTE_IDS))
+    return 1.0 + (leukocyte - 1.0) * is_wbc.float()
+
+
 def layer_losses(logits: Tensor, boxes: Tensor, targets: List[Dict[str, Tensor]], cfg: Dict,
                  num_boxes: float) -> Dict[str, Tensor]:
     """One decoder layer: logits [N, Q, K], boxes [N, Q, 4] -> {'focal', 'l1', 'giou'}."""
@@ -98,8 +107,9 @@ def layer_losses(logits: Tensor, boxes: Tensor, targets: List[Dict[str, Tensor]]
     if src.numel() == 0:
         zero = boxes.sum() * 0
         return {"focal": focal, "l1": zero, "giou": zero}
-    l1 = F.l1_loss(src, tgt, reduction="none").sum() / num_boxes
-    giou = (1 - giou_pairs).sum() / num_boxes
+    w = box_weights(targets, matches, cfg.get("box_weight_leukocyte", 1.0)).to(src.dtype)
+    l1 = (F.l1_loss(src, tgt, reduction="none").sum(1) * w).sum() / num_boxes
+    giou = ((1 - giou_pairs) * w).sum() / num_boxes
     return {"focal": focal, "l1": l1, "giou": giou}
 
 

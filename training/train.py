@@ -98,7 +98,7 @@ def main(argv=None):
     records = bccd + txl
     print(f"[data] BCCD trainval {len(bccd)} images, TXL train (PBC + Raabin) {len(txl)} images", flush=True)
     ds = DetectionDataset(records, cfg["input_w"], cfg["input_h"], train=True, scale_min=cfg["scale_min"],
-                          seed=args.seed)
+                          seed=args.seed, aspect_jitter=cfg["aspect_jitter"])
     sampler = MixedSampler(len(bccd), len(txl), cfg["bccd_weight"], args.seed)
 
     model = MFDSDETR(cfg)

@@ -19,10 +19,11 @@ def load_rgb(path: str) -> np.ndarray:
 
 class DetectionDataset(torch.utils.data.Dataset):
     def __init__(self, records: List[Record], out_w: int, out_h: int, train: bool, scale_min: float = 0.55,
-                 seed: int = 0):
+                 seed: int = 0, aspect_jitter: float = 0.3):
         self.records = records
         self.images = [load_rgb(r.image_path) for r in records]
         self.out_w, self.out_h, self.train, self.scale_min = out_w, out_h, train, scale_min
+        self.aspect_jitter = aspect_jitter
         self.rng = np.random.default_rng(seed)
 
     def __len__(self):
@@ -34,7 +35,8 @@ class DetectionDataset(torch.utils.data.Dataset):
         labels = np.asarray(r.labels, dtype=np.int64)
         img = self.images[i]
         if self.train:
-            img, boxes, labels = train_transform(img, boxes, labels, self.rng, self.out_w, self.out_h, self.scale_min)
+            img, boxes, labels = train_transform(img, boxes, labels, self.rng, self.out_w, self.out_h, self.scale_min,
+                                                   self.aspect_jitter)
         else:
             img, boxes, labels = eval_transform(img, boxes, labels, self.out_w, self.out_h)
         return to_tensor(img), to_target(boxes, labels, self.out_w, self.out_h)

@@ -91,7 +91,7 @@ def to_target(boxes: np.ndarray, labels: np.ndarray, w: int, h: int) -> dict:
     return {"boxes": cxcywh.clamp(0, 1), "labels": torch.as_tensor(labels, dtype=torch.int64).reshape(-1)}
 
 
-def train_transform(img, boxes, labels, rng, out_w: int, out_h: int, scale_min: float):
+def train_transform(img, boxes, labels, rng, out_w: int, out_h: int, scale_min: float, aspect_jitter: float = 0.3):
     k = int(rng.integers(0, 4))
     img, boxes = rot90(img, boxes, k)
     if rng.random() < 0.5:
@@ -99,7 +99,7 @@ def train_transform(img, boxes, labels, rng, out_w: int, out_h: int, scale_min: 
     if rng.random() < 0.5:
         img, boxes = vflip(img, boxes)
     # aspect jitter: inference stretches non-4:3 frames (e.g. square ones) to the input size
-    aspect = out_w / out_h * float(np.exp(rng.uniform(-0.3, 0.3)))
+    aspect = out_w / out_h * float(np.exp(rng.uniform(-aspect_jitter, aspect_jitter)))
     img, boxes, labels = random_aspect_crop(img, boxes, labels, rng, aspect, scale_min)
     img, boxes = resize(img, boxes, out_w, out_h)
     if rng.random() < 0.8:

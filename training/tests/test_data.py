@@ -5,7 +5,7 @@ import pytest
 
 from training.data import sources
 from training.data.annotations import DatasetError, read_voc, read_yolo, read_coco
-from training.data.transforms import hflip, rot90, vflip
+from training.data.transforms import hflip, rot90, train_transform, vflip
 
 DATA = os.environ.get("LEUKOSCAN_DATA") or os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data")
 
@@ -49,6 +49,17 @@ def test_geometric_augmentations_keep_boxes_on_the_same_pixels():
         out, b = fn(img, boxes)
         x1, y1, x2, y2 = b[0].astype(int)
         assert out[y1:y2, x1:x2].min() == 255 and out.sum() == img.sum()
+
+
+def test_aspect_jitter_zero_scales_both_axes_alike():
+    img = np.zeros((480, 640, 3), np.uint8)
+    boxes = np.array([[280, 200, 360, 280]], np.float32)  # a square cell in the middle
+    def aspect_after(jitter, seed):
+        _, b, _ = train_transform(img, boxes, np.zeros(1, np.int64), np.random.default_rng(seed), 512, 384,
+                                  scale_min=1.0, aspect_jitter=jitter)
+        return (b[0, 2] - b[0, 0]) / (b[0, 3] - b[0, 1])
+    assert all(abs(aspect_after(0.0, s) - 1) < 0.02 for s in range(20))
+    assert max(abs(aspect_after(0.3, s) - 1) for s in range(20)) > 0.1
 
 
 def test_bccd_splits_and_types_from_the_shared_data():

@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from training.box_ops import box_cxcywh_to_xyxy, box_xyxy_to_cxcywh, generalized_box_iou
-from training.config import CLASSES, UNTYPED_WBC, LEUKOCYTE_IDS
-from training.losses import class_targets, sigmoid_focal_loss
+from training.config import CLASSES, UNTYPED_WBC, LEUKOCYTE_IDS, get_config
+from training.losses import box_weights, class_targets, layer_losses, sigmoid_focal_loss
 
 
 def test_focal_loss_known_values():
@@ -51,6 +51,23 @@ def test_untyped_leukocyte_teaches_leukocyte_without_a_type():
     assert weights[0, 0, CLASSES.index("RBC")].item() == 1.0
     # an unmatched query is a negative everywhere
     assert onehot[0, 1].sum().item() == 0 and weights[0, 1].min().item() == 1.0
+
+
+def test_leukocyte_box_weight_scales_only_leukocyte_box_terms():
+    wbc, rbc = torch.tensor([0.3, 0.3, 0.2, 0.2]), torch.tensor([0.7, 0.7, 0.1, 0.1])
+    targets = [{"labels": torch.tensor([CLASSES.index("MON"), CLASSES.index("RBC")]),
+                "boxes": torch.stack([wbc, rbc])}]
+    boxes = torch.stack([wbc + torch.tensor([0.02, 0, 0, 0]), rbc + torch.tensor([0, 0.04, 0, 0])])[None]
+    logits = torch.zeros(1, 2, len(CLASSES))
+    parts = {k: layer_losses(logits, boxes, targets, get_config("lite", box_weight_leukocyte=k), 2.0)
+             for k in (1.0, 3.0)}
+    # the leukocyte's L1 is 0.02 / 2 boxes; weight 3 adds twice that, the RBC's part stays
+    assert parts[1.0]["l1"].item() == pytest.approx((0.02 + 0.04) / 2)
+    assert parts[3.0]["l1"].item() == pytest.approx((3 * 0.02 + 0.04) / 2)
+    assert parts[3.0]["giou"].item() > parts[1.0]["giou"].item()
+    assert parts[3.0]["focal"].item() == pytest.approx(parts[1.0]["focal"].item())
+    untyped = [{"labels": torch.tensor([UNTYPED_WBC, CLASSES.index("Platelets")])}]
+    assert box_weights(untyped, [(torch.tensor([1, 0]), torch.tensor([1, 0]))], 4.0).tolist() == [1.0, 4.0]
 
 
 def test_box_iou_pairs_matches_the_iou_matrix_diagonal():
