@@ -21,6 +21,7 @@ from typing import Dict, List
 import torch
 from torch import Tensor
 
+from .config import BASE
 from .data import sources
 from .data.dataset import DetectionDataset
 from .evaluate import load_checkpoint
@@ -53,7 +54,8 @@ def cache_views(model: MFDSDETR, cfg: Dict, records, views: int, seed: int, log=
     'ref' [Q, 4] (its boxes), 'target' {'boxes' cxcywh, 'labels'}}]; `shapes` is the same for all."""
     ev = DetectionDataset(records, cfg["input_w"], cfg["input_h"], train=False)
     tr = DetectionDataset(records, cfg["input_w"], cfg["input_h"], train=True, seed=seed,
-                          scale_min=cfg.get("scale_min", 0.55))
+                          scale_min=cfg.get("scale_min", BASE["scale_min"]),
+                          aspect_jitter=cfg.get("aspect_jitter", BASE["aspect_jitter"]))
     tr.images = ev.images
     rows, t0 = [], time.time()
     for i in range(len(records)):

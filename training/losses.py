@@ -79,11 +79,9 @@ def matched_iou_targets(onehot: Tensor, matches: List[Tuple[Tensor, Tensor]], sr
     return quality
 
 
-def box_weights(targets: List[Dict[str, Tensor]], matches: List[Tuple[Tensor, Tensor]],
-                leukocyte: float) -> Tensor:
-    """Weight of each matched box in the L1 and GIoU losses: `leukocyte` for leukocyte targets
-    (typed or not), 1 for the rest. -> [M], in the order of the matched pairs."""
-    labels = torch.cat([targets[b]["labels"][ti] for b, (_, ti) in enumerate(matches)])
+def box_weights(labels: Tensor, leukocyte: float) -> Tensor:
+    """Weight of each matched box in the L1 and GIoU losses. labels [M], the matched targets' labels
+    -> [M]: `leukocyte` for leukocytes (typed or not), 1 for the rest."""
     is_wbc = (labels == UNTYPED_WBC) | torch.isin(labels, torch.tensor(LEUKOCYTE_IDS))
     return 1.0 + (leukocyte - 1.0) * is_wbc.float()
 
@@ -96,6 +94,7 @@ def layer_losses(logits: Tensor, boxes: Tensor, targets: List[Dict[str, Tensor]]
     onehot, weights = class_targets(logits, targets, matches)
     src = torch.cat([boxes[b, qi] for b, (qi, _) in enumerate(matches)])
     tgt = torch.cat([targets[b]["boxes"][ti] for b, (_, ti) in enumerate(matches)])
+    tgt_labels = torch.cat([targets[b]["labels"][ti] for b, (_, ti) in enumerate(matches)])
     giou_pairs = generalized_box_iou(box_cxcywh_to_xyxy(src), box_cxcywh_to_xyxy(tgt)).diagonal() \
         if src.numel() else src.new_zeros(0)
     if cfg.get("cls_target", "onehot") == "iou":
@@ -107,7 +106,7 @@ def layer_losses(logits: Tensor, boxes: Tensor, targets: List[Dict[str, Tensor]]
     if src.numel() == 0:
         zero = boxes.sum() * 0
         return {"focal": focal, "l1": zero, "giou": zero}
-    w = box_weights(targets, matches, cfg.get("box_weight_leukocyte", 1.0)).to(src.dtype)
+    w = box_weights(tgt_labels, cfg.get("box_weight_leukocyte", 1.0)).to(src.dtype)
     l1 = (F.l1_loss(src, tgt, reduction="none").sum(1) * w).sum() / num_boxes
     giou = ((1 - giou_pairs) * w).sum() / num_boxes
     return {"focal": focal, "l1": l1, "giou": giou}

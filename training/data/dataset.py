@@ -5,6 +5,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from ..config import BASE
 from .annotations import DatasetError, Record
 from .transforms import eval_transform, to_target, to_tensor, train_transform
 
@@ -18,8 +19,8 @@ def load_rgb(path: str) -> np.ndarray:
 
 
 class DetectionDataset(torch.utils.data.Dataset):
-    def __init__(self, records: List[Record], out_w: int, out_h: int, train: bool, scale_min: float = 0.55,
-                 seed: int = 0, aspect_jitter: float = 0.3):
+    def __init__(self, records: List[Record], out_w: int, out_h: int, train: bool, scale_min: float = BASE["scale_min"],
+                 seed: int = 0, aspect_jitter: float = BASE["aspect_jitter"]):
         self.records = records
         self.images = [load_rgb(r.image_path) for r in records]
         self.out_w, self.out_h, self.train, self.scale_min = out_w, out_h, train, scale_min

@@ -91,7 +91,7 @@ def to_target(boxes: np.ndarray, labels: np.ndarray, w: int, h: int) -> dict:
     return {"boxes": cxcywh.clamp(0, 1), "labels": torch.as_tensor(labels, dtype=torch.int64).reshape(-1)}
 
 
-def train_transform(img, boxes, labels, rng, out_w: int, out_h: int, scale_min: float, aspect_jitter: float = 0.3):
+def train_transform(img, boxes, labels, rng, out_w: int, out_h: int, scale_min: float, aspect_jitter: float):
     k = int(rng.integers(0, 4))
     img, boxes = rot90(img, boxes, k)
     if rng.random() < 0.5:

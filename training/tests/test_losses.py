@@ -66,8 +66,8 @@ def test_leukocyte_box_weight_scales_only_leukocyte_box_terms():
     assert parts[3.0]["l1"].item() == pytest.approx((3 * 0.02 + 0.04) / 2)
     assert parts[3.0]["giou"].item() > parts[1.0]["giou"].item()
     assert parts[3.0]["focal"].item() == pytest.approx(parts[1.0]["focal"].item())
-    untyped = [{"labels": torch.tensor([UNTYPED_WBC, CLASSES.index("Platelets")])}]
-    assert box_weights(untyped, [(torch.tensor([1, 0]), torch.tensor([1, 0]))], 4.0).tolist() == [1.0, 4.0]
+    labels = torch.tensor([CLASSES.index("Platelets"), UNTYPED_WBC, CLASSES.index("BAS")])
+    assert box_weights(labels, 4.0).tolist() == [1.0, 4.0, 4.0]
 
 
 def test_box_iou_pairs_matches_the_iou_matrix_diagonal():
