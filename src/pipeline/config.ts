@@ -59,9 +59,16 @@ export interface MetricsConfig {
   readonly latencyWindow: number;
   /** How often a metrics snapshot is emitted. */
   readonly intervalMs: number;
+  /**
+   * Snapshots whose counts the rates (fps in, fps detected) are taken over.
+   * One interval is too short when a detection takes about as long as an
+   * interval (a slow CPU): the detect rate would read 0, 2, 0, 1, …
+   */
+  readonly rateIntervals: number;
 }
 
 export const DEFAULT_METRICS_CONFIG: MetricsConfig = {
   latencyWindow: 512,
   intervalMs: 1_000,
+  rateIntervals: 5,
 };

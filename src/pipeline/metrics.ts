@@ -30,7 +30,10 @@ export class SampleWindow {
   }
 }
 
-/** One snapshot of live pipeline metrics. Rates are over the last interval; totals since start. */
+/**
+ * One snapshot of live pipeline metrics. Rates are over the last `rateIntervals`
+ * snapshot intervals (fewer at the start); totals since start.
+ */
 export interface MetricsSnapshot {
   readonly atMs: number;
   readonly intervalMs: number;
@@ -57,11 +60,17 @@ export class PipelineMetrics {
   private windowIn = 0;
   private windowDetected = 0;
   private windowStartMs: number;
+  /** The last `rateIntervals` closed windows, oldest first (bounded). */
+  private readonly recent: { ms: number; in: number; detected: number }[] = [];
+  private readonly rateIntervals: number;
   private readonly latency: SampleWindow;
   private readonly detect: SampleWindow;
   private readonly overhead: SampleWindow;
 
-  constructor(config: Pick<MetricsConfig, 'latencyWindow'>, startMs: number) {
+  constructor(config: Pick<MetricsConfig, 'latencyWindow' | 'rateIntervals'>, startMs: number) {
+    const { rateIntervals } = config;
+    if (!Number.isInteger(rateIntervals) || rateIntervals < 1) throw new Error(`rateIntervals must be a positive integer, got ${rateIntervals}`);
+    this.rateIntervals = rateIntervals;
     this.latency = new SampleWindow(config.latencyWindow);
     this.detect = new SampleWindow(config.latencyWindow);
     this.overhead = new SampleWindow(config.latencyWindow);
@@ -82,15 +91,18 @@ export class PipelineMetrics {
     this.overhead.add(latencyMs - detectMs);
   }
 
-  /** Returns a snapshot and starts a new rate window. */
+  /** Returns a snapshot and starts a new interval. */
   snapshot(nowMs: number): MetricsSnapshot {
     const intervalMs = nowMs - this.windowStartMs;
-    const perSec = (n: number): number => (intervalMs > 0 ? (n * 1000) / intervalMs : 0);
+    this.recent.push({ ms: intervalMs, in: this.windowIn, detected: this.windowDetected });
+    if (this.recent.length > this.rateIntervals) this.recent.shift();
+    const spanMs = this.recent.reduce((t, w) => t + w.ms, 0);
+    const perSec = (n: number): number => (spanMs > 0 ? (n * 1000) / spanMs : 0);
     const s: MetricsSnapshot = {
       atMs: nowMs,
       intervalMs,
-      fpsIn: perSec(this.windowIn),
-      fpsDetected: perSec(this.windowDetected),
+      fpsIn: perSec(this.recent.reduce((t, w) => t + w.in, 0)),
+      fpsDetected: perSec(this.recent.reduce((t, w) => t + w.detected, 0)),
       framesIn: this.framesIn,
       framesDetected: this.framesDetected,
       framesSkipped: this.framesSkipped,

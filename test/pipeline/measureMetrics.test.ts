@@ -24,7 +24,7 @@ describe('measureMetrics', () => {
         e: detected(2, 50, 40),
       });
       const out = source.pipe(
-        measureMetrics({ intervalMs: 10, latencyWindow: 8 }),
+        measureMetrics({ intervalMs: 10, latencyWindow: 8, rateIntervals: 1 }),
         map((e) =>
           e.type === 'metrics'
             ? `in=${e.metrics.fpsIn} det=${e.metrics.fpsDetected} n=${e.metrics.framesIn} skip=${e.metrics.framesSkipped} p50=${e.metrics.latencyP50Ms} p95=${e.metrics.latencyP95Ms} dp95=${e.metrics.detectP95Ms}`
@@ -46,6 +46,29 @@ describe('measureMetrics', () => {
       });
       expectSubscriptions(source.subscriptions).toBe('^ 52ms !');
     });
+  });
+
+  it('takes rates over the last rateIntervals intervals, so a detection slower than one interval does not read as 0 fps', () => {
+    // one detection every 15 ms, snapshots every 10 ms: single intervals hold 1, 1, 0, 1, 1 detections
+    const run = (rateIntervals: number, expected: Record<string, string>): void =>
+      testScheduler().run(({ hot, expectObservable }) => {
+        const d = detected(0, 30, 20);
+        const source = hot<LiveEvent>('4ms d 14ms d 14ms d 14ms d 5ms |', { d });
+        const out = source.pipe(
+          measureMetrics({ intervalMs: 10, latencyWindow: 8, rateIntervals }),
+          map((e) => (e.type === 'metrics' ? e.metrics.fpsDetected.toFixed(1) : e.type[0])),
+        );
+        expectObservable(out).toBe('4ms d 5ms A 8ms d B 9ms C 3ms d 5ms D 8ms d E 4ms (F|)', { d: 'd', ...expected });
+      });
+    run(1, { A: '100.0', B: '100.0', C: '0.0', D: '100.0', E: '100.0', F: '0.0' });
+    // over 3 intervals: 2 detections in 30 ms once the window is full (the true rate, 66.7/s)
+    run(3, { A: '100.0', B: '100.0', C: '66.7', D: '66.7', E: '66.7', F: '80.0' });
+  });
+
+  it('rejects a rate window that is not a positive whole number of intervals', async () => {
+    const { PipelineMetrics } = await import('../../src/pipeline/metrics.js');
+    expect(() => new PipelineMetrics({ latencyWindow: 4, rateIntervals: 0 }, 0)).toThrow(/rateIntervals/);
+    expect(() => new PipelineMetrics({ latencyWindow: 4, rateIntervals: 1.5 }, 0)).toThrow(/rateIntervals/);
   });
 
   it('stops its timer and the source on unsubscribe', () => {

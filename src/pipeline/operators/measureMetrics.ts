@@ -9,7 +9,8 @@ export interface MeasureMetricsOptions extends Partial<MetricsConfig> {
 
 /**
  * Passes live events through and adds a `metrics` event every `intervalMs`
- * (fps in, fps detected, skipped, latency p50/p95 over a bounded window).
+ * (fps in and fps detected over the last `rateIntervals` intervals, skipped,
+ * latency p50/p95 over a bounded window).
  * A final snapshot is emitted when the source completes.
  */
 export function measureMetrics(options: MeasureMetricsOptions = {}): MonoTypeOperatorFunction<LiveEvent> {
@@ -17,6 +18,7 @@ export function measureMetrics(options: MeasureMetricsOptions = {}): MonoTypeOpe
   const config: MetricsConfig = {
     latencyWindow: options.latencyWindow ?? DEFAULT_METRICS_CONFIG.latencyWindow,
     intervalMs: options.intervalMs ?? DEFAULT_METRICS_CONFIG.intervalMs,
+    rateIntervals: options.rateIntervals ?? DEFAULT_METRICS_CONFIG.rateIntervals,
   };
   return (source) =>
     new Observable<LiveEvent>((subscriber) => {
