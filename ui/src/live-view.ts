@@ -6,6 +6,7 @@
 import type { FrameHeader, ServerMessageOf } from '../../src/stream/protocol.js';
 import { colourOf, isLeukocyteClass } from './colours.js';
 import { h } from './dom.js';
+import { labelRect } from './label-rect.js';
 
 type Overlay = ServerMessageOf<'overlay'>;
 
@@ -165,13 +166,16 @@ export class LiveView {
       ctx.strokeRect(x, y, w, bh);
       ctx.setLineDash([]);
       const label = `${cell.counted ? '✓ ' : ''}${cell.type} #${cell.trackId}`;
-      const tw = ctx.measureText(label).width + 8 * dpr;
-      const th = 15 * dpr;
-      const ly = y - th < offY ? y + th : y;
+      const r = labelRect(
+        { x: x - lw / 2, y, w, h: bh },
+        ctx.measureText(label).width + 8 * dpr,
+        15 * dpr,
+        { x: offX, y: offY, w: drawW, h: drawH },
+      );
       ctx.fillStyle = colour;
-      ctx.fillRect(x - lw / 2, ly - th, tw, th);
+      ctx.fillRect(r.x, r.y, r.w, r.h);
       ctx.fillStyle = '#0b0f17';
-      ctx.fillText(label, x + 4 * dpr - lw / 2, ly - 2 * dpr);
+      ctx.fillText(label, r.x + 4 * dpr, r.y + r.h - 2 * dpr);
     }
     ctx.globalAlpha = 1;
   }
