@@ -24,7 +24,9 @@ import { recordCountUpdate } from '../store/track-adapter.js';
 import { wilsonInterval } from '../store/differential.js';
 import type { TrackConfigInput } from '../track/config.js';
 import { encodeCropJpeg } from '../track/encode-crops.js';
+import { resolveTrackConfig } from '../track/config.js';
 import { SlideCounter } from '../track/slide-counter.js';
+import { DEFAULT_STAGE_PACE_CONFIG, StagePace } from '../track/stage-pace.js';
 import type { CountUpdate, CountedFrame, TrackEvent } from '../track/types.js';
 import type { CountedCell, DifferentialRow, OverlayCell, ScanDetail, ScanSummary } from './protocol.js';
 import {
@@ -84,6 +86,9 @@ export class PipelineScanSession implements ScanSession {
   private readonly log: (line: string) => void;
 
   private counter: SlideCounter;
+  /** Stage step between analysed frames against the counting policy's limit (health.pipeline.stagePace). */
+  private readonly stagePace: StagePace;
+  private pace: number | null = null;
   private latest: CountUpdate | null = null;
   private overrides = new Map<number, ReviewOverride>();
   private pipelineSub: Subscription | null = null;
@@ -103,6 +108,10 @@ export class PipelineScanSession implements ScanSession {
     this.log = options.log ?? (() => {});
     options.validateSource(options.source);
     this.counter = new SlideCounter(options.track ?? {});
+    this.stagePace = new StagePace({
+      ...DEFAULT_STAGE_PACE_CONFIG,
+      minObservations: resolveTrackConfig(options.track ?? {}).count.minObservations,
+    });
     this.status$ = new BehaviorSubject<SessionStatus>({
       scan: 'idle',
       target: options.target,
@@ -113,7 +122,7 @@ export class PipelineScanSession implements ScanSession {
     this.differential = this.deriveDifferential();
     this.health = {
       source: { uri: options.source, state: 'starting', fps: 0, message: null },
-      pipeline: { fps: 0, detectFps: 0, detectMs: null, droppedFrames: 0 },
+      pipeline: { fps: 0, detectFps: 0, detectMs: null, droppedFrames: 0, stagePace: null },
     };
     this.events$ = concat(
       defer(() =>
@@ -237,6 +246,8 @@ export class PipelineScanSession implements ScanSession {
   private subscribePipeline(): void {
     if (this.pipelineSub !== null) return;
     this.seqOffset = null;
+    this.stagePace.reset();
+    this.pace = null;
     const source = this.status$.value.source;
     this.setHealth({ ...this.health, source: { uri: source, state: 'starting', fps: 0, message: null } });
     this.pipelineSub = this.options.pipeline(source).subscribe({
@@ -302,6 +313,7 @@ export class PipelineScanSession implements ScanSession {
             detectFps: m.fpsDetected,
             detectMs: Number.isFinite(m.detectP50Ms) ? m.detectP50Ms : null,
             droppedFrames: m.framesSkipped,
+            stagePace: this.pace,
           },
         });
         return;
@@ -320,6 +332,7 @@ export class PipelineScanSession implements ScanSession {
       return;
     }
     this.latest = update;
+    this.pace = this.stagePace.update(update.frame);
     if (detections !== null) this.rememberOthers(update.frame, detections);
     this.subject.next({ kind: 'overlay', overlay: this.overlayOf(update.frame) });
     if (update.events.some((e) => e.kind === 'cell-counted' || e.kind === 'cell-retyped')) this.persistAndAnnounce(update);
@@ -465,6 +478,8 @@ export class PipelineScanSession implements ScanSession {
   private newScanState(): void {
     this.generation++;
     this.counter = new SlideCounter(this.options.track ?? {});
+    this.stagePace.reset();
+    this.pace = null;
     this.latest = null;
     this.overrides = new Map();
     this.lastOthers = null;

@@ -262,6 +262,8 @@ export const HealthMessageSchema = z.strictObject({
     detectFps: z.number(),
     detectMs: z.number().nullable(),
     droppedFrames: z.int(),
+    /** Stage step between analysed frames / the most that lets each cell be seen whole often enough to count (>1: too fast); null: not known. */
+    stagePace: z.number().nonnegative().nullable(),
   }),
 });
 

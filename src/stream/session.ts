@@ -44,6 +44,12 @@ export interface SessionHealth {
     readonly detectFps: number;
     readonly detectMs: number | null;
     readonly droppedFrames: number;
+    /**
+     * Median stage step between analysed frames over the most that still lets each
+     * cell be seen whole in the counting policy's minimum of them (src/track/stage-pace.ts):
+     * above 1 the stage moves too fast for the detector and cells can be missed. Null: not known yet.
+     */
+    readonly stagePace: number | null;
   };
 }
 

@@ -97,6 +97,13 @@ describe('dashboard in Chromium', () => {
       return bright;
     });
     expect(lit).toBeGreaterThan(100);
+    // Stage pace: the health tile shows it; above 1 a warning covers the top of the live view, and goes again.
+    const paceWarning = page.locator('.live-warning');
+    await expect.poll(() => page.locator('[data-testid=stat-stagePace]').textContent(), { timeout: 15_000 }).toBe('150% · slow down');
+    await expect.poll(() => paceWarning.isVisible(), { timeout: 5_000 }).toBe(true);
+    expect(await paceWarning.textContent()).toContain('too fast');
+    await expect.poll(() => page.locator('[data-testid=stat-stagePace]').textContent(), { timeout: 15_000 }).toBe('50%');
+    await expect.poll(() => paceWarning.isVisible(), { timeout: 5_000 }).toBe(false);
     // Counts update.
     await expect.poll(() => total(page), { timeout: 15_000 }).toBeGreaterThan(0);
     const t1 = await total(page);

@@ -150,6 +150,21 @@ describe('PipelineScanSession', () => {
     expect(last.cells.some((c) => c.type === 'RBC' && c.trackId === -1)).toBe(true);
   });
 
+  it('reports the stage pace in health with the pipeline metrics: 0 for a still stage', async () => {
+    const { pipeline, session, of } = setup();
+    await session.execute({ type: 'start' });
+    const metrics = (): void =>
+      pipeline.active!.next({
+        type: 'metrics',
+        metrics: { atMs: 0, intervalMs: 1000, fpsIn: 8, fpsDetected: 8, framesIn: 8, framesDetected: 8, framesSkipped: 0, latencyP50Ms: 40, latencyP95Ms: 40, detectP50Ms: 40, detectP95Ms: 40, overheadP95Ms: 0 },
+      });
+    metrics();
+    expect(of('health').at(-1)!.health.pipeline.stagePace).toBeNull();
+    pipeline.push(8); // the same field every frame: the stage does not move
+    metrics();
+    expect(of('health').at(-1)!.health.pipeline.stagePace).toBe(0);
+  });
+
   it('PAUSE - keeps the slide map: cells still in view after a resume are not counted twice', async () => {
     const { pipeline, session, of, lastDifferential, settle } = setup();
     await session.execute({ type: 'start' });

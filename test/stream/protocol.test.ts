@@ -102,5 +102,14 @@ describe('protocol: server → viewer messages', () => {
     expect(parseServerMessage(JSON.stringify({ v, type: 'ack', command: 'start' })).ok).toBe(true);
     expect(parseServerMessage(JSON.stringify({ v, type: 'overlay', seq: 1, sourceWidth: 10, sourceHeight: 10, cells: [{ trackId: 1, type: 'NEU', score: 1, box: [0, 0, 1], counted: true }] })).ok).toBe(false);
     expect(parseServerMessage(JSON.stringify({ v, type: 'error', code: 'teapot', message: 'x' })).ok).toBe(false);
+    const health = (stagePace: unknown) => JSON.stringify({
+      v, type: 'health',
+      source: { uri: 'sim:', state: 'running', fps: 5, message: null },
+      pipeline: { fps: 5, detectFps: 2, detectMs: 400, droppedFrames: 3, stagePace },
+    });
+    expect(parseServerMessage(health(0.7)).ok).toBe(true);
+    expect(parseServerMessage(health(null)).ok).toBe(true);
+    expect(parseServerMessage(health(-1)).ok).toBe(false);
+    expect(parseServerMessage(health('fast')).ok).toBe(false);
   });
 });

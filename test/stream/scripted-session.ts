@@ -121,7 +121,7 @@ export class ScriptedScanSession implements ScanSession {
     this.differential$ = new BehaviorSubject(this.differential());
     this.health$ = new BehaviorSubject<SessionHealth>({
       source: { uri: options.source ?? 'scripted:test', state: 'starting', fps: 0, message: null },
-      pipeline: { fps: 0, detectFps: 0, detectMs: null, droppedFrames: 0 },
+      pipeline: { fps: 0, detectFps: 0, detectMs: null, droppedFrames: 0, stagePace: null },
     });
     this.events$ = merge(
       defer(() =>
@@ -269,10 +269,11 @@ export class ScriptedScanSession implements ScanSession {
       this.emitDifferential();
     }
     if (seq % 15 === 0) {
+      // the stage pace alternates between fine (0.5) and too fast (1.5) every two health messages
       const fps = this.producedFps(2000);
       const health: SessionHealth = {
         source: { uri: this.status$.value.source, state: 'running', fps, message: null },
-        pipeline: { fps, detectFps: fps / 2, detectMs: 42, droppedFrames: Math.floor(seq / 2) },
+        pipeline: { fps, detectFps: fps / 2, detectMs: 42, droppedFrames: Math.floor(seq / 2), stagePace: (seq / 15) % 4 < 2 ? 0.5 : 1.5 },
       };
       this.health$.next(health);
       this.live$.next({ kind: 'health', health });

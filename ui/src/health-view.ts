@@ -24,6 +24,7 @@ export class HealthView {
       stat('detectFps', 'Detect fps'),
       stat('detectMs', 'Detect time'),
       stat('dropped', 'Frames skipped'),
+      stat('stagePace', 'Stage pace'),
       stat('viewFps', 'View fps'),
       stat('viewers', 'Viewers'),
       stat('myDrops', 'Updates dropped'),
@@ -39,6 +40,13 @@ export class HealthView {
     this.set('detectFps', health.pipeline.detectFps.toFixed(1));
     this.set('detectMs', health.pipeline.detectMs === null ? '–' : `${health.pipeline.detectMs.toFixed(0)} ms`);
     this.set('dropped', String(health.pipeline.droppedFrames));
+    const pace = health.pipeline.stagePace;
+    this.set('stagePace', pace === null ? '–' : `${Math.round(pace * 100)}%${pace > 1 ? ' · slow down' : ''}`);
+    const paceCell = this.cells.get('stagePace');
+    if (paceCell !== undefined) {
+      paceCell.classList.toggle('warn', pace !== null && pace > 1);
+      paceCell.title = 'stage step between analysed frames, as a share of the most that still lets every cell be seen whole often enough to count';
+    }
     this.sourceDot.className = `dot ${health.source.state}`;
     this.sourceDot.title = `source ${health.source.state}`;
   }

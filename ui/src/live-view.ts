@@ -21,6 +21,7 @@ export class LiveView {
   private readonly ctx: CanvasRenderingContext2D;
   private readonly placeholder: HTMLElement;
   private readonly badge: HTMLElement;
+  private readonly paceWarning: HTMLElement;
   private readonly overlays = new Map<number, Overlay>();
   private bitmap: ImageBitmap | null = null;
   private header: FrameHeader | null = null;
@@ -37,6 +38,7 @@ export class LiveView {
     this.ctx = ctx;
     this.placeholder = h('div', { class: 'live-placeholder' }, 'Waiting for frames…');
     this.badge = h('div', { class: 'live-badge' }, '');
+    this.paceWarning = h('div', { class: 'live-warning', role: 'status', hidden: true }, '');
     const toggle = h('label', { class: 'live-toggle' },
       h('input', {
         type: 'checkbox',
@@ -48,7 +50,7 @@ export class LiveView {
       }),
       ' RBC & platelets',
     );
-    this.element = h('div', { class: 'live-view' }, this.canvas, this.placeholder, this.badge, toggle);
+    this.element = h('div', { class: 'live-view' }, this.canvas, this.placeholder, this.badge, this.paceWarning, toggle);
     new ResizeObserver(() => this.scheduleDraw()).observe(this.element);
   }
 
@@ -67,6 +69,13 @@ export class LiveView {
       this.overlays.delete(oldest);
     }
     if (this.header !== null && overlay.seq === this.header.seq) this.scheduleDraw();
+  }
+
+  /** Stage pace from the health message (>1: too fast for the detector): a warning over the view. */
+  onStagePace(pace: number | null): void {
+    const tooFast = pace !== null && pace > 1;
+    this.paceWarning.hidden = !tooFast;
+    if (tooFast) this.paceWarning.textContent = `Stage moving too fast for the detector (${Math.round(pace * 100)}%): slow down, or cells are missed`;
   }
 
   reset(): void {

@@ -145,6 +145,7 @@ function start(root: HTMLElement, token: string): void {
         return;
       case 'health':
         health.updateHealth(m);
+        live.onStagePace(m.pipeline.stagePace);
         return;
       case 'metrics':
         health.updateMetrics(m);
