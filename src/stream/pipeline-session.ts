@@ -24,7 +24,6 @@ import { recordCountUpdate } from '../store/track-adapter.js';
 import { wilsonInterval } from '../store/differential.js';
 import type { TrackConfigInput } from '../track/config.js';
 import { encodeCropJpeg } from '../track/encode-crops.js';
-import { resolveTrackConfig } from '../track/config.js';
 import { SlideCounter } from '../track/slide-counter.js';
 import { DEFAULT_STAGE_PACE_CONFIG, StagePace } from '../track/stage-pace.js';
 import type { CountUpdate, CountedFrame, TrackEvent } from '../track/types.js';
@@ -88,7 +87,6 @@ export class PipelineScanSession implements ScanSession {
   private counter: SlideCounter;
   /** Stage step between analysed frames against the counting policy's limit (health.pipeline.stagePace). */
   private readonly stagePace: StagePace;
-  private pace: number | null = null;
   private latest: CountUpdate | null = null;
   private overrides = new Map<number, ReviewOverride>();
   private pipelineSub: Subscription | null = null;
@@ -110,7 +108,7 @@ export class PipelineScanSession implements ScanSession {
     this.counter = new SlideCounter(options.track ?? {});
     this.stagePace = new StagePace({
       ...DEFAULT_STAGE_PACE_CONFIG,
-      minObservations: resolveTrackConfig(options.track ?? {}).count.minObservations,
+      minObservations: this.counter.config.count.minObservations,
     });
     this.status$ = new BehaviorSubject<SessionStatus>({
       scan: 'idle',
@@ -247,7 +245,6 @@ export class PipelineScanSession implements ScanSession {
     if (this.pipelineSub !== null) return;
     this.seqOffset = null;
     this.stagePace.reset();
-    this.pace = null;
     const source = this.status$.value.source;
     this.setHealth({ ...this.health, source: { uri: source, state: 'starting', fps: 0, message: null } });
     this.pipelineSub = this.options.pipeline(source).subscribe({
@@ -313,7 +310,7 @@ export class PipelineScanSession implements ScanSession {
             detectFps: m.fpsDetected,
             detectMs: Number.isFinite(m.detectP50Ms) ? m.detectP50Ms : null,
             droppedFrames: m.framesSkipped,
-            stagePace: this.pace,
+            stagePace: this.stagePace.current,
           },
         });
         return;
@@ -332,7 +329,7 @@ export class PipelineScanSession implements ScanSession {
       return;
     }
     this.latest = update;
-    this.pace = this.stagePace.update(update.frame);
+    this.stagePace.update(update.frame);
     if (detections !== null) this.rememberOthers(update.frame, detections);
     this.subject.next({ kind: 'overlay', overlay: this.overlayOf(update.frame) });
     if (update.events.some((e) => e.kind === 'cell-counted' || e.kind === 'cell-retyped')) this.persistAndAnnounce(update);
@@ -479,7 +476,6 @@ export class PipelineScanSession implements ScanSession {
     this.generation++;
     this.counter = new SlideCounter(this.options.track ?? {});
     this.stagePace.reset();
-    this.pace = null;
     this.latest = null;
     this.overrides = new Map();
     this.lastOthers = null;

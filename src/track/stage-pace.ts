@@ -42,7 +42,7 @@ export class StagePace {
 
   /** Feeds one tracked frame; returns the pace (null until two analysed frames of one segment). */
   update(f: PacedFrame): number | null {
-    if (!f.detected) return this.pace();
+    if (!f.detected) return this.current;
     const here = { segment: f.segment, x: f.pose.x, y: f.pose.y };
     const prev = this.last;
     this.last = here;
@@ -56,7 +56,7 @@ export class StagePace {
     const limitY = (f.frame.height - cell) / this.config.minObservations;
     this.steps.push(Math.max(Math.abs(here.x - prev.x) / limitX, Math.abs(here.y - prev.y) / limitY));
     if (this.steps.length > this.config.window) this.steps.shift();
-    return this.pace();
+    return this.current;
   }
 
   reset(): void {
@@ -64,7 +64,8 @@ export class StagePace {
     this.steps.length = 0;
   }
 
-  private pace(): number | null {
+  /** The pace now (null until two analysed frames of one segment). */
+  get current(): number | null {
     if (this.steps.length === 0) return null;
     const s = [...this.steps].sort((a, b) => a - b);
     const m = s.length >> 1;

@@ -1,6 +1,7 @@
 /** Source health, pipeline rates and this viewer's stream metrics. */
 import type { ServerMessageOf } from '../../src/stream/protocol.js';
 import { formatBytes, h } from './dom.js';
+import { stagePacePercent, stageTooFast } from './stage-pace.js';
 
 type Health = ServerMessageOf<'health'>;
 type Metrics = ServerMessageOf<'metrics'>;
@@ -41,10 +42,10 @@ export class HealthView {
     this.set('detectMs', health.pipeline.detectMs === null ? '–' : `${health.pipeline.detectMs.toFixed(0)} ms`);
     this.set('dropped', String(health.pipeline.droppedFrames));
     const pace = health.pipeline.stagePace;
-    this.set('stagePace', pace === null ? '–' : `${Math.round(pace * 100)}%${pace > 1 ? ' · slow down' : ''}`);
+    this.set('stagePace', pace === null ? '–' : `${stagePacePercent(pace)}${stageTooFast(pace) ? ' · slow down' : ''}`);
     const paceCell = this.cells.get('stagePace');
     if (paceCell !== undefined) {
-      paceCell.classList.toggle('warn', pace !== null && pace > 1);
+      paceCell.classList.toggle('warn', stageTooFast(pace));
       paceCell.title = 'stage step between analysed frames, as a share of the most that still lets every cell be seen whole often enough to count';
     }
     this.sourceDot.className = `dot ${health.source.state}`;

@@ -7,6 +7,7 @@ import type { FrameHeader, ServerMessageOf } from '../../src/stream/protocol.js'
 import { colourOf, isLeukocyteClass } from './colours.js';
 import { h } from './dom.js';
 import { labelRect } from './label-rect.js';
+import { stagePacePercent, stageTooFast } from './stage-pace.js';
 
 type Overlay = ServerMessageOf<'overlay'>;
 
@@ -73,9 +74,8 @@ export class LiveView {
 
   /** Stage pace from the health message (>1: too fast for the detector): a warning over the view. */
   onStagePace(pace: number | null): void {
-    const tooFast = pace !== null && pace > 1;
-    this.paceWarning.hidden = !tooFast;
-    if (tooFast) this.paceWarning.textContent = `Stage moving too fast for the detector (${Math.round(pace * 100)}%): slow down, or cells are missed`;
+    this.paceWarning.hidden = !stageTooFast(pace);
+    if (pace !== null && stageTooFast(pace)) this.paceWarning.textContent = `Stage moving too fast for the detector (${stagePacePercent(pace)}): slow down, or cells are missed`;
   }
 
   reset(): void {
