@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,11 +16,41 @@ const TYPE_NAMES: Record<string, LeukocyteType> = {
   BASOPHIL: 'BAS',
 };
 
-/** The data root: flag, else LEUKOSCAN_DATA, else ../shared/data beside the repository. */
+/** The demo slide shipped in the repository (demo/README.md): a few BCCD test fields in the same layout. */
+export const DEMO_DATA_ROOT = resolve(fileURLToPath(new URL('../../demo', import.meta.url)));
+/** The data root used when neither --data nor LEUKOSCAN_DATA is given, if it holds BCCD. */
+export const DEFAULT_DATA_ROOT = resolve(fileURLToPath(new URL('../../../shared/data', import.meta.url)));
+
+/** Where a simulated slide's fields come from, and the line that says so to the user. */
+export interface SlideData {
+  readonly root: string;
+  /** 'demo': the built-in demo slide; 'data': a data root holding the full BCCD. */
+  readonly kind: 'demo' | 'data';
+  /** e.g. "demo slide: 20 BCCD fields, MIT" or "BCCD test slide from /data". */
+  readonly label: string;
+}
+
+function bccdTestList(root: string): string {
+  return join(root, 'bccd', 'ImageSets', 'Main', 'test.txt');
+}
+
+/**
+ * The data root: flag, else LEUKOSCAN_DATA, else ../shared/data beside the
+ * repository when it holds BCCD, else the built-in demo slide (demo/). A root
+ * given by flag or environment is used as given, even when missing (the error
+ * then names it), so a typo never silently scans the demo slide.
+ */
+export function resolveSlideData(flag?: string, env: NodeJS.ProcessEnv = process.env): SlideData {
+  const given = flag || env.LEUKOSCAN_DATA;
+  if (given) return { root: resolve(given), kind: 'data', label: `BCCD test slide from ${resolve(given)}` };
+  if (existsSync(bccdTestList(DEFAULT_DATA_ROOT))) return { root: DEFAULT_DATA_ROOT, kind: 'data', label: `BCCD test slide from ${DEFAULT_DATA_ROOT}` };
+  const fields = existsSync(bccdTestList(DEMO_DATA_ROOT)) ? readFileSync(bccdTestList(DEMO_DATA_ROOT), 'utf8').split(/\s+/).filter(Boolean).length : 0;
+  return { root: DEMO_DATA_ROOT, kind: 'demo', label: `demo slide: ${fields} BCCD fields, MIT` };
+}
+
+/** The data root (see resolveSlideData). */
 export function dataRoot(flag?: string): string {
-  if (flag) return resolve(flag);
-  if (process.env.LEUKOSCAN_DATA) return resolve(process.env.LEUKOSCAN_DATA);
-  return resolve(fileURLToPath(new URL('../../../shared/data', import.meta.url)));
+  return resolveSlideData(flag).root;
 }
 
 export class DatasetError extends Error {

@@ -160,6 +160,8 @@ export const StatusMessageSchema = z.strictObject({
   source: z.string(),
   scanId: z.string().nullable(),
   startedAtMs: z.number().nullable(),
+  /** Which slide a sim: source scans, e.g. "demo slide: 20 BCCD fields, MIT"; absent for other sources. */
+  slide: z.string().optional(),
 });
 
 /** Frame header of a binary frame message (the JPEG follows it). */

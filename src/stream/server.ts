@@ -34,6 +34,7 @@ import {
   roleAllows,
 } from './protocol.js';
 import type { ScanSession, SessionCountedCell, SessionEvent } from './session.js';
+import { isSimUri } from './sources.js';
 import { buildUiAssets, type UiAssets } from './ui-assets.js';
 import { ViewerOutbox, type SlotKind } from './viewer-outbox.js';
 
@@ -45,6 +46,8 @@ export interface StreamServerOptions {
   ui?: UiAssets;
   /** Where operational lines go (connections, rejections). Defaults to nowhere. */
   log?: (line: string) => void;
+  /** Which slide sim: sources scan (e.g. "demo slide: 20 BCCD fields, MIT"), shown with the status. */
+  slide?: string;
 }
 
 export interface ViewerStats {
@@ -276,7 +279,8 @@ export class StreamServer {
       }
       case 'status': {
         const s = event.status;
-        this.lastStatus = json({ v: PROTOCOL_VERSION, type: 'status', ...s });
+        const slide = this.options.slide !== undefined && isSimUri(s.source) ? { slide: this.options.slide } : {};
+        this.lastStatus = json({ v: PROTOCOL_VERSION, type: 'status', ...s, ...slide });
         this.broadcastLatest('status', this.lastStatus);
         return;
       }

@@ -123,7 +123,7 @@ function start(root: HTMLElement, token: string): void {
       case 'status':
         scanState.textContent = m.scan;
         scanState.className = `scan-state ${m.scan}`;
-        sourceName.textContent = m.source;
+        sourceName.textContent = m.slide === undefined ? m.source : `${m.source} (${m.slide})`;
         controls.setStatus(m);
         return;
       case 'overlay':

@@ -9,7 +9,7 @@ import { sha256File } from '../../detect/file-hash.js';
 import { OnnxDetector } from '../../detect/onnx-detector.js';
 import type { Precision } from '../../detect/precision.js';
 import { livePipeline } from '../../pipeline/live-pipeline.js';
-import { dataRoot as resolveDataRoot } from '../../sim/bccd.js';
+import { resolveSlideData } from '../../sim/bccd.js';
 import { ScanStore } from '../../store/scan-store.js';
 import { createAuth } from '../../stream/auth.js';
 import { DEFAULT_STREAM_CONFIG } from '../../stream/config.js';
@@ -72,7 +72,7 @@ export function register(program: Command): void {
     .option('--target <n>', 'leukocytes to count before the differential is complete', '100')
     .option('--fps <n>', 'frames per second taken from a live source', String(DEFAULT_SERVE_FPS))
     .option('--size <WxH>', 'frame size a live source is scaled to', `${DEFAULT_CAPTURE_CONFIG.width}x${DEFAULT_CAPTURE_CONFIG.height}`)
-    .option('--data <dir>', 'data root for sim: sources (default: LEUKOSCAN_DATA, else ../shared/data)')
+    .option('--data <dir>', 'data root for sim: sources (default: LEUKOSCAN_DATA, else ../shared/data, else the demo slide in demo/)')
     .option('--home <dir>', 'scan store directory (default: LEUKOSCAN_HOME, else ~/.local/share/leukoscan)')
     .option('--no-store', 'do not store scans (no review, no history)')
     .option('--no-start', 'wait for the operator to press Start instead of starting the scan at once')
@@ -131,7 +131,8 @@ async function serve(flags: ServeFlags): Promise<void> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const dataRoot = resolveDataRoot(flags.data);
+  const slideData = resolveSlideData(flags.data);
+  const dataRoot = slideData.root;
   const log = (line: string) => process.stderr.write(`[${new Date().toISOString()}] ${line}\n`);
 
   // ---- resources, each released below in reverse order ----
@@ -163,10 +164,11 @@ async function serve(flags: ServeFlags): Promise<void> {
           ? livePipeline({ source, detector, events: simulatedCapture(parseSimUri(source), dataRoot) })
           : livePipeline({ source, detector, capture: { width: size.width, height: size.height, fps, realtime: true } }),
     });
-    server = await StreamServer.create({ session, auth, log, config: { host: flags.host, port } });
+    server = await StreamServer.create({ session, auth, log, slide: slideData.label, config: { host: flags.host, port } });
 
     const out = process.stdout;
     out.write(`leukoscan serve: ${flags.source} with ${modelName}: ${detector.describe()}\n`);
+    if (isSimUri(flags.source)) out.write(`  ${slideData.label}\n`);
     out.write(`  operator (full control): ${server.url(auth.operatorToken)}\n`);
     out.write(`  viewer (read-only):      ${server.url(auth.viewerToken)}\n`);
     if (!auth.generated.operator || !auth.generated.viewer) out.write('  (tokens given by flag or environment are used as given)\n');
