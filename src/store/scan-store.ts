@@ -272,6 +272,25 @@ export class ScanStore {
     return row?.id ?? null;
   }
 
+  /** The writer session this store writes a scan's cells under, or null if it did not start or resume it. */
+  writerSession(scanId: number): number | null {
+    return this.sessions.get(scanId) ?? null;
+  }
+
+  /**
+   * Tracker ids of a scan's committed cells (sessions >= fromSession) whose last review stands (not a
+   * restore), with the type they count as now (null: rejected). The live view derives its overrides from this.
+   */
+  reviewedTracks(scanId: number, fromSession: number): Map<number, LeukocyteType | null> {
+    const rows = this.statements.reviewedTracks.all(scanId, fromSession) as { track_id: number; current_type: LeukocyteType | null }[];
+    return new Map(rows.map((r) => [r.track_id, r.current_type]));
+  }
+
+  /** Counted type (reviews applied; null = rejected) → cells, over a scan's sessions before `beforeSession`. */
+  typeCountsBefore(scanId: number, beforeSession: number): { counts: Partial<Record<LeukocyteType, number>>; rejected: number } {
+    return tallyTypes(this.statements.typeCountsBefore.all(scanId, beforeSession) as TypeCountRow[]);
+  }
+
   /** One cell with its current state (and its crop if asked). */
   getCell(cellId: number, opts: { crop?: boolean } = {}): CellRecord {
     const row = (opts.crop ? this.statements.cellWithCrop : this.statements.cell).get(cellId) as CellRow | undefined;
@@ -344,13 +363,7 @@ export class ScanStore {
   differential(scanId: number): Differential {
     const scan = this.statements.scan.get(scanId) as ScanRow | undefined;
     if (!scan) throw new ScanNotFoundError(scanId, this.file);
-    const rows = this.statements.typeCounts.all(scanId) as { current_type: LeukocyteType | null; n: number }[];
-    const counts: Partial<Record<LeukocyteType, number>> = {};
-    let rejected = 0;
-    for (const row of rows) {
-      if (row.current_type === null) rejected = row.n;
-      else counts[row.current_type] = row.n;
-    }
+    const { counts, rejected } = tallyTypes(this.statements.typeCounts.all(scanId) as TypeCountRow[]);
     const pending = this.pendingFor(scanId);
     return differentialFromCounts({ scanId, counts, rejected, pending, target: scan.target });
   }
@@ -464,6 +477,22 @@ export class ScanStore {
   }
 }
 
+interface TypeCountRow {
+  readonly current_type: LeukocyteType | null;
+  readonly n: number;
+}
+
+/** Per-type counts and the rejected count from `current_type, COUNT(*)` rows. */
+function tallyTypes(rows: readonly TypeCountRow[]): { counts: Partial<Record<LeukocyteType, number>>; rejected: number } {
+  const counts: Partial<Record<LeukocyteType, number>> = {};
+  let rejected = 0;
+  for (const row of rows) {
+    if (row.current_type === null) rejected = row.n;
+    else counts[row.current_type] = row.n;
+  }
+  return { counts, rejected };
+}
+
 /** The defaults, overridden by the StoreConfig fields of `options` that are set (other options are not config). */
 function storeConfig(options: ScanStoreOptions): StoreConfig {
   const config: Record<string, unknown> = { ...STORE_DEFAULTS };
@@ -506,6 +535,11 @@ function prepare(db: Database.Database) {
     crop: db.prepare('SELECT crop_jpeg FROM cells WHERE id = ?'),
     cellState: db.prepare('SELECT scan_id, model_type, current_type FROM cell_current WHERE cell_id = ?'),
     typeCounts: db.prepare('SELECT current_type, COUNT(*) AS n FROM cell_current WHERE scan_id = ? GROUP BY current_type'),
+    typeCountsBefore: db.prepare(
+      'SELECT cc.current_type, COUNT(*) AS n FROM cells c JOIN cell_current cc ON cc.cell_id = c.id WHERE c.scan_id = ? AND c.session < ? GROUP BY cc.current_type',
+    ),
+    reviewedTracks: db.prepare(`SELECT c.track_id, cc.current_type FROM cells c JOIN cell_current cc ON cc.cell_id = c.id
+      JOIN reviews r ON r.id = cc.last_review_id WHERE c.scan_id = ? AND c.session >= ? AND r.action != 'restore'`),
     insertReview: db.prepare(`INSERT INTO reviews (cell_id, scan_id, operator, at_ms, action, old_type, new_type, note)
       VALUES (@cell_id, @scan_id, @operator, @at_ms, @action, @old_type, @new_type, @note)`),
     review: db.prepare('SELECT * FROM reviews WHERE id = ?'),

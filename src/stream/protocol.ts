@@ -315,6 +315,8 @@ export const AckMessageSchema = z.strictObject({
   type: z.literal('ack'),
   id: z.string().optional(),
   command: z.string(),
+  /** The scan state the command left (scan commands are applied one at a time, in order). */
+  scan: ScanStateSchema.optional(),
 });
 
 export const ScansMessageSchema = z.strictObject({

@@ -28,6 +28,7 @@ import {
   type ErrorCode,
   PROTOCOL_VERSION,
   type Role,
+  type ScanState,
   type ServerMessage,
   encodeFrameMessage,
   parseClientMessage,
@@ -515,20 +516,18 @@ export class StreamServer {
     const { session } = this.options;
     const id = message.id;
     const withId = id !== undefined ? { id } : {};
+    const ack = (scan?: ScanState) => this.reply(viewer, { v: PROTOCOL_VERSION, type: 'ack', ...withId, command: message.type, ...(scan ? { scan } : {}) });
     try {
       switch (message.type) {
         case 'start':
         case 'pause':
         case 'stop':
         case 'reset':
-          await session.execute({ type: message.type });
-          break;
+          return ack((await session.execute({ type: message.type })).scan);
         case 'setTarget':
-          await session.execute({ type: 'setTarget', target: message.target });
-          break;
+          return ack((await session.execute({ type: 'setTarget', target: message.target })).scan);
         case 'setSource':
-          await session.execute({ type: 'setSource', source: message.source });
-          break;
+          return ack((await session.execute({ type: 'setSource', source: message.source })).scan);
         case 'review': {
           if (session.history === null) return this.notAvailable(viewer, 'review', id);
           await session.history.review({
@@ -553,7 +552,7 @@ export class StreamServer {
           return;
         }
       }
-      this.reply(viewer, { v: PROTOCOL_VERSION, type: 'ack', ...withId, command: message.type });
+      ack();
     } catch (err) {
       this.replyError(viewer, 'failed', `${message.type} failed: ${(err as Error).message}`, id);
     }

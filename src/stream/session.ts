@@ -116,8 +116,11 @@ export interface ScanSession {
    * BehaviorSubject), then changes as they happen.
    */
   readonly events$: Observable<SessionEvent>;
-  /** Runs an operator command; rejects with an Error whose message is shown to the operator. */
-  execute(command: SessionCommand): Promise<void>;
+  /**
+   * Runs an operator command after those sent before it (one at a time, in order); resolves with the
+   * status it left, rejects with an Error whose message is shown to the operator.
+   */
+  execute(command: SessionCommand): Promise<SessionStatus>;
   readonly history: ScanHistory | null;
   /** Stops the scan and releases everything it owns. Idempotent. */
   close(): Promise<void>;

@@ -148,7 +148,12 @@ export class ScriptedScanSession implements ScanSession {
     return this.seq;
   }
 
-  async execute(command: SessionCommand): Promise<void> {
+  async execute(command: SessionCommand): Promise<SessionStatus> {
+    await this.apply(command);
+    return this.status$.value;
+  }
+
+  private async apply(command: SessionCommand): Promise<void> {
     this.commands.push(command);
     const status = this.status$.value;
     switch (command.type) {
