@@ -1,3 +1,4 @@
+import { redactUri, redactValue } from '../capture/redact-uri.js';
 import type { LoadedScan } from '../store/types.js';
 import type { ScanRef, ScanStore } from '../store/scan-store.js';
 import { softwareVersion } from '../store/software-version.js';
@@ -16,6 +17,9 @@ export function loadReportData(
   const loaded = store.loadScan(ref, { crops: opts.crops });
   return {
     ...loaded,
+    // Camera credentials stay in the store: every report shows rtsp://user:***@host/….
+    scan: { ...loaded.scan, source: redactUri(loaded.scan.source) },
+    events: loaded.events.map((e) => ({ ...e, detail: redactValue(e.detail) })),
     generatedAtMs: (opts.now ?? Date.now)(),
     software: { name: 'leukoscan', version: softwareVersion() },
   };

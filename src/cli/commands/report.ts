@@ -1,6 +1,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { redactUri } from '../../capture/redact-uri.js';
 import { EXIT } from '../exit-codes.js';
 import { CorruptDatabaseError, ScanNotFoundError, ScanStore, resolveHome, type ScanRef, type ScanSummary } from '../../store/index.js';
 import { REPORT_FORMATS, formatNeedsCrops, loadReportData, renderReport, type ReportFormat } from '../../report/index.js';
@@ -103,7 +104,7 @@ export function formatScanTable(scans: readonly ScanSummary[]): string {
     s.target ? `${s.cellsCounted}/${s.target}` : String(s.cellsCounted),
     String(s.cellsRejected),
     s.model.name,
-    s.source,
+    redactUri(s.source),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cols: string[]) => cols.map((c, i) => (i === cols.length - 1 ? c : c.padEnd(widths[i]))).join('  ');

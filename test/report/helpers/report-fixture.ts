@@ -12,7 +12,7 @@ export const GENERATED_AT = Date.UTC(2026, 10, 26, 1, 0, 0);
  * A stored scan: 60 NEU, 25 LYM, 8 MON, 5 EOS, 2 BAS (100 cells, crops on the even ones), then one
  * NEU reclassified as EOS and one LYM rejected by 'tech.b'. Returns the report data and a cleanup.
  */
-export async function makeReportData(opts: { end?: 'completed' | 'aborted' | null; operator?: string } = {}): Promise<{
+export async function makeReportData(opts: { end?: 'completed' | 'aborted' | null; operator?: string; source?: string } = {}): Promise<{
   data: ReportData;
   store: ScanStore;
   home: string;
@@ -20,7 +20,7 @@ export async function makeReportData(opts: { end?: 'completed' | 'aborted' | nul
 }> {
   const home = tempHome('leukoscan-report-');
   const store = ScanStore.open(home.dir, { writer: 'inline' }); // the writer thread is tested in test/store
-  const scan = store.startScan({ ...SCAN_START, operator: opts.operator ?? SCAN_START.operator });
+  const scan = store.startScan({ ...SCAN_START, operator: opts.operator ?? SCAN_START.operator, source: opts.source ?? SCAN_START.source });
   const mix: LeukocyteType[] = [
     ...Array<LeukocyteType>(60).fill('NEU'),
     ...Array<LeukocyteType>(25).fill('LYM'),
