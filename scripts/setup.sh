@@ -15,6 +15,9 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
 fi
 
+# onnxruntime-node's postinstall would download the CUDA provider from NuGet on Linux x64; it reads
+# ONNXRUNTIME_NODE_INSTALL (docs/gpu.md): skip unless the caller asks for it (e.g. =cuda12).
+export ONNXRUNTIME_NODE_INSTALL="${ONNXRUNTIME_NODE_INSTALL:-skip}"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
