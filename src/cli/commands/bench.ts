@@ -13,6 +13,8 @@ import { decodeImageFile } from '../../detect/image-decode.js';
 import { cardPathForModel } from '../../detect/model-card-loader.js';
 import { OnnxDetector } from '../../detect/onnx-detector.js';
 import { progressBar } from '../../detect/progress.js';
+import { DEMO_DATA_ROOT } from '../../sim/bccd.js';
+import { ensureTorchWeights, REPO_ROOT } from '../torch-weights.js';
 import { deviceOption, parsePositiveInt } from './detect.js';
 
 /** Defaults of `leukoscan bench`, in one place. */
@@ -25,6 +27,8 @@ export const BENCH_DEFAULTS = {
   frameHeight: 480,
   /** A 640x480 BCCD field, relative to the data folder. */
   frameImage: 'bccd/JPEGImages/BloodImage_00000.jpg',
+  /** The same kind of field in the demo slide (demo/), for a machine with no data folder. */
+  demoFrameImage: 'bccd/JPEGImages/BloodImage_00007.jpg',
   python: '/usr/bin/python3',
   torchTimeoutMs: 600_000,
 } as const;
@@ -57,13 +61,14 @@ export function register(program: Command): void {
     .addOption(typerOption())
     .addOption(noTyperOption())
     .option('--no-torch', 'skip the PyTorch eager comparison')
-    .option('--torch-checkpoint <file>', 'PyTorch weights for the comparison (passed to training.bench_torch --checkpoint; default: what the card names)')
+    .option('--torch-checkpoint <file>', 'PyTorch weights for the comparison (passed to training.bench_torch --checkpoint; default: ~/.cache/leukoscan/models/<name>.pt, recovered from the ONNX file on first use)')
     .addOption(deviceOption().default('cpu'))
     .option('--frame <image>', 'image to use as the frame, resized to 640x480 (default: a BCCD field from the data folder, else noise)')
     .option('--json <file>', 'also write the rows as JSON')
     .addHelpText(
       'after',
       '\nPyTorch eager comes from `/usr/bin/python3 -m training.bench_torch --model <name> --threads N --iters K` (last stdout line: {"ms_p50", "ms_p95"}); n/a where that is not available.\n' +
+        'Its weights are recovered once from the ONNX file (`training.recover_onnx`) into ~/.cache/leukoscan/models/; without Debian\'s python3-torch the note names the package.\n' +
         'Exit codes: 0 measured; 66 no models found; 1 a model could not be loaded.',
     )
     .action(async (opts: BenchCommandOptions) => {
@@ -79,7 +84,9 @@ async function benchFrame(opts: BenchCommandOptions): Promise<{ frame: Frame; so
   const W = BENCH_DEFAULTS.frameWidth;
   const H = BENCH_DEFAULTS.frameHeight;
   const dataRoot = process.env.LEUKOSCAN_DATA ?? join(process.cwd(), '..', 'shared', 'data');
-  const file = opts.frame ?? join(dataRoot, BENCH_DEFAULTS.frameImage);
+  const demo = join(DEMO_DATA_ROOT, BENCH_DEFAULTS.demoFrameImage);
+  const full = join(dataRoot, BENCH_DEFAULTS.frameImage);
+  const file = opts.frame ?? (existsSync(full) || !existsSync(demo) ? full : demo);
   if (existsSync(file)) {
     const f = await decodeImageFile(file);
     if (f.width === W && f.height === H) return { frame: f, source: file };
@@ -119,14 +126,28 @@ async function isTyperModel(model: string): Promise<boolean> {
   }
 }
 
+/**
+ * The weights the PyTorch row times: --torch-checkpoint, else the cached ones,
+ * recovered from the ONNX file on first use (torch-weights.ts). Once per model.
+ */
+async function torchCheckpoint(model: string, opts: BenchCommandOptions): Promise<{ path?: string; note?: string }> {
+  if (opts.torchCheckpoint) return { path: opts.torchCheckpoint };
+  if (model.endsWith('.int8.onnx')) return { note: 'int8 has no PyTorch counterpart' };
+  const weights = await ensureTorchWeights({ model, python: BENCH_DEFAULTS.python, say });
+  if ('note' in weights) return { note: weights.note };
+  if (weights.recovered) say(`recovered ${weights.path}`);
+  return { path: weights.path };
+}
+
 /** PyTorch eager timing of the same weights, from training/bench_torch.py; undefined with a reason when unavailable. */
-function torchTiming(model: string, threads: number, iters: number, checkpoint?: string): { msP50?: number; note?: string } {
-  if (!existsSync(join('training', 'bench_torch.py'))) return { note: 'training/bench_torch.py not present' };
+function torchTiming(model: string, threads: number, iters: number, checkpoint: { path?: string; note?: string }): { msP50?: number; note?: string } {
+  if (!existsSync(join(REPO_ROOT, 'training', 'bench_torch.py'))) return { note: 'training/bench_torch.py not present' };
   const name = basename(model).replace(/(\.int8)?\.onnx$/, '');
   if (model.endsWith('.int8.onnx')) return { note: 'int8 has no PyTorch counterpart' };
-  const args = ['-m', 'training.bench_torch', '--model', name, '--threads', String(threads), '--iters', String(iters)];
-  if (checkpoint) args.push('--checkpoint', checkpoint);
+  if (checkpoint.path === undefined) return { note: checkpoint.note ?? 'no PyTorch weights' };
+  const args = ['-m', 'training.bench_torch', '--model', name, '--threads', String(threads), '--iters', String(iters), '--checkpoint', checkpoint.path];
   const res = spawnSync(BENCH_DEFAULTS.python, args, {
+    cwd: REPO_ROOT,
     encoding: 'utf8',
     timeout: BENCH_DEFAULTS.torchTimeoutMs,
   });
@@ -158,6 +179,7 @@ export async function runBench(opts: BenchCommandOptions): Promise<number> {
   const notes = new Set<string>();
   let status: number = EXIT.OK;
   for (const model of models) {
+    let checkpoint: { path?: string; note?: string } | null = null;
     for (const t of threads) {
       let detector: OnnxDetector;
       try {
@@ -194,7 +216,8 @@ export async function runBench(opts: BenchCommandOptions): Promise<number> {
       }
       const cpu = process.cpuUsage(cpuStart);
       const mean = ms.reduce((a, b) => a + b, 0) / ms.length;
-      const torch = opts.torch ? torchTiming(model, t, opts.iters, opts.torchCheckpoint) : { note: 'skipped (--no-torch)' };
+      if (opts.torch) checkpoint ??= await torchCheckpoint(model, opts);
+      const torch = checkpoint !== null ? torchTiming(model, t, opts.iters, checkpoint) : { note: 'skipped (--no-torch)' };
       if (torch.note) notes.add(`torch: ${torch.note}`);
       rows.push({
         model: basename(model),
