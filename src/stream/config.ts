@@ -1,4 +1,5 @@
 /** Sizes, limits and intervals of the stream server, with their defaults in one place. */
+import { normaliseOrigin } from './origin.js';
 import { PROTOCOL_LIMITS } from './protocol.js';
 
 export interface StreamConfig {
@@ -32,6 +33,8 @@ export interface StreamConfig {
   maxViewers: number;
   /** Recent frames kept so that a counted cell without a crop can be cut from its frame. */
   cropFrameCache: number;
+  /** Browser origins allowed besides the dashboard's own (`--allow-origin`), normalised (origin.ts). */
+  allowedOrigins: readonly string[];
 }
 
 export const DEFAULT_STREAM_CONFIG: Readonly<StreamConfig> = Object.freeze({
@@ -51,10 +54,12 @@ export const DEFAULT_STREAM_CONFIG: Readonly<StreamConfig> = Object.freeze({
   metricsIntervalMs: 1000,
   maxViewers: 200,
   cropFrameCache: 4,
+  allowedOrigins: Object.freeze([]) as readonly string[],
 });
 
 export function resolveStreamConfig(overrides: Partial<StreamConfig> = {}): StreamConfig {
   const config = { ...DEFAULT_STREAM_CONFIG, ...overrides };
+  config.allowedOrigins = config.allowedOrigins.map(normaliseOrigin);
   for (const [key, value] of Object.entries(config)) {
     if (typeof value === 'number' && (!Number.isFinite(value) || value < 0)) {
       throw new Error(`stream config: ${key} must be a non-negative number, got ${value}`);

@@ -35,6 +35,7 @@ import {
   roleAllows,
 } from './protocol.js';
 import type { ScanSession, SessionCountedCell, SessionEvent } from './session.js';
+import { originAllowed } from './origin.js';
 import { isSimUri } from './sources.js';
 import { buildUiAssets, type UiAssets } from './ui-assets.js';
 import { ViewerOutbox, type SlotKind } from './viewer-outbox.js';
@@ -405,6 +406,8 @@ export class StreamServer {
     };
     if (this.closing !== null) return reject(503, 'Server shutting down');
     if (url.pathname !== '/ws') return reject(404, 'Not Found');
+    // A browser page from another site must not use a token it got hold of (CSWSH); clients without Origin still need the token.
+    if (!originAllowed(req.headers.origin, req.headers.host, this.config.allowedOrigins)) return reject(403, 'Origin not allowed');
     const role = this.options.auth.roleFor(url.searchParams.get('token'));
     if (role === null) return reject(401, 'Unauthorized');
     if (this.viewers.size >= this.config.maxViewers) return reject(503, 'Too many viewers');

@@ -13,6 +13,7 @@ import { resolveSlideData } from '../../sim/bccd.js';
 import { ScanStore } from '../../store/scan-store.js';
 import { createAuth } from '../../stream/auth.js';
 import { DEFAULT_STREAM_CONFIG } from '../../stream/config.js';
+import { normaliseOrigin } from '../../stream/origin.js';
 import { PipelineScanSession } from '../../stream/pipeline-session.js';
 import { PROTOCOL_LIMITS } from '../../stream/protocol.js';
 import { StreamServer } from '../../stream/server.js';
@@ -45,6 +46,7 @@ interface ServeFlags {
   store: boolean;
   start: boolean;
   operator: string;
+  allowOrigin?: string[];
 }
 
 class UsageError extends Error {}
@@ -77,6 +79,7 @@ export function register(program: Command): void {
     .option('--no-store', 'do not store scans (no review, no history)')
     .option('--no-start', 'wait for the operator to press Start instead of starting the scan at once')
     .option('--operator <name>', 'technologist name stored with each scan', safeUserName())
+    .option('--allow-origin <origin...>', 'browser origins allowed to connect besides the dashboard itself (e.g. https://lab.example:8443); clients that send no Origin only need a token')
     .action(async (flags: ServeFlags) => {
       try {
         await serve(flags);
@@ -131,6 +134,12 @@ async function serve(flags: ServeFlags): Promise<void> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  let allowedOrigins: string[];
+  try {
+    allowedOrigins = (flags.allowOrigin ?? []).map(normaliseOrigin);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   const slideData = resolveSlideData(flags.data);
   const dataRoot = slideData.root;
   const log = (line: string) => process.stderr.write(`[${new Date().toISOString()}] ${line}\n`);
@@ -164,7 +173,7 @@ async function serve(flags: ServeFlags): Promise<void> {
           ? livePipeline({ source, detector, events: simulatedCapture(parseSimUri(source), dataRoot) })
           : livePipeline({ source, detector, capture: { width: size.width, height: size.height, fps, realtime: true } }),
     });
-    server = await StreamServer.create({ session, auth, log, slide: slideData.label, config: { host: flags.host, port } });
+    server = await StreamServer.create({ session, auth, log, slide: slideData.label, config: { host: flags.host, port, allowedOrigins } });
 
     const out = process.stdout;
     out.write(`leukoscan serve: ${flags.source} with ${modelName}: ${detector.describe()}\n`);
