@@ -28,7 +28,8 @@ export class ScanRecord {
   private localScanNumber = 0;
   /** First writer session of the live counter's cells (earlier sessions are an interrupted scan's). */
   private fromSession = 0;
-  private base: Partial<Record<LeukocyteType, number>> = {};
+  /** The interrupted scan taken over, whose earlier sessions' counts are the live base; null otherwise. */
+  private baseScanId: number | null = null;
 
   constructor(
     private readonly binding: PipelineSessionStore | null,
@@ -45,13 +46,14 @@ export class ScanRecord {
     return this.lastScanId;
   }
 
-  /** Counted types stored before the live counter started (a resumed scan's earlier counts). */
+  /** Counted types stored before the live counter started (a resumed scan's earlier counts, reviews applied). */
   get baseCounts(): Partial<Record<LeukocyteType, number>> {
-    return this.base;
+    if (this.binding === null || this.baseScanId === null) return {};
+    return this.binding.store.typeCountsBefore(this.baseScanId, this.fromSession).counts;
   }
 
   open(request: OpenScanRequest): void {
-    this.base = {};
+    this.baseScanId = null;
     this.fromSession = 0;
     if (this.binding === null) {
       this.localScanNumber++;
@@ -82,7 +84,7 @@ export class ScanRecord {
     this.storeScanId = scanId;
     this.lastScanId = String(scanId);
     this.fromSession = store.writerSession(scanId) ?? 0;
-    this.base = store.typeCountsBefore(scanId, this.fromSession).counts;
+    this.baseScanId = scanId;
   }
 
   pause(reason: string): void {

@@ -94,7 +94,7 @@ export function toScanRecord(row: ScanRow): ScanRecord {
     startedAtMs: row.started_at_ms,
     endedAtMs: row.ended_at_ms,
     status: row.status,
-    interrupted: open && !writerAlive(row.writer_pid, row.writer_host),
+    interrupted: row.status === 'interrupted' || (open && !writerAlive(row.writer_pid, row.writer_host)),
   };
 }
 

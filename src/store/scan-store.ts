@@ -198,8 +198,8 @@ export class ScanStore {
   resumeScan(ref: ScanRef): ScanRecord {
     this.assertOpen();
     const before = this.scanRecord(this.resolveScanId(ref));
-    if (before.status === 'completed' || before.status === 'aborted') {
-      throw new ScanNotWritableError(`scan #${before.id} is ${before.status}; only a running, paused or interrupted scan can be resumed`);
+    if (before.status !== 'running' && before.status !== 'paused') {
+      throw new ScanNotWritableError(`scan #${before.id} is ${before.status}; only a running, paused or interrupted-but-open scan can be resumed`);
     }
     // A new session: the resumed pipeline's tracker may number its cells from 1 again. It follows the
     // stored sessions and, in this process, the current one (whose cells may still be queued).
@@ -214,6 +214,22 @@ export class ScanStore {
     this.writer.warm();
     this.subject.next({ type: 'scan-resumed', scan });
     return scan;
+  }
+
+  /** Scans still open in the file whose process has gone (crash, kill -9, power loss), newest first. */
+  interruptedScans(): ScanSummary[] {
+    return (this.statements.openScanSummaries.all() as ScanSummaryRow[]).map(toScanSummary).filter((s) => s.interrupted);
+  }
+
+  /** Closes an interrupted scan instead of resuming it: status 'interrupted', its counts as they are. */
+  closeInterrupted(scanId: number): ScanRecord {
+    const scan = this.scanRecord(this.resolveScanId(scanId));
+    if (!scan.interrupted || scan.status === 'interrupted') {
+      throw new ScanNotWritableError(`scan #${scanId} is not interrupted (it is ${scan.status}${scan.status === 'running' || scan.status === 'paused' ? ' and its process is alive' : ''})`);
+    }
+    const closed = this.setStatus(scanId, 'interrupted', 'scan-ended', { status: 'interrupted' }, this.now());
+    this.subject.next({ type: 'scan-ended', scan: closed });
+    return closed;
   }
 
   /** Marks a scan paused (by the operator or the pipeline); recordCells still accepts cells for it. */
@@ -513,6 +529,7 @@ function prepare(db: Database.Database) {
     latestScan: db.prepare('SELECT id FROM scans ORDER BY started_at_ms DESC, id DESC LIMIT 1'),
     scanSummary: db.prepare(`${SCAN_SUMMARY_SQL} WHERE s.id = ?`),
     scanSummaries: db.prepare(`${SCAN_SUMMARY_SQL} ORDER BY s.started_at_ms DESC, s.id DESC LIMIT ?`),
+    openScanSummaries: db.prepare(`${SCAN_SUMMARY_SQL} WHERE s.status IN ('running', 'paused') ORDER BY s.started_at_ms DESC, s.id DESC`),
     setStatus: db.prepare(
       'UPDATE scans SET status = @status, ended_at_ms = COALESCE(@ended_at_ms, ended_at_ms) WHERE id = @id',
     ),

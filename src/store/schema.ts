@@ -122,6 +122,31 @@ export const MIGRATIONS: readonly string[] = [
     FROM cells c
     LEFT JOIN reviews r ON r.id = (SELECT MAX(r2.id) FROM reviews r2 WHERE r2.cell_id = c.id);
   `,
+  // 3: an interrupted scan (its process died) that the operator closed instead of resuming is
+  // 'interrupted': ended, with the counts it had. Rebuild `scans` to widen the status check.
+  `
+  CREATE TABLE scans_v3 (
+    id                  INTEGER PRIMARY KEY,
+    source              TEXT    NOT NULL,
+    model_name          TEXT    NOT NULL,
+    model_sha256        TEXT    NOT NULL,
+    model_version       TEXT,
+    software_version    TEXT    NOT NULL,
+    colour_profile_json TEXT,
+    operator            TEXT    NOT NULL,
+    target              INTEGER,
+    started_at_ms       INTEGER NOT NULL,
+    ended_at_ms         INTEGER,
+    status              TEXT    NOT NULL CHECK (status IN ('running', 'paused', 'completed', 'aborted', 'interrupted')),
+    writer_pid          INTEGER,
+    writer_host         TEXT
+  );
+  INSERT INTO scans_v3 SELECT id, source, model_name, model_sha256, model_version, software_version, colour_profile_json,
+         operator, target, started_at_ms, ended_at_ms, status, writer_pid, writer_host FROM scans;
+  DROP TABLE scans;
+  ALTER TABLE scans_v3 RENAME TO scans;
+  CREATE INDEX scans_started ON scans (started_at_ms);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

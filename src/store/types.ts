@@ -7,8 +7,11 @@
  */
 import type { LeukocyteType } from '../core/classes.js';
 
-/** Stored status. A 'running' or 'paused' scan whose writer process is gone is reported with `interrupted: true`. */
-export type ScanStatus = 'running' | 'paused' | 'completed' | 'aborted';
+/**
+ * Stored status. A 'running' or 'paused' scan whose writer process is gone is reported with
+ * `interrupted: true`; 'interrupted' is such a scan closed by the operator instead of resumed.
+ */
+export type ScanStatus = 'running' | 'paused' | 'completed' | 'aborted' | 'interrupted';
 
 export interface ModelIdentity {
   /** Model name (the card's `name`, e.g. 'leukoscan-lite'). */
@@ -47,7 +50,7 @@ export interface ScanRecord {
   readonly startedAtMs: number;
   readonly endedAtMs: number | null;
   readonly status: ScanStatus;
-  /** Running/paused in the file, but the process that wrote it has gone (crash, kill, power loss). */
+  /** Its process died while it was open (crash, kill, power loss): still open in the file, or closed as 'interrupted'. */
   readonly interrupted: boolean;
 }
 

@@ -22,6 +22,7 @@ import type { LiveEvent } from '../pipeline/live-types.js';
 import type { TrackConfigInput } from '../track/config.js';
 import { encodeCropJpeg } from '../track/encode-crops.js';
 import type { CountUpdate, CountedFrame, TrackEvent } from '../track/types.js';
+import { InterruptedScans } from '../app/interrupted-scans.js';
 import { LiveCounting, wireReview } from '../app/live-counting.js';
 import { liveDifferential } from '../app/live-differential.js';
 import { storeHistory } from '../app/scan-history.js';
@@ -72,6 +73,7 @@ export class PipelineScanSession implements ScanSession {
   private readonly queue = new SerialQueue();
   private readonly counting: LiveCounting;
   private readonly record: ScanRecord;
+  private readonly interrupted: InterruptedScans;
   private lifecycle: LifecycleState;
   private statusValue: SessionStatus;
   private differential: SessionDifferential;
@@ -90,6 +92,7 @@ export class PipelineScanSession implements ScanSession {
     options.validateSource(options.source);
     this.counting = new LiveCounting(options.track ?? {});
     this.record = new ScanRecord(options.store, this.log);
+    this.interrupted = new InterruptedScans(options.store?.store ?? null);
     this.lifecycle = initialLifecycle(options.source, options.target);
     this.statusValue = this.deriveStatus();
     this.differential = this.deriveDifferential();
@@ -137,8 +140,21 @@ export class PipelineScanSession implements ScanSession {
   execute(command: SessionCommand): Promise<SessionStatus> {
     if (this.closed) return Promise.reject(new SessionCommandError('the scan session is closed'));
     return this.queue.run(async () => {
-      if (command.type === 'setSource') this.checkSource(command.source);
-      return this.apply(command);
+      switch (command.type) {
+        case 'setSource':
+          this.checkSource(command.source);
+          return this.apply(command);
+        case 'resumeInterrupted': {
+          await this.apply({ type: 'resumeInterrupted', scan: this.interrupted.take(command.scanId, this.lifecycle.target) });
+          this.interrupted.refresh();
+          return this.publishStatus();
+        }
+        case 'closeInterrupted':
+          this.interrupted.close(command.scanId);
+          return this.publishStatus();
+        default:
+          return this.apply(command);
+      }
     });
   }
 
@@ -175,8 +191,7 @@ export class PipelineScanSession implements ScanSession {
     this.lifecycle = result.state;
     for (const effect of result.effects) await this.runEffect(effect);
     if (targetChanged) this.emitDifferential();
-    this.publishStatus();
-    return this.statusValue;
+    return this.publishStatus();
   }
 
   /** Queues an input from the pipeline or the store; `connection` drops it if that pipeline is gone. */
@@ -196,7 +211,8 @@ export class PipelineScanSession implements ScanSession {
       case 'reopen-scan':
         return this.record.reopen();
       case 'take-over-scan':
-        return this.record.takeOver(effect.scanId);
+        this.record.takeOver(effect.scanId);
+        return this.emitDifferential();
       case 'pause-scan':
         return this.record.pause(effect.reason);
       case 'end-scan':
@@ -216,14 +232,16 @@ export class PipelineScanSession implements ScanSession {
 
   private deriveStatus(): SessionStatus {
     const { phase, target, source, startedAtMs } = this.lifecycle;
-    return { scan: phase, target, source: redactUri(source), scanId: phase === 'idle' ? null : this.record.displayId, startedAtMs };
+    const scanId = phase === 'idle' ? null : this.record.displayId;
+    return { scan: phase, target, source: redactUri(source), scanId, startedAtMs, interrupted: this.interrupted.offer };
   }
 
-  private publishStatus(): void {
+  private publishStatus(): SessionStatus {
     const next = this.deriveStatus();
-    if (JSON.stringify(next) === JSON.stringify(this.statusValue)) return;
+    if (JSON.stringify(next) === JSON.stringify(this.statusValue)) return this.statusValue;
     this.statusValue = next;
     this.subject.next({ kind: 'status', status: next });
+    return next;
   }
 
   // -------------------------------------------------------------------------

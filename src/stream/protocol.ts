@@ -73,6 +73,15 @@ export const SetSourceMessageSchema = z.strictObject({
   /** A source URI as `leukoscan serve --source` takes it. */
   source: z.string().trim().min(1).max(PROTOCOL_LIMITS.MAX_SOURCE_CHARS),
 });
+/** The interrupted scan the status offers: continue it (same counts and target), or close it as 'interrupted'. */
+export const ResumeInterruptedMessageSchema = z.strictObject({
+  ...command('resumeInterrupted'),
+  scanId: z.string().min(1).max(PROTOCOL_LIMITS.MAX_ID_CHARS),
+});
+export const CloseInterruptedMessageSchema = z.strictObject({
+  ...command('closeInterrupted'),
+  scanId: z.string().min(1).max(PROTOCOL_LIMITS.MAX_ID_CHARS),
+});
 export const ReviewMessageSchema = z
   .strictObject({
     ...command('review'),
@@ -105,6 +114,8 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   ResetMessageSchema,
   SetTargetMessageSchema,
   SetSourceMessageSchema,
+  ResumeInterruptedMessageSchema,
+  CloseInterruptedMessageSchema,
   ReviewMessageSchema,
   ListScansMessageSchema,
   OpenScanMessageSchema,
@@ -120,6 +131,8 @@ export const REQUIRED_ROLE: Record<ClientMessageType, Role> = {
   reset: 'operator',
   setTarget: 'operator',
   setSource: 'operator',
+  resumeInterrupted: 'operator',
+  closeInterrupted: 'operator',
   review: 'operator',
   listScans: 'viewer',
   openScan: 'viewer',
@@ -162,6 +175,11 @@ export const StatusMessageSchema = z.strictObject({
   startedAtMs: z.number().nullable(),
   /** Which slide a sim: source scans, e.g. "demo slide: 20 BCCD fields, MIT"; absent for other sources. */
   slide: z.string().optional(),
+  /** A scan whose process died, offered for resume or close ("Scan #12 was interrupted at 37 cells"). */
+  interrupted: z
+    .strictObject({ scanId: z.string(), cells: z.int().min(0), target: z.int().nullable() })
+    .nullable()
+    .optional(),
 });
 
 /** Frame header of a binary frame message (the JPEG follows it). */
@@ -280,7 +298,10 @@ export const MetricsMessageSchema = z.strictObject({
   framesEncoded: z.int(),
   framesSkipped: z.int(),
   rssBytes: z.number(),
+  /** Largest event-loop delay of the server over the last interval (= eventLoopDelay.maxMs). */
   eventLoopDelayMs: z.number(),
+  /** The server's event-loop delay over the last interval: lateness of a 10 ms timer, percentiles. */
+  eventLoopDelay: z.strictObject({ p50Ms: z.number(), p99Ms: z.number(), maxMs: z.number() }).optional(),
 });
 
 /** A counted cell changed after it was sent (the tracker retyped it, or an operator reviewed it). */

@@ -12,7 +12,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { asyncScheduler, catchError, defer, EMPTY, filter, Subject, type Subscription, throttleTime } from 'rxjs';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import type { Frame } from '../core/frame.js';
@@ -36,6 +35,7 @@ import {
 } from './protocol.js';
 import type { ScanSession, SessionCountedCell, SessionEvent } from './session.js';
 import { originAllowed } from './origin.js';
+import { LoopDelayMonitor } from './loop-delay.js';
 import { isSimUri } from './sources.js';
 import { buildUiAssets, type UiAssets } from './ui-assets.js';
 import { ViewerOutbox, type SlotKind } from './viewer-outbox.js';
@@ -100,7 +100,7 @@ export class StreamServer {
   private readonly wss: WebSocketServer;
   private readonly subscriptions: Subscription[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly loopDelay: IntervalHistogram;
+  private readonly loopDelay: LoopDelayMonitor;
   private nextViewerId = 1;
   private closing: Promise<void> | null = null;
 
@@ -150,8 +150,7 @@ export class StreamServer {
       perMessageDeflate: false,
       clientTracking: false,
     });
-    this.loopDelay = monitorEventLoopDelay({ resolution: 10 });
-    this.loopDelay.enable();
+    this.loopDelay = new LoopDelayMonitor({ intervalMs: this.config.metricsIntervalMs });
     this.subscribeSession();
     this.timers.push(setInterval(() => this.heartbeat(), this.config.heartbeatIntervalMs));
     this.timers.push(setInterval(() => this.pushMetrics(), this.config.metricsIntervalMs));
@@ -388,8 +387,8 @@ export class StreamServer {
         send('text/css; charset=utf-8', this.ui.css);
         return;
       case '/healthz':
-        // No secrets and no scan data: only whether the server is up.
-        send('application/json', JSON.stringify({ ok: true, protocol: PROTOCOL_VERSION }));
+        // No secrets and no scan data: whether the server is up, and how responsive over the last metrics interval.
+        send('application/json', JSON.stringify({ ok: true, protocol: PROTOCOL_VERSION, eventLoopDelay: this.loopDelay.last, rssBytes: process.memoryUsage.rss() }));
         return;
       default:
         res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found\n');
@@ -531,6 +530,9 @@ export class StreamServer {
           return ack((await session.execute({ type: 'setTarget', target: message.target })).scan);
         case 'setSource':
           return ack((await session.execute({ type: 'setSource', source: message.source })).scan);
+        case 'resumeInterrupted':
+        case 'closeInterrupted':
+          return ack((await session.execute({ type: message.type, scanId: message.scanId })).scan);
         case 'review': {
           if (session.history === null) return this.notAvailable(viewer, 'review', id);
           await session.history.review({
@@ -585,8 +587,7 @@ export class StreamServer {
   private pushMetrics(): void {
     const intervalS = this.config.metricsIntervalMs / 1000;
     const rssBytes = process.memoryUsage.rss();
-    const eventLoopDelayMs = this.loopDelay.max / 1e6;
-    this.loopDelay.reset();
+    const delay = this.loopDelay.last;
     for (const viewer of this.viewers.values()) {
       const stats = viewer.outbox.stats();
       const sentFps = (stats.sent.frame - viewer.framesSentAtLastMetrics) / intervalS;
@@ -602,7 +603,8 @@ export class StreamServer {
           framesEncoded: this.counters.framesEncoded,
           framesSkipped: this.counters.framesSkipped,
           rssBytes,
-          eventLoopDelayMs: Number.isFinite(eventLoopDelayMs) ? eventLoopDelayMs : 0,
+          eventLoopDelayMs: delay.maxMs,
+          eventLoopDelay: { p50Ms: delay.p50Ms, p99Ms: delay.p99Ms, maxMs: delay.maxMs },
         }),
       );
     }
@@ -614,7 +616,7 @@ export class StreamServer {
       for (const t of this.timers) clearInterval(t);
       for (const s of this.subscriptions) s.unsubscribe();
       this.frameInput.complete();
-      this.loopDelay.disable();
+      this.loopDelay.close();
       for (const viewer of this.viewers.values()) {
         viewer.outbox.close();
         viewer.ws.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');

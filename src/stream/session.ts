@@ -20,9 +20,19 @@ import type { LeukocyteType } from '../core/classes.js';
 export interface SessionStatus {
   readonly scan: ScanState;
   readonly target: number;
+  /** The source, camera credentials redacted (rtsp://user:***@host/…). */
   readonly source: string;
   readonly scanId: string | null;
   readonly startedAtMs: number | null;
+  /** A scan whose process died, offered for resume (or close) until the operator decides; null if none. */
+  readonly interrupted?: InterruptedScanOffer | null;
+}
+
+export interface InterruptedScanOffer {
+  readonly scanId: string;
+  /** Cells it had counted (rejected ones excluded). */
+  readonly cells: number;
+  readonly target: number | null;
 }
 
 export interface SessionDifferential {
@@ -86,7 +96,11 @@ export type SessionCommand =
   | { readonly type: 'stop' }
   | { readonly type: 'reset' }
   | { readonly type: 'setTarget'; readonly target: number }
-  | { readonly type: 'setSource'; readonly source: string };
+  | { readonly type: 'setSource'; readonly source: string }
+  /** Continue the interrupted scan on offer: same counts, same target. */
+  | { readonly type: 'resumeInterrupted'; readonly scanId: string }
+  /** Close the interrupted scan on offer as 'interrupted', with its counts. */
+  | { readonly type: 'closeInterrupted'; readonly scanId: string };
 
 export interface ReviewRequest {
   readonly cellId: string;
