@@ -30,7 +30,7 @@ export class HealthView {
       stat('viewers', 'Viewers'),
       stat('myDrops', 'Updates dropped'),
       stat('rss', 'Server memory'),
-      stat('loop', 'Server loop delay'),
+      stat('loop', 'Server loop delay p50 / p99 / max'),
     );
   }
 
@@ -58,7 +58,8 @@ export class HealthView {
     const drops = Object.values(metrics.dropped).reduce((a, b) => a + b, 0);
     this.set('myDrops', String(drops));
     this.set('rss', formatBytes(metrics.rssBytes));
-    this.set('loop', `${metrics.eventLoopDelayMs.toFixed(0)} ms`);
+    const d = metrics.eventLoopDelay;
+    this.set('loop', d === undefined ? `${metrics.eventLoopDelayMs.toFixed(0)} ms` : `${d.p50Ms.toFixed(0)} / ${d.p99Ms.toFixed(0)} / ${d.maxMs.toFixed(0)} ms`);
   }
 
   private set(key: string, text: string): void {
