@@ -10,6 +10,7 @@ import { Gallery } from './gallery.js';
 import { HealthView } from './health-view.js';
 import { HistoryView } from './history.js';
 import { LiveView } from './live-view.js';
+import { ResumeBanner } from './resume-banner.js';
 
 const TOAST_MS = 4000;
 
@@ -104,8 +105,10 @@ function start(root: HTMLElement, token: string): void {
     toasts,
   );
 
+  const resume = ResumeBanner.attach(root, (r) => void send(r));
   let role: Role = 'viewer';
   const onMessage = (m: ServerMessage) => {
+    resume.onMessage(m);
     switch (m.type) {
       case 'hello': {
         role = m.role;

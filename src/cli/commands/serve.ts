@@ -11,6 +11,7 @@ import type { Precision } from '../../detect/precision.js';
 import { livePipeline } from '../../pipeline/live-pipeline.js';
 import { resolveSlideData } from '../../sim/bccd.js';
 import { ScanStore } from '../../store/scan-store.js';
+import { redactUri } from '../../capture/redact-uri.js';
 import { createAuth } from '../../stream/auth.js';
 import { DEFAULT_STREAM_CONFIG } from '../../stream/config.js';
 import { normaliseOrigin } from '../../stream/origin.js';
@@ -45,6 +46,7 @@ interface ServeFlags {
   home?: string;
   store: boolean;
   start: boolean;
+  resume?: boolean;
   operator: string;
   allowOrigin?: string[];
 }
@@ -78,6 +80,7 @@ export function register(program: Command): void {
     .option('--home <dir>', 'scan store directory (default: LEUKOSCAN_HOME, else ~/.local/share/leukoscan)')
     .option('--no-store', 'do not store scans (no review, no history)')
     .option('--no-start', 'wait for the operator to press Start instead of starting the scan at once')
+    .option('--resume', 'continue the scan a crash interrupted (same counts and target) instead of offering it on the dashboard')
     .option('--operator <name>', 'technologist name stored with each scan', safeUserName())
     .option('--allow-origin <origin...>', 'browser origins allowed to connect besides the dashboard itself (e.g. https://lab.example:8443); clients that send no Origin only need a token')
     .action(async (flags: ServeFlags) => {
@@ -92,6 +95,25 @@ export function register(program: Command): void {
         throw err;
       }
     });
+}
+
+/**
+ * Starts the scan as asked, unless a crash left one interrupted: that one is resumed with --resume,
+ * otherwise offered on the dashboard (Resume / Close) and nothing new is started over it.
+ */
+async function startOrResume(session: PipelineScanSession, flags: ServeFlags, out: NodeJS.WritableStream): Promise<void> {
+  const offer = session.status.interrupted ?? null;
+  if (offer !== null && flags.resume) {
+    await session.execute({ type: 'resumeInterrupted', scanId: offer.scanId });
+    out.write(`  resumed scan #${offer.scanId} at ${offer.cells} cells\n`);
+    return;
+  }
+  if (offer !== null) {
+    out.write(`  scan #${offer.scanId} was interrupted at ${offer.cells} cells: Resume or Close it on the dashboard, or restart with --resume\n`);
+    return;
+  }
+  if (flags.resume) out.write('  --resume: no interrupted scan to resume\n');
+  if (flags.start) await session.execute({ type: 'start' });
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -176,7 +198,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     server = await StreamServer.create({ session, auth, log, slide: slideData.label, config: { host: flags.host, port, allowedOrigins } });
 
     const out = process.stdout;
-    out.write(`leukoscan serve: ${flags.source} with ${modelName}: ${detector.describe()}\n`);
+    out.write(`leukoscan serve: ${redactUri(flags.source)} with ${modelName}: ${detector.describe()}\n`);
     if (isSimUri(flags.source)) out.write(`  ${slideData.label}\n`);
     out.write(`  operator (full control): ${server.url(auth.operatorToken)}\n`);
     out.write(`  viewer (read-only):      ${server.url(auth.viewerToken)}\n`);
@@ -187,7 +209,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     out.write(store === null ? '  scans are not stored (--no-store)\n' : `  scans are stored in ${store.file}\n`);
     out.write('  Ctrl-C stops.\n');
 
-    if (flags.start) await session.execute({ type: 'start' });
+    await startOrResume(session, flags, out);
 
     await new Promise<void>((resolve) => {
       const onSignal = () => {
