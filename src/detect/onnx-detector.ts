@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { DetectionsXyxyPixels } from '../core/detections.js';
+import { startWorker } from '../core/start-worker.js';
 import type { Frame } from '../core/frame.js';
 import type { ModelCard, TyperCard } from '../core/model-card.js';
 import { DETECT_DEFAULTS } from './config.js';
@@ -69,19 +70,6 @@ async function resolvePrecision(
   return { choice, card: choice.modelPath === int8 && int8Card !== undefined ? int8Card : card };
 }
 
-/**
- * Starts the worker thread: from compiled .js it is a plain worker; from .ts
- * sources (tsx, vitest) it goes through ts-worker-bootstrap.mjs, which
- * registers tsx's loader inside the worker first.
- */
-function startWorker(init: WorkerInit): Worker {
-  const self = import.meta.url;
-  if (self.endsWith('.ts')) {
-    const tsEntry = new URL('./detect-worker.ts', self).href;
-    return new Worker(new URL('./ts-worker-bootstrap.mjs', self), { workerData: { ...init, tsEntry } });
-  }
-  return new Worker(new URL('./detect-worker.js', self), { workerData: init });
-}
 
 export class DetectorReleasedError extends Error {
   constructor() {
@@ -165,7 +153,7 @@ export class OnnxDetector implements Detector {
       topK: options.topK ?? DETECT_DEFAULTS.topK,
       scoreThreshold: options.scoreThreshold ?? DETECT_DEFAULTS.scoreThreshold,
     };
-    const worker = startWorker(init);
+    const worker = startWorker(import.meta.url, './detect-worker', init);
     const provider = await new Promise<{ name: ProviderName; reason: string }>((resolve, reject) => {
       const onMessage = (msg: FromWorker) => {
         cleanup();

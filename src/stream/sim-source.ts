@@ -7,9 +7,9 @@
  * 'fps' each second. Completes at the end of the camera path; unsubscribing
  * terminates the worker.
  */
-import { Worker } from 'node:worker_threads';
 import { Observable } from 'rxjs';
 import { frameEvent, healthEvent, type CaptureEvent } from '../capture/health.js';
+import { startWorker } from '../core/start-worker.js';
 import type { SimSourceSpec } from './sources.js';
 
 export interface SimWorkerInit {
@@ -28,18 +28,11 @@ export type SimWorkerMessage =
 /** How often an 'fps' health event is emitted. */
 const FPS_INTERVAL_MS = 1000;
 
-function startSimWorker(init: SimWorkerInit): Worker {
-  const self = import.meta.url;
-  if (self.endsWith('.ts')) {
-    const tsEntry = new URL('./sim-worker.ts', self).href;
-    return new Worker(new URL('./ts-worker-bootstrap.mjs', self), { workerData: { ...init, tsEntry } });
-  }
-  return new Worker(new URL('./sim-worker.js', self), { workerData: init });
-}
 
 export function simulatedCapture(spec: SimSourceSpec, dataRoot: string): Observable<CaptureEvent> {
   return new Observable<CaptureEvent>((subscriber) => {
-    const worker = startSimWorker({ dataRoot, seed: spec.seed, fps: spec.fps, durationS: spec.durationS });
+    const init: SimWorkerInit = { dataRoot, seed: spec.seed, fps: spec.fps, durationS: spec.durationS };
+    const worker = startWorker(import.meta.url, './sim-worker', init);
     const periodMs = 1000 / spec.fps;
     let closed = false;
     let requested = false;
