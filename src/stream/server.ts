@@ -19,7 +19,7 @@ import { LEUKOCYTE_TYPES } from '../core/classes.js';
 import type { Auth } from './auth.js';
 import { type StreamConfig, resolveStreamConfig } from './config.js';
 import { encodeCellCrop, encodeFrameJpeg, type EncodedFrame } from './jpeg.js';
-import { exhaustMapLatest } from './operators/exhaust-map-latest.js';
+import { exhaustMapLatest } from '../pipeline/operators/exhaust-map-latest.js';
 import {
   CLOSE_CODES,
   type ClientMessage,

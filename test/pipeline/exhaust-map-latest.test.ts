@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
-import { exhaustMapLatest } from '../../src/stream/operators/exhaust-map-latest.js';
+import { exhaustMapLatest } from '../../src/pipeline/operators/exhaust-map-latest.js';
 
 function scheduler(): TestScheduler {
   return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -57,6 +57,32 @@ describe('exhaustMapLatest', () => {
       const result = source.pipe(exhaustMapLatest(() => cold('--#', undefined, new Error('jpeg encode failed'))));
       expectObservable(result).toBe('---#', undefined, new Error('jpeg encode failed'));
       expectSubscriptions(source.subscriptions).toBe('^--!');
+    });
+  });
+
+  describe('without holdLatest (exhaustMap: drop while busy)', () => {
+    it('drops values that arrive while busy at once and projects the next one that arrives when idle', () => {
+      const dropped: string[] = [];
+      scheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+        const source = hot('  -abc-----d-----|');
+        const expected = '    ----a-------d--|';
+        const result = source.pipe(exhaustMapLatest((v: string) => cold('---(x|)', { x: v }), (d) => dropped.push(d), { holdLatest: false }));
+        expectObservable(result).toBe(expected);
+        expectSubscriptions(source.subscriptions).toBe('^--------------!');
+      });
+      // b and c arrived while a ran: dropped when they arrived, never run after a.
+      expect(dropped).toEqual(['b', 'c']);
+    });
+
+    it('unsubscribing tears down the inner in flight and the source', () => {
+      scheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+        const source = hot('-a-b---');
+        const inner = cold('-----(x|)', { x: 'x' });
+        const result = source.pipe(exhaustMapLatest(() => inner, () => {}, { holdLatest: false }));
+        expectObservable(result, '^--!').toBe('----');
+        expectSubscriptions(source.subscriptions).toBe('^--!');
+        expectSubscriptions(inner.subscriptions).toBe('-^-!');
+      });
     });
   });
 });

@@ -1,4 +1,5 @@
-import { type ObservableInput, Observable, type OperatorFunction, type SchedulerLike, type Subscription, asyncScheduler, from } from 'rxjs';
+import { type ObservableInput, Observable, type OperatorFunction, type SchedulerLike, asyncScheduler, filter, from, map } from 'rxjs';
+import { exhaustMapLatest } from './exhaust-map-latest.js';
 
 /** What detectLatest emits: every input item, and one result per item that reached the detector. */
 export type DetectLatestEvent<T, D> =
@@ -25,67 +26,30 @@ export interface DetectLatestOptions {
 }
 
 /**
- * Latest frame wins at the detector (exhaustMap-like): an item arriving while a detection
- * is in flight is not queued; it is passed on as skipped and counted. Every item is still
- * emitted (`kind: 'item'`) so that registration and display see every frame. Only the first
- * value of each `detect()` is used. Completes when the source has completed and the last
- * detection has finished; unsubscribing cancels the detection in flight.
+ * Latest frame wins at the detector (exhaustMapLatest without holding): an item arriving
+ * while a detection is in flight is not queued; it is passed on as skipped and counted.
+ * Every item is still emitted (`kind: 'item'`) so that registration and display see every
+ * frame. Only the first value of each `detect()` is used. Completes when the source has
+ * completed and the last detection has finished; unsubscribing cancels the detection in flight.
  */
 export function detectLatest<T, D>(detect: (item: T) => ObservableInput<D>, options: DetectLatestOptions = {}): OperatorFunction<T, DetectLatestEvent<T, D>> {
   const scheduler = options.scheduler ?? asyncScheduler;
   return (source) =>
     new Observable<DetectLatestEvent<T, D>>((subscriber) => {
-      let inner: Subscription | null = null;
       let skipped = 0;
-      let sourceDone = false;
-
-      const startDetection = (item: T): void => {
+      const detectItem = (item: T): Observable<DetectLatestEvent<T, D>> => {
+        subscriber.next({ kind: 'item', item, sentToDetector: true, skippedTotal: skipped });
         const startedMs = scheduler.now();
         let got = false;
-        let input: ObservableInput<D>;
-        try {
-          input = detect(item);
-        } catch (err) {
-          subscriber.error(err);
-          return;
-        }
-        const sub = from(input).subscribe({
-          next: (result) => {
-            if (got) return;
-            got = true;
-            subscriber.next({ kind: 'result', item, result, startedMs, finishedMs: scheduler.now() });
-          },
-          error: (err) => subscriber.error(err),
-          complete: () => {
-            inner = null;
-            if (sourceDone) subscriber.complete();
-          },
-        });
-        // A synchronous detect() has already completed and cleared `inner`.
-        if (!sub.closed) inner = sub;
+        return from(detect(item)).pipe(
+          filter(() => !got && (got = true)),
+          map((result) => ({ kind: 'result', item, result, startedMs, finishedMs: scheduler.now() }) as const),
+        );
       };
-
-      const sourceSub = source.subscribe({
-        next: (item) => {
-          if (inner) {
-            skipped++;
-            subscriber.next({ kind: 'item', item, sentToDetector: false, skippedTotal: skipped });
-            return;
-          }
-          subscriber.next({ kind: 'item', item, sentToDetector: true, skippedTotal: skipped });
-          startDetection(item);
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => {
-          sourceDone = true;
-          if (!inner) subscriber.complete();
-        },
-      });
-
-      return () => {
-        sourceSub.unsubscribe();
-        inner?.unsubscribe();
-        inner = null;
+      const skip = (item: T): void => {
+        skipped++;
+        subscriber.next({ kind: 'item', item, sentToDetector: false, skippedTotal: skipped });
       };
+      return source.pipe(exhaustMapLatest(detectItem, skip, { holdLatest: false })).subscribe(subscriber);
     });
 }
