@@ -52,8 +52,13 @@ export type { PipelineSessionStore } from '../app/scan-record.js';
 export interface PipelineSessionOptions {
   /** Starts the live pipeline for a source URI (capture → normalise → detect). Nothing runs until subscribed. */
   pipeline(source: string): Observable<LiveEvent>;
-  /** Throws (with a message for the operator) when a source URI cannot be used. */
+  /** Throws (with a message for the operator) when a source URI cannot be parsed. */
   validateSource(source: string): void;
+  /**
+   * Opens a source and reads one frame within a time limit; rejects with the reason. A running
+   * scan is switched only once its new source passed. Left out: sources are only parsed.
+   */
+  probeSource?(source: string): Promise<void>;
   source: string;
   target: number;
   track?: TrackConfigInput;
@@ -142,7 +147,7 @@ export class PipelineScanSession implements ScanSession {
     return this.queue.run(async () => {
       switch (command.type) {
         case 'setSource':
-          this.checkSource(command.source);
+          await this.checkSource(command.source);
           return this.apply(command);
         case 'resumeInterrupted': {
           await this.apply({ type: 'resumeInterrupted', scan: this.interrupted.take(command.scanId, this.lifecycle.target) });
@@ -175,11 +180,18 @@ export class PipelineScanSession implements ScanSession {
   // Lifecycle: one input at a time through the reducer
   // -------------------------------------------------------------------------
 
-  private checkSource(source: string): void {
+  /** Parses, then opens the new source (one frame): on failure the scan and its source stay as they are. */
+  private async checkSource(source: string): Promise<void> {
     try {
       this.options.validateSource(source);
     } catch (err) {
       throw new SessionCommandError((err as Error).message);
+    }
+    try {
+      await this.options.probeSource?.(source);
+    } catch (err) {
+      const current = redactUri(this.lifecycle.source);
+      throw new SessionCommandError(`cannot switch source: ${redactUri((err as Error).message)}; the scan goes on with ${current}`);
     }
   }
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ScanStore } from '../../src/store/scan-store.js';
 import { PipelineScanSession } from '../../src/stream/pipeline-session.js';
 import type { SessionCommand, SessionEvent } from '../../src/stream/session.js';
+import { probeSource } from '../../src/capture/probe-source.js';
 import { validateServeSource } from '../../src/stream/sources.js';
 import { ScriptedPipeline } from './scripted-pipeline.js';
 
@@ -18,7 +19,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function setup() {
+/** FAKE probe by default (every source opens at once); the real one where a test says so. */
+function setup(probe: (source: string) => Promise<void> = async () => {}) {
   const pipeline = new ScriptedPipeline();
   const dir = mkdtempSync(join(tmpdir(), 'leukoscan-commands-'));
   const store = ScanStore.open(dir);
@@ -27,6 +29,7 @@ function setup() {
   const session = new PipelineScanSession({
     pipeline: pipeline.factory,
     validateSource: validateServeSource,
+    probeSource: probe,
     source: 'sim:',
     target: 100,
     store: { store, model: { name: 'fake-model', sha256: 'ab'.repeat(32), version: 'test' }, operator: 'tester' },
@@ -117,5 +120,20 @@ describe('operator commands are applied one at a time, in order', () => {
     s.pipeline.push(8);
     await new Promise((r) => setTimeout(r, 300));
     expect(s.store.listScans().filter((x) => x.status === 'running')).toHaveLength(1);
+  });
+});
+
+describe('SWITCH SOURCE - a source that cannot be opened leaves the scan as it was', () => {
+  it('BAD SOURCE - a missing file is refused with the reason; the scan, its source and the pipeline go on', async () => {
+    const s = setup((source) => probeSource(source, { timeoutMs: 5000 }));
+    await s.session.execute({ type: 'start' });
+    const scanId = s.lastStatus().scanId;
+    await expect(s.session.execute({ type: 'setSource', source: '/no/such/slide.mp4' })).rejects.toThrow(
+      "cannot switch source: /no/such/slide.mp4: file not found: /no/such/slide.mp4; the scan goes on with sim:",
+    );
+    expect(s.lastStatus()).toMatchObject({ scan: 'running', source: 'sim:', scanId });
+    expect(s.pipeline.sources).toEqual(['sim:']);
+    expect(s.pipeline.active).toBeDefined();
+    expect(s.store.getScan(Number(scanId)).status).toBe('running');
   });
 });

@@ -11,6 +11,7 @@ import type { Precision } from '../../detect/precision.js';
 import { livePipeline } from '../../pipeline/live-pipeline.js';
 import { resolveSlideData } from '../../sim/bccd.js';
 import { ScanStore } from '../../store/scan-store.js';
+import { DEFAULT_PROBE_TIMEOUT_MS, probeSource } from '../../capture/probe-source.js';
 import { redactUri } from '../../capture/redact-uri.js';
 import { createAuth } from '../../stream/auth.js';
 import { DEFAULT_STREAM_CONFIG } from '../../stream/config.js';
@@ -188,6 +189,9 @@ async function serve(flags: ServeFlags): Promise<void> {
       source: flags.source,
       target,
       validateSource: validateServeSource,
+      // A new source must deliver a frame before the running scan is switched to it (sim: is only parsed).
+      probeSource: (source) =>
+        isSimUri(source) ? Promise.resolve() : probeSource(source, { timeoutMs: DEFAULT_PROBE_TIMEOUT_MS, width: size.width, height: size.height, fps }),
       store: store !== null && model !== null ? { store, model, operator: flags.operator } : null,
       log,
       pipeline: (source) =>
