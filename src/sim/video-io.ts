@@ -30,11 +30,13 @@ export class VideoIoError extends Error {
   }
 }
 
-function stderrTail(child: ChildProcess): () => string {
+function stderrTail(child: ChildProcess, onLine?: (line: string) => void): () => string {
   const lines: string[] = [];
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (s: string) => {
-    lines.push(...s.split('\n').filter(Boolean));
+    const added = s.split('\n').filter(Boolean);
+    if (onLine) for (const line of added) onLine(line);
+    lines.push(...added);
     if (lines.length > STDERR_LINES) lines.splice(0, lines.length - STDERR_LINES);
   });
   return () => lines.join(' | ');
@@ -110,6 +112,8 @@ export interface ReadVideoOptions {
   /** Timestamp of frame 0 and frame interval; the file's own timing is not used. */
   startMs: number;
   fps: number;
+  /** Every line ffmpeg writes while decoding (log level error: decoder errors, e.g. of a file cut short). */
+  onStderr?: (line: string) => void;
 }
 
 /**
@@ -124,7 +128,7 @@ export async function* readVideoFrames(file: string, options: ReadVideoOptions):
     ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${options.width}x${options.height}`, '-fps_mode', 'passthrough', 'pipe:1'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  const tail = stderrTail(child);
+  const tail = stderrTail(child, options.onStderr);
   let spawnError: Error | null = null;
   child.once('error', (err) => (spawnError = err));
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));

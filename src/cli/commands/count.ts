@@ -4,6 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { LEUKOCYTE_TYPES } from '../../core/classes.js';
 import { DEFAULT_CAPTURE_CONFIG } from '../../capture/config.js';
 import { SourceUriError, isLiveSource, parseSourceUri } from '../../capture/source-uri.js';
+import { DecoderErrors, containerFrameCount, judgeCompleteness } from '../../capture/video-integrity.js';
 import { DETECT_DEFAULTS } from '../../detect/config.js';
 import type { DeviceChoice } from '../../detect/detector.js';
 import { OnnxDetector } from '../../detect/onnx-detector.js';
@@ -40,6 +41,8 @@ export interface CountJson {
   total: number;
   cells: { id: number; type: string; confidence: number; slide_x: number; slide_y: number; first_seen: number; last_seen: number }[];
   frames: { read: number; detected: number; skipped: number };
+  /** Only when a video file ended early (exit 3): what was read against what its container holds. */
+  incomplete?: { frames_read: number; container_frames: number | null; decoder_error_count: number; decoder_errors: string[] };
 }
 
 export function countJson(run: CountRunResult): CountJson {
@@ -102,7 +105,8 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       '\nA file is read to its end and every frame goes through the detector unless --realtime is given.' +
-        '\nExit codes: 0 counted; 66 the source or model is missing; 2 bad arguments; 1 the run failed.',
+        '\nExit codes: 0 counted; 3 the video ended early (decoder errors, or fewer frames than its container holds: the partial count is written);' +
+        '\n66 the source or model is missing; 2 bad arguments; 1 the run failed.',
     )
     .action(async (source: string, opts: CountOptions) => {
       let spec;
@@ -138,10 +142,12 @@ export function register(program: Command): void {
         }
       };
       let run: CountRunResult;
+      const decoderErrors = new DecoderErrors();
+      const everyFrame = spec.kind === 'file' && !opts.realtime;
       try {
-        if (spec.kind === 'file' && !opts.realtime) {
+        if (spec.kind === 'file' && everyFrame) {
           run = await runCountEveryFrame({
-            frames: readVideoFrames(spec.path, { width: opts.size.width, height: opts.size.height, startMs: 0, fps: opts.fps }),
+            frames: readVideoFrames(spec.path, { width: opts.size.width, height: opts.size.height, startMs: 0, fps: opts.fps, onStderr: decoderErrors.add }),
             sourceLabel: spec.path,
             detector,
             normalise: opts.normalise ? {} : false,
@@ -161,7 +167,17 @@ export function register(program: Command): void {
       } finally {
         await detector.release();
       }
-      const out = countJson(run);
+      const out: CountJson = countJson(run);
+      // A file read frame by frame is checked against its container: a cut file still ends with ffmpeg's exit 0.
+      if (spec.kind === 'file' && everyFrame) {
+        const read = { framesRead: run.frames.read, containerFrames: await containerFrameCount(spec.path), decoderErrors: decoderErrors.lines, decoderErrorCount: decoderErrors.total };
+        const verdict = judgeCompleteness(read);
+        if (!verdict.complete) {
+          out.incomplete = { frames_read: read.framesRead, container_frames: read.containerFrames, decoder_error_count: read.decoderErrorCount, decoder_errors: [...read.decoderErrors] };
+          process.stderr.write(`leukoscan count: WARNING: ${verdict.warning}\n`);
+          process.exitCode = EXIT.PARTIAL;
+        }
+      }
       const text = JSON.stringify(out, null, 2);
       if (opts.json) await writeFile(opts.json, text + '\n');
       const d = out.differential;

@@ -1,0 +1,84 @@
+/**
+ * Was a video file read whole? The container's own frame count (ffprobe, where the file states
+ * it) against the frames decoded, plus the decoder's error lines: a file cut short is read to
+ * where it breaks and ffmpeg still exits 0, so neither alone tells.
+ */
+import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { resolveFfmpeg } from './ffmpeg-binary.js';
+
+const run = promisify(execFile);
+
+/** Decoder error lines kept for the report. */
+export const MAX_DECODER_ERRORS_KEPT = 5;
+
+export interface ReadCompleteness {
+  readonly framesRead: number;
+  /** What the container says it holds, or null when it does not say (or ffprobe is missing). */
+  readonly containerFrames: number | null;
+  /** Lines ffmpeg wrote at log level error while decoding (the first few) and how many there were. */
+  readonly decoderErrors: readonly string[];
+  readonly decoderErrorCount: number;
+}
+
+export interface CompletenessVerdict {
+  /** False when the source ended early: fewer frames than the container holds, or decoder errors. */
+  readonly complete: boolean;
+  /** One line for the user, or null when complete. */
+  readonly warning: string | null;
+}
+
+/** Pure: did the read reach the end of the video? */
+export function judgeCompleteness(r: ReadCompleteness): CompletenessVerdict {
+  const short = r.containerFrames !== null && r.framesRead < r.containerFrames;
+  if (!short && r.decoderErrorCount === 0) return { complete: true, warning: null };
+  const frames = r.containerFrames === null ? `read ${r.framesRead} frames (the container does not say how many it holds)` : `read ${r.framesRead} of ${r.containerFrames} frames`;
+  const errors = r.decoderErrorCount === 0 ? 'no decoder errors' : `${r.decoderErrorCount} decoder error${r.decoderErrorCount === 1 ? '' : 's'}, the first: ${r.decoderErrors[0]}`;
+  return { complete: false, warning: `the video ended early: ${frames}; ${errors}` };
+}
+
+/** Frames the file's first video stream says it holds (nb_frames), or null if unknown. */
+export async function containerFrameCount(file: string): Promise<number | null> {
+  const ffprobe = ffprobePath();
+  try {
+    const { stdout } = await run(ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=nb_frames', '-of', 'json', file], { timeout: 30_000 });
+    const n = Number((JSON.parse(stdout) as { streams?: { nb_frames?: string }[] }).streams?.[0]?.nb_frames);
+    return Number.isInteger(n) && n > 0 ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+/** ffprobe beside the ffmpeg in use, else the one on PATH. */
+function ffprobePath(): string {
+  const beside = join(dirname(resolveFfmpeg().path), 'ffprobe');
+  try {
+    accessSync(beside, constants.X_OK);
+    return beside;
+  } catch {
+    return 'ffprobe';
+  }
+}
+
+/** Collects decoder error lines (the first few) and counts them all. */
+export class DecoderErrors {
+  private readonly kept: string[] = [];
+  private count = 0;
+
+  readonly add = (line: string): void => {
+    const text = line.trim();
+    if (text.length === 0) return;
+    this.count++;
+    if (this.kept.length < MAX_DECODER_ERRORS_KEPT) this.kept.push(text);
+  };
+
+  get lines(): readonly string[] {
+    return this.kept;
+  }
+
+  get total(): number {
+    return this.count;
+  }
+}
