@@ -306,8 +306,7 @@ export class PipelineScanSession implements ScanSession {
         const source = { ...this.health.source };
         if (h.type === 'fps') source.fps = h.fps;
         else if (h.type === 'connected') Object.assign(source, { state: 'running', message: null });
-        else if (h.type === 'stalled') Object.assign(source, { state: 'stalled', message: redactUri(describeHealth(h)) });
-        else Object.assign(source, { state: 'starting', message: redactUri(describeHealth(h)) });
+        else Object.assign(source, { state: h.type, message: redactUri(describeHealth(h)) });
         this.setHealth({ ...this.health, source });
         return;
       }

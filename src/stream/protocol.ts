@@ -152,7 +152,8 @@ export const BoxXyxyPixelsSchema = z.tuple([z.number(), z.number(), z.number(), 
 export const ScanStateSchema = z.enum(['idle', 'running', 'paused', 'stopped', 'complete']);
 export type ScanState = z.infer<typeof ScanStateSchema>;
 
-export const SourceStateSchema = z.enum(['starting', 'running', 'stalled', 'ended', 'error']);
+/** reconnecting: a live source failed or stalled and is being restarted with backoff. */
+export const SourceStateSchema = z.enum(['starting', 'running', 'stalled', 'reconnecting', 'ended', 'error']);
 
 export const HelloMessageSchema = z.strictObject({
   v: version,

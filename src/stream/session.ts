@@ -45,7 +45,8 @@ export interface SessionDifferential {
 export interface SessionHealth {
   readonly source: {
     readonly uri: string;
-    readonly state: 'starting' | 'running' | 'stalled' | 'ended' | 'error';
+    /** reconnecting: a live source failed or stalled and ffmpeg is restarted with backoff. */
+    readonly state: 'starting' | 'running' | 'stalled' | 'reconnecting' | 'ended' | 'error';
     readonly fps: number;
     readonly message: string | null;
   };
