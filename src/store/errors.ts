@@ -15,6 +15,19 @@ export class CorruptDatabaseError extends Error {
   }
 }
 
+/** A read-only command found no database where it looked (a mistyped --home): nothing was created. */
+export class NoDatabaseError extends Error {
+  override readonly name = 'NoDatabaseError';
+  constructor(readonly file: string) {
+    super(`no scan database at ${file} (nothing was created; check --home or LEUKOSCAN_HOME)`);
+  }
+}
+
+/** The store's folder is not usable as one (e.g. --home names a file). */
+export class StoreHomeError extends Error {
+  override readonly name = 'StoreHomeError';
+}
+
 export class StoreBackpressureError extends Error {
   override readonly name = 'StoreBackpressureError';
   constructor(

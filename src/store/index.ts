@@ -3,6 +3,8 @@ export { ScanStore, type ScanStoreOptions, type ScanRef } from './scan-store.js'
 export { STORE_DEFAULTS, DATABASE_FILE, resolveHome, type StoreConfig } from './config.js';
 export {
   CorruptDatabaseError,
+  NoDatabaseError,
+  StoreHomeError,
   StoreBackpressureError,
   ScanNotFoundError,
   CellNotFoundError,

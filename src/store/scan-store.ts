@@ -48,6 +48,8 @@ export interface ScanStoreOptions extends Partial<StoreConfig> {
   readonly now?: () => number;
   /** Timers of the write queue (tests). */
   readonly timers?: QueueTimers;
+  /** False for read-only commands: a missing database is NoDatabaseError, never created. Default true. */
+  readonly create?: boolean;
 }
 
 /** A scan reference: its id, or 'latest' (the most recently started). */
@@ -134,7 +136,7 @@ export class ScanStore {
   static open(dir?: string, options: ScanStoreOptions = {}): ScanStore {
     const config = storeConfig(options);
     const home = resolveHome(dir);
-    const opened = openDatabase(home, config);
+    const opened = openDatabase(home, config, undefined, { create: options.create });
     const store = new ScanStore(opened.db, opened.file, opened.recoveredFrom, config, options);
     if (opened.recoveredFrom) store.tryLogEvent(null, 'database-reset', opened.recoveredFrom);
     return store;

@@ -3,7 +3,16 @@ import { dirname, basename, join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { redactUri } from '../../capture/redact-uri.js';
 import { EXIT } from '../exit-codes.js';
-import { CorruptDatabaseError, ScanNotFoundError, ScanStore, resolveHome, type ScanRef, type ScanSummary } from '../../store/index.js';
+import {
+  CorruptDatabaseError,
+  NoDatabaseError,
+  ScanNotFoundError,
+  ScanStore,
+  StoreHomeError,
+  resolveHome,
+  type ScanRef,
+  type ScanSummary,
+} from '../../store/index.js';
 import { REPORT_FORMATS, formatNeedsCrops, loadReportData, renderReport, type ReportFormat } from '../../report/index.js';
 
 export interface ReportCommandOptions {
@@ -43,7 +52,7 @@ export function register(program: Command): void {
     .option('--limit <n>', 'with --list: how many scans (newest first)', parseLimit, 20)
     .option('--home <dir>', 'data directory (default: $LEUKOSCAN_HOME, else ~/.local/share/leukoscan)')
     .option('--reset-corrupt-db', 'if the database is corrupt, move it aside (kept with a timestamp) and start a new, empty one')
-    .addHelpText('after', "\nExit codes: 0 done; 66 no such scan (or no scans yet); 1 the database is corrupt or cannot be read.")
+    .addHelpText('after', "\nExit codes: 0 done; 66 no such scan, no scans yet, or no database in the data directory (none is created); 2 bad arguments (e.g. --home is a file); 1 the database is corrupt or cannot be read.")
     .action((scan: ScanRef, opts: ReportCommandOptions) => {
       process.exitCode = runReport(scan, opts);
     });
@@ -52,13 +61,13 @@ export function register(program: Command): void {
 export function runReport(ref: ScanRef, opts: ReportCommandOptions, io: { stdout: (s: string) => void; stderr: (s: string) => void } = stdio()): number {
   let store: ScanStore;
   try {
-    store = ScanStore.open(resolveHome(opts.home), { onCorrupt: opts.resetCorruptDb ? 'reset' : 'fail' });
+    // Read-only: a mistyped --home finds no database and creates none.
+    store = ScanStore.open(resolveHome(opts.home), { onCorrupt: opts.resetCorruptDb ? 'reset' : 'fail', create: false });
   } catch (err) {
-    if (err instanceof CorruptDatabaseError) {
-      io.stderr(`leukoscan report: ${err.message}\n`);
-      return EXIT.FAILURE;
-    }
-    throw err;
+    const exit = err instanceof CorruptDatabaseError ? EXIT.FAILURE : err instanceof NoDatabaseError ? EXIT.NO_INPUT : err instanceof StoreHomeError ? EXIT.USAGE : null;
+    if (exit === null) throw err;
+    io.stderr(`leukoscan report: ${(err as Error).message}\n`);
+    return exit;
   }
   try {
     if (store.recoveredFrom) {
