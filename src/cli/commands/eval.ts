@@ -56,7 +56,7 @@ export function register(program: Command): void {
       'after',
       '\nAP follows pycocotools: IoU .50:.05:.95, 101-point interpolation, maxDets 100, area ranges small/medium/large.\n' +
         'Image ids are file stems; predictions and annotations are matched by them.\n' +
-        'Exit codes: 0 evaluated; 3 evaluated but some images failed; 66 annotations, split or images missing; 1 model or predictions unusable.',
+        'Exit codes: 0 evaluated; 3 evaluated but some images failed or some annotation files were malformed (named, skipped); 66 annotations, split or images missing; 1 model or predictions unusable.',
     )
     .action(async (opts: EvalCommandOptions) => {
       process.exitCode = await runEval(opts);
@@ -116,6 +116,7 @@ export async function runEval(opts: EvalCommandOptions): Promise<number> {
     say(`Annotations ${opts.annotations}: no images to evaluate`);
     return EXIT.NO_INPUT;
   }
+  for (const bad of set.skipped) say(`Annotations ${bad.file}: ${bad.reason}; skipped, the other ${set.images.size} images are evaluated`);
 
   let detections: DetectionBox[];
   let failed = 0;
@@ -158,5 +159,5 @@ export async function runEval(opts: EvalCommandOptions): Promise<number> {
     say(`${failed} of ${set.images.size} images failed and count as having no detections`);
     return EXIT.PARTIAL;
   }
-  return EXIT.OK;
+  return set.skipped.length > 0 ? EXIT.PARTIAL : EXIT.OK;
 }

@@ -41,7 +41,7 @@ export function cocoToAnnotationSet(json: unknown, file: string): AnnotationSet 
     if (category === undefined) throw new AnnotationError(file, `annotation ${i} refers to unknown category_id ${a.category_id}`);
     return { imageId, category, bbox: a.bbox, area: a.area, iscrowd: a.iscrowd === true || a.iscrowd === 1 };
   });
-  return { format: 'coco', images, categories: [...new Set(catById.values())], boxes };
+  return { format: 'coco', images, categories: [...new Set(catById.values())], boxes, skipped: [] };
 }
 
 export async function readCocoAnnotations(file: string, ids?: readonly string[]): Promise<AnnotationSet> {

@@ -7,6 +7,21 @@ export interface AnnotationSet {
   readonly images: ReadonlyMap<string, string>;
   readonly categories: readonly string[];
   readonly boxes: readonly GroundTruthBox[];
+  /** Annotation files that could not be read (their images are left out); the rest were read. */
+  readonly skipped: readonly SkippedAnnotation[];
+}
+
+export interface SkippedAnnotation {
+  readonly file: string;
+  readonly reason: string;
+}
+
+/**
+ * One malformed file among good ones is skipped and named; when every file read was malformed
+ * there is nothing to evaluate and the first one's error is thrown.
+ */
+export function skipOrThrow(skipped: readonly SkippedAnnotation[], read: number): void {
+  if (skipped.length > 0 && skipped.length === read) throw new AnnotationError(skipped[0].file, skipped[0].reason);
 }
 
 export class AnnotationError extends Error {

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { GroundTruthBox } from '../coco-eval.js';
 import { canonicalCategory } from '../category-names.js';
-import { AnnotationError, type AnnotationSet, categoriesOf } from './types.js';
+import { AnnotationError, type AnnotationSet, type SkippedAnnotation, categoriesOf, skipOrThrow } from './types.js';
 
 export interface VocObject {
   readonly name: string;
@@ -80,6 +80,7 @@ export async function readVoc(dir: string, ids?: readonly string[]): Promise<Ann
   const wanted = ids ?? [...available].sort();
   const images = new Map<string, string>();
   const boxes: GroundTruthBox[] = [];
+  const skipped: SkippedAnnotation[] = [];
   for (const id of wanted) {
     const file = join(annDir, `${id}.xml`);
     if (!available.has(id)) throw new AnnotationError(file, 'not found (listed in the split but missing)');
@@ -87,10 +88,12 @@ export async function readVoc(dir: string, ids?: readonly string[]): Promise<Ann
     try {
       ann = parseVocXml(await readFile(file, 'utf8'));
     } catch (err) {
-      throw new AnnotationError(file, `malformed VOC annotation (${(err as Error).message})`);
+      skipped.push({ file, reason: `malformed VOC annotation (${(err as Error).message})` });
+      continue;
     }
     images.set(id, ann.filename ?? `${id}.jpg`);
     boxes.push(...vocToGroundTruth(id, ann));
   }
-  return { format: 'voc', images, categories: categoriesOf(boxes), boxes };
+  skipOrThrow(skipped, wanted.length);
+  return { format: 'voc', images, categories: categoriesOf(boxes), boxes, skipped };
 }

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import type { GroundTruthBox } from '../coco-eval.js';
 import { canonicalCategory } from '../category-names.js';
 import { isImageFile } from '../../detect/image-decode.js';
-import { AnnotationError, type AnnotationSet, categoriesOf } from './types.js';
+import { AnnotationError, type AnnotationSet, type SkippedAnnotation, categoriesOf, skipOrThrow } from './types.js';
 
 /** Pure: class names from a YOLO data.yaml (`names: [a, b]` or a `names:` list / mapping). */
 export function parseYoloYamlNames(yaml: string): string[] | undefined {
@@ -81,20 +81,27 @@ export async function readYolo(labelsDir: string, imagesDir: string, ids?: reado
   const wanted = ids ?? [...byStem.keys()];
   const images = new Map<string, string>();
   const boxes: GroundTruthBox[] = [];
+  const skipped: SkippedAnnotation[] = [];
+  let labelsRead = 0;
   for (const id of wanted) {
     const file = byStem.get(id);
     if (!file) throw new AnnotationError(join(imagesDir, id), 'image listed in the split is not in the images folder');
     const labelFile = join(labelsDir, `${id}.txt`);
-    images.set(id, file);
-    if (!(await exists(labelFile))) continue; // an image with no label file has no objects
+    if (!(await exists(labelFile))) {
+      images.set(id, file); // an image with no label file has no objects
+      continue;
+    }
     const meta = await sharp(join(imagesDir, file)).metadata().catch((e: Error) => {
       throw new AnnotationError(join(imagesDir, file), `cannot read image size (${e.message})`);
     });
+    labelsRead++;
     try {
       boxes.push(...yoloToGroundTruth(id, await readFile(labelFile, 'utf8'), names, meta.width ?? 0, meta.height ?? 0));
+      images.set(id, file);
     } catch (err) {
-      throw new AnnotationError(labelFile, (err as Error).message);
+      skipped.push({ file: labelFile, reason: (err as Error).message });
     }
   }
-  return { format: 'yolo', images, categories: categoriesOf(boxes, names.map(canonicalCategory)), boxes };
+  skipOrThrow(skipped, labelsRead);
+  return { format: 'yolo', images, categories: categoriesOf(boxes, names.map(canonicalCategory)), boxes, skipped };
 }
