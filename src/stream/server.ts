@@ -39,6 +39,7 @@ import { LoopDelayMonitor } from './loop-delay.js';
 import { isSimUri } from './sources.js';
 import { buildUiAssets, type UiAssets } from './ui-assets.js';
 import { ViewerOutbox, type SlotKind } from './viewer-outbox.js';
+import { LogLimiter } from './log-limiter.js';
 
 export interface StreamServerOptions {
   session: ScanSession;
@@ -102,6 +103,7 @@ export class StreamServer {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly loopDelay: LoopDelayMonitor;
   private nextViewerId = 1;
+  private refusals: LogLimiter | null = null;
   private closing: Promise<void> | null = null;
 
   // Last value of each state-like message, sent to a viewer when it connects.
@@ -400,7 +402,8 @@ export class StreamServer {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const reject = (status: number, reason: string) => {
       this.counters.rejectedUpgrades++;
-      this.log(`refused a viewer from ${req.socket.remoteAddress}: ${status} ${reason}`);
+      // Rate-limited: anyone can provoke these lines (a token-guessing loop would flood the log).
+      (this.refusals ??= new LogLimiter(this.log)).write(`refused a viewer from ${req.socket.remoteAddress}: ${status} ${reason}`);
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${reason.length + 1}\r\n\r\n${reason}\n`);
     };
     if (this.closing !== null) return reject(503, 'Server shutting down');
