@@ -11,6 +11,6 @@ export {
   InvalidCellError,
   ScanNotWritableError,
 } from './errors.js';
-export { differentialFromCounts, wilsonInterval } from './differential.js';
+export { differentialFromCounts } from './differential.js';
 export type * from './types.js';
 export { storeWritesFromCountUpdate, recordCountUpdate, type StoreWrites } from './track-adapter.js';

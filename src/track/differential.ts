@@ -4,7 +4,8 @@ import type { Differential, TypeCount } from './types.js';
 
 /**
  * Wilson score interval for a binomial proportion k / n, as fractions in [0, 1].
- * n = 0 gives [0, 1] (nothing is known).
+ * n = 0 gives [0, 1] (nothing is known). The one Wilson interval of leukoscan: the live view,
+ * the store and the reports all take their 95% intervals from here (through `typeCounts`).
  */
 export function wilsonInterval(k: number, n: number, z: number = TRACK_DEFAULTS.count.z): { low: number; high: number } {
   if (!Number.isInteger(k) || !Number.isInteger(n) || k < 0 || n < 0 || k > n) {
@@ -19,27 +20,32 @@ export function wilsonInterval(k: number, n: number, z: number = TRACK_DEFAULTS.
   return { low: Math.max(0, mid - half), high: Math.min(1, mid + half) };
 }
 
+/**
+ * Pure: per-type tallies → each type's count, share and 95% Wilson interval (both in percent),
+ * and the total. Every differential (frame, stored scan, live session, report) is computed here.
+ */
+export function typeCounts(
+  tally: Partial<Record<LeukocyteType, number>>,
+  z: number = TRACK_DEFAULTS.count.z,
+): { counts: Record<LeukocyteType, TypeCount>; total: number } {
+  const total = LEUKOCYTE_TYPES.reduce((sum, t) => sum + (tally[t] ?? 0), 0);
+  const counts = {} as Record<LeukocyteType, TypeCount>;
+  for (const t of LEUKOCYTE_TYPES) {
+    const count = tally[t] ?? 0;
+    const ci = wilsonInterval(count, total, z);
+    counts[t] = { count, percent: total > 0 ? (100 * count) / total : 0, ci95: { low: 100 * ci.low, high: 100 * ci.high } };
+  }
+  return { counts, total };
+}
+
 /** The differential of a set of typed counted cells: per-type counts, percentages and 95% CIs. */
 export function differentialOf(
   types: Iterable<LeukocyteType>,
   options: { target?: number; z?: number } = {},
 ): Differential {
   const target = options.target ?? TRACK_DEFAULTS.count.target;
-  const z = options.z ?? TRACK_DEFAULTS.count.z;
-  const tally: Record<LeukocyteType, number> = { NEU: 0, LYM: 0, MON: 0, EOS: 0, BAS: 0 };
-  let total = 0;
-  for (const t of types) {
-    tally[t]++;
-    total++;
-  }
-  const counts = {} as Record<LeukocyteType, TypeCount>;
-  for (const t of LEUKOCYTE_TYPES) {
-    const ci = wilsonInterval(tally[t], total, z);
-    counts[t] = {
-      count: tally[t],
-      percent: total > 0 ? (100 * tally[t]) / total : 0,
-      ci95: { low: 100 * ci.low, high: 100 * ci.high },
-    };
-  }
+  const tally: Partial<Record<LeukocyteType, number>> = {};
+  for (const t of types) tally[t] = (tally[t] ?? 0) + 1;
+  const { counts, total } = typeCounts(tally, options.z);
   return { counts, total, target, progress: target > 0 ? Math.min(1, total / target) : 1, done: target > 0 && total >= target };
 }
