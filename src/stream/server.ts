@@ -36,6 +36,7 @@ import {
 import type { ScanSession, SessionCountedCell, SessionEvent } from './session.js';
 import { originAllowed } from './origin.js';
 import { LoopDelayMonitor } from './loop-delay.js';
+import { serveStatic } from './static-http.js';
 import { isSimUri } from './sources.js';
 import { buildUiAssets, type UiAssets } from './ui-assets.js';
 import { ViewerOutbox, type SlotKind } from './viewer-outbox.js';
@@ -358,43 +359,8 @@ export class StreamServer {
   // -------------------------------------------------------------------------
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const headers: Record<string, string> = {
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-      // The token travels in the page URL: never send it on as a referrer.
-      'Referrer-Policy': 'no-referrer',
-      'X-Frame-Options': 'DENY',
-    };
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { ...headers, Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('method not allowed\n');
-      return;
-    }
-    const send = (type: string, body: Buffer | string, extra: Record<string, string> = {}) => {
-      res.writeHead(200, { ...headers, ...extra, 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(body)) });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    };
-    switch (url.pathname) {
-      case '/':
-      case '/index.html':
-        send('text/html; charset=utf-8', this.ui.html, {
-          'Content-Security-Policy':
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-        });
-        return;
-      case '/app.js':
-        send('text/javascript; charset=utf-8', this.ui.js);
-        return;
-      case '/app.css':
-        send('text/css; charset=utf-8', this.ui.css);
-        return;
-      case '/healthz':
-        // No secrets and no scan data: whether the server is up, and how responsive over the last metrics interval.
-        send('application/json', JSON.stringify({ ok: true, protocol: PROTOCOL_VERSION, eventLoopDelay: this.loopDelay.last, rssBytes: process.memoryUsage.rss() }));
-        return;
-      default:
-        res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found\n');
-    }
+    // No secrets and no scan data in /healthz: whether the server is up, and how responsive over the last metrics interval.
+    serveStatic(req, res, this.ui, () => ({ ok: true, protocol: PROTOCOL_VERSION, eventLoopDelay: this.loopDelay.last, rssBytes: process.memoryUsage.rss() }));
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
