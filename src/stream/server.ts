@@ -37,7 +37,7 @@ import type { ScanSession, SessionCountedCell, SessionEvent } from './session.js
 import { originAllowed } from './origin.js';
 import { LoopDelayMonitor } from './loop-delay.js';
 import { serveStatic } from './static-http.js';
-import { isSimUri } from './sources.js';
+import { toWire } from './to-wire.js';
 import { buildUiAssets, type UiAssets } from './ui-assets.js';
 import { ViewerOutbox, type SlotKind } from './viewer-outbox.js';
 import { LogLimiter } from './log-limiter.js';
@@ -255,45 +255,22 @@ export class StreamServer {
         if (this.recentFrames.length > this.config.cropFrameCache) this.recentFrames.shift();
         this.frameInput.next(event.frame);
         return;
-      case 'overlay': {
-        const o = event.overlay;
-        this.lastOverlay = json({
-          v: PROTOCOL_VERSION,
-          type: 'overlay',
-          seq: o.seq,
-          sourceWidth: o.sourceWidth,
-          sourceHeight: o.sourceHeight,
-          cells: [...o.cells],
-        });
+      case 'overlay':
+        this.lastOverlay = json(toWire(event));
         this.broadcastLatest('overlay', this.lastOverlay);
         return;
-      }
-      case 'differential': {
-        const d = event.differential;
-        this.lastDifferential = json({
-          v: PROTOCOL_VERSION,
-          type: 'differential',
-          total: d.total,
-          target: d.target,
-          rows: [...d.rows],
-          ciMethod: d.ciMethod,
-        });
+      case 'differential':
+        this.lastDifferential = json(toWire(event));
         this.broadcastLatest('differential', this.lastDifferential);
         return;
-      }
-      case 'status': {
-        const s = event.status;
-        const slide = this.options.slide !== undefined && isSimUri(s.source) ? { slide: this.options.slide } : {};
-        this.lastStatus = json({ v: PROTOCOL_VERSION, type: 'status', ...s, ...slide });
+      case 'status':
+        this.lastStatus = json(toWire(event, { slide: this.options.slide }));
         this.broadcastLatest('status', this.lastStatus);
         return;
-      }
-      case 'health': {
-        const h = event.health;
-        this.lastHealth = json({ v: PROTOCOL_VERSION, type: 'health', source: { ...h.source }, pipeline: { ...h.pipeline } });
+      case 'health':
+        this.lastHealth = json(toWire(event));
         this.broadcastLatest('health', this.lastHealth);
         return;
-      }
       case 'counted':
         void this.onCounted(event.cell);
         return;
@@ -303,9 +280,7 @@ export class StreamServer {
           const index = this.gallery.indexOf(cell);
           this.gallery[index] = { ...cell, type: event.cellType, review: event.review };
         }
-        this.broadcastEvent(
-          json({ v: PROTOCOL_VERSION, type: 'cellUpdated', cellId: event.cellId, cellType: event.cellType, review: event.review }),
-        );
+        this.broadcastEvent(json(toWire(event)));
         return;
       }
       case 'reset':
