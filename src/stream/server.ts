@@ -12,14 +12,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { asyncScheduler, catchError, defer, EMPTY, filter, Subject, type Subscription, throttleTime } from 'rxjs';
+import { Subject, type Subscription } from 'rxjs';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import type { Frame } from '../core/frame.js';
 import { LEUKOCYTE_TYPES } from '../core/classes.js';
 import type { Auth } from './auth.js';
 import { type StreamConfig, resolveStreamConfig } from './config.js';
 import { encodeCellCrop, encodeFrameJpeg, type EncodedFrame } from './jpeg.js';
-import { exhaustMapLatest } from '../pipeline/operators/exhaust-map-latest.js';
+import { encodeFrames } from './operators/encode-frames.js';
 import {
   CLOSE_CODES,
   type ClientMessage,
@@ -214,22 +214,18 @@ export class StreamServer {
   // -------------------------------------------------------------------------
 
   private subscribeSession(): void {
-    const minFrameIntervalMs = this.config.maxStreamFps > 0 ? 1000 / this.config.maxStreamFps : 0;
     const frames$ = this.frameInput.pipe(
-      // No viewer: nothing to encode.
-      filter(() => this.viewers.size > 0),
-      throttleTime(minFrameIntervalMs, asyncScheduler, { leading: true, trailing: true }),
-      exhaustMapLatest(
-        (frame: Frame) =>
-          defer(() => encodeFrameJpeg(frame, { maxWidth: this.config.frameMaxWidth, quality: this.config.jpegQuality })).pipe(
-            catchError((err: unknown) => {
-              this.counters.encodeErrors++;
-              this.log(`frame ${frame.seq}: JPEG encode failed: ${(err as Error).message}`);
-              return EMPTY;
-            }),
-          ),
-        () => this.counters.framesSkipped++,
-      ),
+      encodeFrames({
+        maxFps: this.config.maxStreamFps,
+        encode: (frame) => encodeFrameJpeg(frame, { maxWidth: this.config.frameMaxWidth, quality: this.config.jpegQuality }),
+        // No viewer: nothing to encode.
+        wanted: () => this.viewers.size > 0,
+        onSkip: () => this.counters.framesSkipped++,
+        onError: (frame, err) => {
+          this.counters.encodeErrors++;
+          this.log(`frame ${frame.seq}: JPEG encode failed: ${(err as Error).message}`);
+        },
+      }),
     );
     this.subscriptions.push(frames$.subscribe((encoded) => this.onEncodedFrame(encoded)));
     // One subscription to the session; frames go on through frameInput.
