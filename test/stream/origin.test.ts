@@ -3,12 +3,12 @@
  * origin or an --allow-origin one; clients without Origin need only the token.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { createAuth } from '../../src/stream/auth.js';
 import type { StreamConfig } from '../../src/stream/config.js';
 import { normaliseOrigin, originAllowed } from '../../src/stream/origin.js';
 import { StreamServer } from '../../src/stream/server.js';
 import { ScriptedScanSession, syntheticFrame } from './scripted-session.js';
+import { upgradeStatus } from './test-client.js';
 
 const UI = { html: Buffer.from('<!doctype html><title>t</title>'), js: Buffer.from('//js'), css: Buffer.from('/*css*/') };
 const VIEWER = 'viewer-token-0123456789ab';
@@ -51,39 +51,23 @@ async function server(config: Partial<StreamConfig> = {}): Promise<{ server: Str
   return { server: s, url: (token) => `ws://127.0.0.1:${s.address.port}/ws?token=${token}` };
 }
 
-/** The HTTP status of an upgrade with these headers (101 when accepted). */
-function upgrade(url: string, origin?: string): Promise<number> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, origin === undefined ? {} : { origin });
-    ws.once('open', () => {
-      ws.terminate();
-      resolve(101);
-    });
-    ws.once('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.once('error', () => resolve(0));
-  });
-}
-
 describe('stream server: origin check at the upgrade', () => {
   it('FORBIDDEN ORIGIN - refuses a page from another site even with a valid token (403)', async () => {
     const { server: s, url } = await server();
-    expect(await upgrade(url(VIEWER), 'http://evil.example')).toBe(403);
+    expect(await upgradeStatus(url(VIEWER), 'http://evil.example')).toBe(403);
     expect(s.stats().rejectedUpgrades).toBe(1);
   });
 
   it("accepts the dashboard's own origin and --allow-origin ones, with the token", async () => {
     const { server: s, url } = await server({ allowedOrigins: ['https://lab.example:8443/'] });
-    expect(await upgrade(url(VIEWER), `http://127.0.0.1:${s.address.port}`)).toBe(101);
-    expect(await upgrade(url(VIEWER), 'https://lab.example:8443')).toBe(101);
-    expect(await upgrade(url('wrong-token-wrong-token'), 'https://lab.example:8443')).toBe(401);
+    expect(await upgradeStatus(url(VIEWER), `http://127.0.0.1:${s.address.port}`)).toBe(101);
+    expect(await upgradeStatus(url(VIEWER), 'https://lab.example:8443')).toBe(101);
+    expect(await upgradeStatus(url('wrong-token-wrong-token'), 'https://lab.example:8443')).toBe(401);
   });
 
   it('NO ORIGIN - a non-browser client still needs the token (401 without, 101 with)', async () => {
     const { url } = await server();
-    expect(await upgrade(url('wrong-token-wrong-token'))).toBe(401);
-    expect(await upgrade(url(VIEWER))).toBe(101);
+    expect(await upgradeStatus(url('wrong-token-wrong-token'))).toBe(401);
+    expect(await upgradeStatus(url(VIEWER))).toBe(101);
   });
 });

@@ -96,10 +96,10 @@ export class TestViewer {
   }
 }
 
-/** Tries an upgrade and returns the HTTP status the server refused it with (or 101). */
-export function upgradeStatus(url: string): Promise<number> {
+/** Tries an upgrade (as a browser page of `origin`, if given) and returns the HTTP status the server refused it with (or 101). */
+export function upgradeStatus(url: string, origin?: string): Promise<number> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, origin === undefined ? {} : { origin });
     ws.once('open', () => {
       ws.terminate();
       resolve(101);
