@@ -10,10 +10,9 @@
  * viewers; `close()` ends them all. It does NOT own the session.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { Subject, type Subscription } from 'rxjs';
-import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import type { RawData } from 'ws';
 import type { Frame } from '../core/frame.js';
 import { LEUKOCYTE_TYPES } from '../core/classes.js';
 import type { Auth } from './auth.js';
@@ -34,13 +33,12 @@ import {
   roleAllows,
 } from './protocol.js';
 import type { ScanSession, SessionCountedCell, SessionEvent } from './session.js';
-import { originAllowed } from './origin.js';
 import { LoopDelayMonitor } from './loop-delay.js';
 import { serveStatic } from './static-http.js';
 import { toWire } from './to-wire.js';
 import { buildUiAssets, type UiAssets } from './ui-assets.js';
-import { ViewerOutbox, type SlotKind } from './viewer-outbox.js';
-import { LogLimiter } from './log-limiter.js';
+import type { SlotKind } from './viewer-outbox.js';
+import { ViewerHub, type Viewer } from './viewer-hub.js';
 
 export interface StreamServerOptions {
   session: ScanSession;
@@ -79,17 +77,6 @@ export interface ServerStats {
   readonly perViewer: readonly ViewerStats[];
 }
 
-interface Viewer {
-  readonly id: number;
-  readonly ws: WebSocket;
-  readonly role: Role;
-  readonly address: string;
-  readonly outbox: ViewerOutbox;
-  alive: boolean;
-  badMessages: number;
-  framesSentAtLastMetrics: number;
-}
-
 
 function json(message: ServerMessage): string {
   return JSON.stringify(message);
@@ -98,13 +85,10 @@ function json(message: ServerMessage): string {
 export class StreamServer {
   private readonly config: StreamConfig;
   private readonly log: (line: string) => void;
-  private readonly viewers = new Map<WebSocket, Viewer>();
-  private readonly wss: WebSocketServer;
+  private readonly hub: ViewerHub;
   private readonly subscriptions: Subscription[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly loopDelay: LoopDelayMonitor;
-  private nextViewerId = 1;
-  private refusals: LogLimiter | null = null;
   private closing: Promise<void> | null = null;
 
   // Last value of each state-like message, sent to a viewer when it connects.
@@ -120,9 +104,6 @@ export class StreamServer {
   private generation = 0;
 
   private counters = {
-    connectionsTotal: 0,
-    rejectedUpgrades: 0,
-    terminatedDead: 0,
     closedForBadMessages: 0,
     framesIn: 0,
     framesEncoded: 0,
@@ -146,16 +127,16 @@ export class StreamServer {
     this.config = resolveStreamConfig(options.config);
     this.log = options.log ?? (() => {});
     this.http = createServer((req, res) => this.onRequest(req, res));
-    this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
-    this.wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: this.config.maxPayloadBytes,
-      perMessageDeflate: false,
-      clientTracking: false,
+    this.hub = new ViewerHub({
+      auth: options.auth,
+      config: this.config,
+      log: this.log,
+      greet: (viewer) => this.greet(viewer),
+      onMessage: (viewer, data, isBinary) => this.onViewerMessage(viewer, data, isBinary),
     });
+    this.http.on('upgrade', (req, socket, head) => this.hub.handleUpgrade(req, socket, head));
     this.loopDelay = new LoopDelayMonitor({ intervalMs: this.config.metricsIntervalMs });
     this.subscribeSession();
-    this.timers.push(setInterval(() => this.heartbeat(), this.config.heartbeatIntervalMs));
     this.timers.push(setInterval(() => this.pushMetrics(), this.config.metricsIntervalMs));
   }
 
@@ -194,7 +175,7 @@ export class StreamServer {
   stats(): ServerStats {
     const dropped: Record<string, number> = {};
     const perViewer: ViewerStats[] = [];
-    for (const viewer of this.viewers.values()) {
+    for (const viewer of this.hub.all()) {
       const s = viewer.outbox.stats();
       for (const [kind, n] of Object.entries(s.dropped)) dropped[kind] = (dropped[kind] ?? 0) + n;
       perViewer.push({
@@ -206,7 +187,7 @@ export class StreamServer {
         dropped: s.dropped,
       });
     }
-    return { viewers: this.viewers.size, ...this.counters, dropped, perViewer };
+    return { viewers: this.hub.size, ...this.hub.counters, ...this.counters, dropped, perViewer };
   }
 
   // -------------------------------------------------------------------------
@@ -219,7 +200,7 @@ export class StreamServer {
         maxFps: this.config.maxStreamFps,
         encode: (frame) => encodeFrameJpeg(frame, { maxWidth: this.config.frameMaxWidth, quality: this.config.jpegQuality }),
         // No viewer: nothing to encode.
-        wanted: () => this.viewers.size > 0,
+        wanted: () => this.hub.size > 0,
         onSkip: () => this.counters.framesSkipped++,
         onError: (frame, err) => {
           this.counters.encodeErrors++;
@@ -240,7 +221,7 @@ export class StreamServer {
   private onSessionError(err: unknown): void {
     this.log(`scan session failed: ${(err as Error).message ?? String(err)}`);
     const message = json({ v: PROTOCOL_VERSION, type: 'error', code: 'failed', message: `scan session failed: ${(err as Error).message}` });
-    for (const viewer of this.viewers.values()) viewer.outbox.enqueue(message);
+    this.hub.broadcastEvent(message);
   }
 
   private onSessionEvent(event: SessionEvent): void {
@@ -318,11 +299,11 @@ export class StreamServer {
   }
 
   private broadcastLatest(kind: SlotKind, data: string | Uint8Array): void {
-    for (const viewer of this.viewers.values()) viewer.outbox.offer(kind, data);
+    this.hub.broadcastLatest(kind, data);
   }
 
   private broadcastEvent(data: string): void {
-    for (const viewer of this.viewers.values()) viewer.outbox.enqueue(data);
+    this.hub.broadcastEvent(data);
   }
 
   // -------------------------------------------------------------------------
@@ -334,67 +315,13 @@ export class StreamServer {
     serveStatic(req, res, this.ui, () => ({ ok: true, protocol: PROTOCOL_VERSION, eventLoopDelay: this.loopDelay.last, rssBytes: process.memoryUsage.rss() }));
   }
 
-  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const reject = (status: number, reason: string) => {
-      this.counters.rejectedUpgrades++;
-      // Rate-limited: anyone can provoke these lines (a token-guessing loop would flood the log).
-      (this.refusals ??= new LogLimiter(this.log)).write(`refused a viewer from ${req.socket.remoteAddress}: ${status} ${reason}`);
-      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${reason.length + 1}\r\n\r\n${reason}\n`);
-    };
-    if (this.closing !== null) return reject(503, 'Server shutting down');
-    if (url.pathname !== '/ws') return reject(404, 'Not Found');
-    // A browser page from another site must not use a token it got hold of (CSWSH); clients without Origin still need the token.
-    if (!originAllowed(req.headers.origin, req.headers.host, this.config.allowedOrigins)) return reject(403, 'Origin not allowed');
-    const role = this.options.auth.roleFor(url.searchParams.get('token'));
-    if (role === null) return reject(401, 'Unauthorized');
-    if (this.viewers.size >= this.config.maxViewers) return reject(503, 'Too many viewers');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, role, req));
-  }
-
   // -------------------------------------------------------------------------
-  // Viewers
+  // Viewers (upgrade, outboxes, heartbeat: viewer-hub.ts)
   // -------------------------------------------------------------------------
 
-  private onConnection(ws: WebSocket, role: Role, req: IncomingMessage): void {
-    const outbox = new ViewerOutbox(
-      {
-        get bufferedAmount() {
-          return ws.bufferedAmount;
-        },
-        get open() {
-          return ws.readyState === WebSocket.OPEN;
-        },
-        send: (data, written) => ws.send(data, { binary: typeof data !== 'string' }, written),
-      },
-      { maxBufferedBytes: this.config.maxBufferedBytes, maxQueuedEvents: this.config.maxQueuedEvents },
-    );
-    const viewer: Viewer = {
-      id: this.nextViewerId++,
-      ws,
-      role,
-      address: req.socket.remoteAddress ?? 'unknown',
-      outbox,
-      alive: true,
-      badMessages: 0,
-      framesSentAtLastMetrics: 0,
-    };
-    this.viewers.set(ws, viewer);
-    this.counters.connectionsTotal++;
-    this.log(`viewer ${viewer.id} (${role}) connected from ${req.socket.remoteAddress}`);
-
-    ws.on('pong', () => {
-      viewer.alive = true;
-    });
-    ws.on('message', (data, isBinary) => this.onViewerMessage(viewer, data, isBinary));
-    ws.on('error', (err) => this.log(`viewer ${viewer.id}: ${err.message}`));
-    ws.on('close', (code) => {
-      outbox.close();
-      this.viewers.delete(ws);
-      this.log(`viewer ${viewer.id} left (${code})`);
-    });
-
+  /** What a viewer gets as it connects: hello, the gallery, then the last of each state-like message. */
+  private greet(viewer: Viewer): void {
+    const { outbox, role } = viewer;
     outbox.enqueue(
       json({
         v: PROTOCOL_VERSION,
@@ -507,28 +434,11 @@ export class StreamServer {
     this.replyError(viewer, 'not_available', `${what} is not available: this server has no scan store`, id);
   }
 
-  private heartbeat(): void {
-    for (const viewer of this.viewers.values()) {
-      if (!viewer.alive) {
-        this.counters.terminatedDead++;
-        this.log(`viewer ${viewer.id} did not answer the heartbeat: terminated`);
-        viewer.ws.terminate();
-        continue;
-      }
-      viewer.alive = false;
-      try {
-        viewer.ws.ping();
-      } catch {
-        viewer.ws.terminate();
-      }
-    }
-  }
-
   private pushMetrics(): void {
     const intervalS = this.config.metricsIntervalMs / 1000;
     const rssBytes = process.memoryUsage.rss();
     const delay = this.loopDelay.last;
-    for (const viewer of this.viewers.values()) {
+    for (const viewer of this.hub.all()) {
       const stats = viewer.outbox.stats();
       const sentFps = (stats.sent.frame - viewer.framesSentAtLastMetrics) / intervalS;
       viewer.framesSentAtLastMetrics = stats.sent.frame;
@@ -537,7 +447,7 @@ export class StreamServer {
         json({
           v: PROTOCOL_VERSION,
           type: 'metrics',
-          viewers: this.viewers.size,
+          viewers: this.hub.size,
           sentFps,
           dropped: { ...stats.dropped },
           framesEncoded: this.counters.framesEncoded,
@@ -557,15 +467,7 @@ export class StreamServer {
       for (const s of this.subscriptions) s.unsubscribe();
       this.frameInput.complete();
       this.loopDelay.close();
-      for (const viewer of this.viewers.values()) {
-        viewer.outbox.close();
-        viewer.ws.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
-      }
-      // Give viewers a moment for the closing handshake, then cut whatever is left.
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      for (const viewer of this.viewers.values()) viewer.ws.terminate();
-      this.viewers.clear();
-      await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+      await this.hub.close();
       await new Promise<void>((resolve) => {
         if (!this.http.listening) return resolve();
         this.http.close(() => resolve());
