@@ -16,14 +16,14 @@
 import { type Observable, Subject, type Subscription, concat, defer, of } from 'rxjs';
 import type { DetectionsXyxyPixels } from '../core/detections.js';
 import type { Frame } from '../core/frame.js';
-import { describeHealth } from '../capture/health.js';
 import { redactUri } from '../capture/redact-uri.js';
 import type { LiveEvent } from '../pipeline/live-types.js';
 import type { TrackConfigInput } from '../track/config.js';
-import { encodeCropJpeg } from '../track/encode-crops.js';
-import type { CountUpdate, CountedFrame, TrackEvent } from '../track/types.js';
+import type { CountUpdate } from '../track/types.js';
 import { InterruptedScans } from '../app/interrupted-scans.js';
-import { LiveCounting, wireReview } from '../app/live-counting.js';
+import { withJpegCrops, countedCellEvents } from '../app/counted-cells.js';
+import { LiveCounting } from '../app/live-counting.js';
+import { initialHealth, withPipelineMetrics, withSourceHealth } from '../app/source-health.js';
 import { liveDifferential } from '../app/live-differential.js';
 import { storeHistory } from '../app/scan-history.js';
 import {
@@ -36,6 +36,7 @@ import {
 } from '../app/scan-lifecycle.js';
 import { type PipelineSessionStore, ScanRecord } from '../app/scan-record.js';
 import { SerialQueue } from '../app/serial-queue.js';
+import { checkNewSource } from '../app/source-check.js';
 import {
   type ScanHistory,
   type ScanSession,
@@ -101,10 +102,7 @@ export class PipelineScanSession implements ScanSession {
     this.lifecycle = initialLifecycle(options.source, options.target);
     this.statusValue = this.deriveStatus();
     this.differential = this.deriveDifferential();
-    this.health = {
-      source: { uri: redactUri(options.source), state: 'starting', fps: 0, message: null },
-      pipeline: { fps: 0, detectFps: 0, detectMs: null, droppedFrames: 0, stagePace: null },
-    };
+    this.health = initialHealth(options.source);
     this.events$ = concat(
       defer(() =>
         of<SessionEvent[]>(
@@ -147,7 +145,7 @@ export class PipelineScanSession implements ScanSession {
     return this.queue.run(async () => {
       switch (command.type) {
         case 'setSource':
-          await this.checkSource(command.source);
+          await checkNewSource(this.options, command.source, this.lifecycle.source);
           return this.apply(command);
         case 'resumeInterrupted': {
           await this.apply({ type: 'resumeInterrupted', scan: this.interrupted.take(command.scanId, this.lifecycle.target) });
@@ -179,21 +177,6 @@ export class PipelineScanSession implements ScanSession {
   // -------------------------------------------------------------------------
   // Lifecycle: one input at a time through the reducer
   // -------------------------------------------------------------------------
-
-  /** Parses, then opens the new source (one frame): on failure the scan and its source stay as they are. */
-  private async checkSource(source: string): Promise<void> {
-    try {
-      this.options.validateSource(source);
-    } catch (err) {
-      throw new SessionCommandError((err as Error).message);
-    }
-    try {
-      await this.options.probeSource?.(source);
-    } catch (err) {
-      const current = redactUri(this.lifecycle.source);
-      throw new SessionCommandError(`cannot switch source: ${redactUri((err as Error).message)}; the scan goes on with ${current}`);
-    }
-  }
 
   private async apply(input: LifecycleInput): Promise<SessionStatus> {
     if (this.closed) throw new SessionCommandError('the scan session is closed');
@@ -301,29 +284,10 @@ export class PipelineScanSession implements ScanSession {
         if (frame !== null) this.count(frame, event.detections);
         return;
       }
-      case 'health': {
-        const h = event.health;
-        const source = { ...this.health.source };
-        if (h.type === 'fps') source.fps = h.fps;
-        else if (h.type === 'connected') Object.assign(source, { state: 'running', message: null });
-        else Object.assign(source, { state: h.type, message: redactUri(describeHealth(h)) });
-        this.setHealth({ ...this.health, source });
-        return;
-      }
-      case 'metrics': {
-        const m = event.metrics;
-        this.setHealth({
-          ...this.health,
-          pipeline: {
-            fps: m.fpsIn,
-            detectFps: m.fpsDetected,
-            detectMs: Number.isFinite(m.detectP50Ms) ? m.detectP50Ms : null,
-            droppedFrames: m.framesSkipped,
-            stagePace: this.counting.stagePace,
-          },
-        });
-        return;
-      }
+      case 'health':
+        return this.setHealth(withSourceHealth(this.health, event.health));
+      case 'metrics':
+        return this.setHealth(withPipelineMetrics(this.health, event.metrics, this.counting.stagePace));
     }
   }
 
@@ -353,53 +317,12 @@ export class PipelineScanSession implements ScanSession {
     const scanId = this.record.storeId;
     this.writeChain = this.writeChain
       .then(async () => {
-        const events: TrackEvent[] = [];
-        for (const e of update.events) {
-          if (e.kind === 'cell-counted' && e.crop?.format === 'rgb24') {
-            events.push({ ...e, crop: await encodeCropJpeg(e.crop).catch(() => null) });
-          } else events.push(e);
-        }
+        const encoded = await withJpegCrops(update);
         if (generation !== this.generation) return;
-        const encoded: CountUpdate = { ...update, events };
         this.record.record(scanId, encoded);
-        const reviewed = this.record.reviewed();
-        for (const e of events) {
-          if (e.kind === 'cell-counted') this.announceCounted(encoded.frame, e);
-          if (e.kind === 'cell-retyped') {
-            const review = reviewed(e.cell.id);
-            this.subject.next({
-              kind: 'cell-updated',
-              cellId: this.record.cellIdFor(e.cell.id),
-              cellType: review?.type ?? e.cell.type,
-              review: wireReview(review),
-            });
-          }
-        }
+        for (const e of countedCellEvents(encoded, this.record, this.record.reviewed())) this.subject.next(e);
       })
       .catch((err: unknown) => this.log(`counted cells: ${(err as Error).message}`));
-  }
-
-  private announceCounted(frame: CountedFrame, e: Extract<TrackEvent, { kind: 'cell-counted' }>): void {
-    const visible = frame.visible.find((v) => v.cellId === e.cell.id);
-    const slide = e.cell.slideBox;
-    // Frame box where the cell was counted; else its slide box moved by the frame's pose.
-    const box: [number, number, number, number] = visible
-      ? [visible.frameBox.x1, visible.frameBox.y1, visible.frameBox.x2, visible.frameBox.y2]
-      : [slide.x1 - frame.pose.x, slide.y1 - frame.pose.y, slide.x2 - frame.pose.x, slide.y2 - frame.pose.y];
-    this.subject.next({
-      kind: 'counted',
-      cell: {
-        cellId: this.record.cellIdFor(e.cell.id),
-        trackId: e.cell.id,
-        type: e.cell.type,
-        score: e.cell.confidence,
-        seq: e.seq,
-        timestampMs: e.timestampMs,
-        box,
-        cropJpeg: e.crop?.format === 'jpeg' ? e.crop.data : null,
-        review: null,
-      },
-    });
   }
 
   // -------------------------------------------------------------------------
