@@ -14,6 +14,7 @@
  *   any ──reset──▶ idle, or running on a new scan when it was running
  */
 import type { ScanState } from '../stream/protocol.js';
+import type { SessionCommand } from '../stream/session.js';
 
 export type ScanPhase = ScanState;
 
@@ -33,13 +34,8 @@ export interface ResumedScan {
 }
 
 export type LifecycleInput =
-  | { readonly type: 'start' }
-  | { readonly type: 'pause' }
-  | { readonly type: 'stop' }
-  | { readonly type: 'reset' }
-  | { readonly type: 'setTarget'; readonly target: number }
-  /** The new source has been checked (opened, one frame read) by the shell before this input. */
-  | { readonly type: 'setSource'; readonly source: string }
+  /** start, pause, stop, reset, setTarget; setSource once the shell has checked the new source (opened, one frame read). */
+  | Exclude<SessionCommand, { readonly type: 'resumeInterrupted' | 'closeInterrupted' }>
   /** Resume an interrupted scan (idle only); the shell restores its counts. */
   | { readonly type: 'resumeInterrupted'; readonly scan: ResumedScan }
   | { readonly type: 'sourceEnded' }

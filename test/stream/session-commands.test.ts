@@ -4,15 +4,10 @@
  * Issue 25 item 1: at most one open scan, and the status matches the pipeline.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ScanStore } from '../../src/store/scan-store.js';
 import { PipelineScanSession } from '../../src/stream/pipeline-session.js';
-import type { SessionCommand, SessionEvent } from '../../src/stream/session.js';
+import type { SessionCommand } from '../../src/stream/session.js';
+import { sessionOnStore } from './session-harness.js';
 import { probeSource } from '../../src/capture/probe-source.js';
-import { validateServeSource } from '../../src/stream/sources.js';
-import { ScriptedPipeline } from './scripted-pipeline.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -21,26 +16,10 @@ afterEach(async () => {
 
 /** FAKE probe by default (every source opens at once); the real one where a test says so. */
 function setup(probe: (source: string) => Promise<void> = async () => {}) {
-  const pipeline = new ScriptedPipeline();
-  const dir = mkdtempSync(join(tmpdir(), 'leukoscan-commands-'));
-  const store = ScanStore.open(dir);
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  cleanups.push(async () => void (await store.close()));
-  const session = new PipelineScanSession({
-    pipeline: pipeline.factory,
-    validateSource: validateServeSource,
-    probeSource: probe,
-    source: 'sim:',
-    target: 100,
-    store: { store, model: { name: 'fake-model', sha256: 'ab'.repeat(32), version: 'test' }, operator: 'tester' },
-  });
-  cleanups.push(() => session.close());
-  const events: SessionEvent[] = [];
-  const sub = session.events$.subscribe((e) => events.push(e));
-  cleanups.push(() => sub.unsubscribe());
-  const lastStatus = () => events.filter((e) => e.kind === 'status').at(-1)!.status;
-  const openScans = () => store.listScans().filter((s) => s.status === 'running' || s.status === 'paused');
-  return { pipeline, store, session, lastStatus, openScans };
+  const h = sessionOnStore({ cleanups, probeSource: probe });
+  const lastStatus = () => h.last('status').status;
+  const openScans = () => h.store.listScans().filter((s) => s.status === 'running' || s.status === 'paused');
+  return { ...h, lastStatus, openScans };
 }
 
 /** Sends every command without waiting, then waits for all; returns the settled outcomes. */

@@ -6,11 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadReportData, renderReport } from '../../src/report/index.js';
 import { ScanStore } from '../../src/store/scan-store.js';
-import { PipelineScanSession } from '../../src/stream/pipeline-session.js';
-import type { SessionEvent } from '../../src/stream/session.js';
-import { validateServeSource } from '../../src/stream/sources.js';
 import { SCAN_START, cell, tempHome } from '../store/helpers/cells.js';
-import { ScriptedPipeline } from './scripted-pipeline.js';
+import { sessionOnStore } from './session-harness.js';
 
 const DEAD_PID = 2 ** 22 + 12345;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -28,19 +25,7 @@ async function afterCrash() {
   store.recordCells(crashed.id, Array.from({ length: 37 }, (_, i) => cell(i, 'NEU')));
   await store.flush();
   store.database.prepare('UPDATE scans SET writer_pid = ? WHERE id = ?').run(DEAD_PID, crashed.id);
-  const pipeline = new ScriptedPipeline();
-  const session = new PipelineScanSession({
-    pipeline: pipeline.factory,
-    validateSource: validateServeSource,
-    source: 'sim:',
-    target: 100,
-    store: { store, model: { name: 'fake-model', sha256: 'ab'.repeat(32), version: 'test' }, operator: 'tester' },
-  });
-  cleanups.push(() => session.close());
-  const events: SessionEvent[] = [];
-  const sub = session.events$.subscribe((e) => events.push(e));
-  cleanups.push(() => sub.unsubscribe());
-  const last = <K extends SessionEvent['kind']>(kind: K) => events.filter((e): e is Extract<SessionEvent, { kind: K }> => e.kind === kind).at(-1)!;
+  const { session, pipeline, last } = sessionOnStore({ cleanups, store });
   return { store, session, pipeline, crashed, last };
 }
 

@@ -4,16 +4,10 @@
  * real store. A camera password must not be in any message; the full URI still reaches the pipeline.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createAuth } from '../../src/stream/auth.js';
-import { PipelineScanSession } from '../../src/stream/pipeline-session.js';
 import { PROTOCOL_VERSION } from '../../src/stream/protocol.js';
 import { StreamServer } from '../../src/stream/server.js';
-import { validateServeSource } from '../../src/stream/sources.js';
-import { ScanStore } from '../../src/store/scan-store.js';
-import { ScriptedPipeline } from './scripted-pipeline.js';
+import { sessionOnStore } from './session-harness.js';
 import { TestViewer } from './test-client.js';
 
 const SECRET = 'Pa55word';
@@ -29,19 +23,8 @@ afterEach(async () => {
 });
 
 async function setup() {
-  const pipeline = new ScriptedPipeline();
-  const dir = mkdtempSync(join(tmpdir(), 'leukoscan-redact-'));
-  const store = ScanStore.open(dir);
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  cleanups.push(async () => void (await store.close()));
-  const session = new PipelineScanSession({
-    pipeline: pipeline.factory,
-    validateSource: validateServeSource,
-    source: SOURCE,
-    target: 100,
-    store: { store, model: { name: 'fake-model', sha256: 'ab'.repeat(32), version: 'test' }, operator: 'tester' },
-  });
-  cleanups.push(() => session.close());
+  const { pipeline, store, session } = sessionOnStore({ cleanups, source: SOURCE });
+  const dir = store.file.replace(/\/[^/]+$/, '');
   const server = await StreamServer.create({ session, auth: createAuth({ operatorToken: OPERATOR, viewerToken: VIEWER }), ui: UI, config: { port: 0 } });
   cleanups.push(() => server.close());
   const { port } = server.address;
