@@ -1,0 +1,73 @@
+/**
+ * Fills the central pallor of red cells: background regions enclosed by foreground (not touching
+ * the image edge or the field-of-view edge) whose area is at most `maxFraction` of the foreground
+ * object around them. Larger enclosed regions (plasma inside a ring of cells) are kept.
+ */
+
+/** Labels 4-connected (background) or 8-connected (foreground) regions of `value`; 0 = not labelled. */
+function label(mask: Uint8Array, width: number, height: number, value: 0 | 1, connect8: boolean, allowed?: Uint8Array) {
+  const labels = new Int32Array(width * height);
+  const areas: number[] = [0];
+  const stack: number[] = [];
+  let next = 1;
+  for (let s = 0; s < labels.length; s++) {
+    if (labels[s] !== 0 || mask[s] !== value || (allowed && allowed[s] === 0)) continue;
+    labels[s] = next;
+    stack.push(s);
+    let area = 0;
+    while (stack.length > 0) {
+      const i = stack.pop() as number;
+      area++;
+      const x = i % width;
+      const y = (i - x) / width;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          if ((dx === 0 && dy === 0) || (!connect8 && dx !== 0 && dy !== 0)) continue;
+          const xx = x + dx;
+          if (xx < 0 || xx >= width) continue;
+          const j = yy * width + xx;
+          if (labels[j] !== 0 || mask[j] !== value || (allowed && allowed[j] === 0)) continue;
+          labels[j] = next;
+          stack.push(j);
+        }
+      }
+    }
+    areas.push(area);
+    next++;
+  }
+  return { labels, areas };
+}
+
+/** mask: 1 = foreground. field (optional): 1 = inside the field of view. Returns a new mask. */
+export function fillHoles(mask: Uint8Array, width: number, height: number, maxFraction: number, field?: Uint8Array): Uint8Array {
+  const bg = label(mask, width, height, 0, false, field);
+  const fg = label(mask, width, height, 1, true, field);
+  const nHoles = bg.areas.length;
+  const open = new Uint8Array(nHoles); // touches the edge of the image or field
+  const around = new Int32Array(nHoles); // a foreground label next to it
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const h = bg.labels[i];
+      if (h === 0) continue;
+      if (x === 0 || y === 0 || x === width - 1 || y === height - 1) {
+        open[h] = 1;
+        continue;
+      }
+      for (const j of [i - 1, i + 1, i - width, i + width]) {
+        if (field && field[j] === 0) open[h] = 1;
+        else if (fg.labels[j] !== 0) around[h] = fg.labels[j];
+      }
+    }
+  }
+  const out = mask.slice();
+  const fill = new Uint8Array(nHoles);
+  for (let h = 1; h < nHoles; h++) {
+    if (open[h] || around[h] === 0) continue;
+    if (bg.areas[h] <= maxFraction * fg.areas[around[h]]) fill[h] = 1;
+  }
+  for (let i = 0; i < out.length; i++) if (fill[bg.labels[i]]) out[i] = 1;
+  return out;
+}
