@@ -8,6 +8,9 @@
  *   const d = new CalibratedDetector({ inner, mode: 'auto', calibrator });
  *   const det = await d.detect(frame);   // boxes in frame px
  *   d.calibration;                       // scale, field, colour, tiles per frame, status
+ *
+ * 'off' is today's detector exactly, unless a scale is given (`--calibration off --um-per-px X`:
+ * resampled to that scale, with no field mask and no colour).
  */
 import type { DetectionsXyxyPixels } from '../core/detections.js';
 import type { Frame } from '../core/frame.js';
@@ -85,7 +88,7 @@ export class CalibratedDetector implements Detector {
     return {
       ...this.#reading(),
       mode: this.#opts.mode,
-      scaleOverridden: this.#override !== null && this.#opts.mode !== 'off',
+      scaleOverridden: this.#override !== null,
       plan: p === null ? null : { mode: p.mode, tiles: p.tiles.length, cols: p.cols, rows: p.rows, factor: p.factor },
     };
   }
@@ -97,7 +100,7 @@ export class CalibratedDetector implements Detector {
   }
 
   async detect(frame: Frame): Promise<DetectionsXyxyPixels> {
-    if (this.#opts.mode === 'off') return this.#inner.detect(frame);
+    if (this.#opts.mode === 'off' && this.#override === null) return this.#inner.detect(frame);
     this.#checkFrameSize(frame);
     this.#observe(frame);
     const reading = this.#reading();
@@ -129,8 +132,8 @@ export class CalibratedDetector implements Detector {
         : o.mode === 'profile'
           ? { status: 'fixed', scale: o.profile!.scale, field: o.profile!.field, colour: o.profile!.colour, message: null }
           : o.calibrator!.current;
-    if (this.#override === null || o.mode === 'off') return base;
-    return { ...base, status: o.mode === 'profile' ? 'fixed' : base.status === 'calibrating' ? 'calibrated' : base.status, scale: this.#override };
+    if (this.#override === null) return base;
+    return { ...base, status: o.mode === 'auto' ? (base.status === 'calibrating' ? 'calibrated' : base.status) : 'fixed', scale: this.#override };
   }
 
   #observe(frame: Frame): void {

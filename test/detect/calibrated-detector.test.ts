@@ -33,11 +33,20 @@ describe('CalibratedDetector', () => {
 
   it("'off' is today's detector exactly: one call, the frame as given", async () => {
     const inner = new BlobDetector();
-    const d = new CalibratedDetector({ inner, mode: 'off', umPerPx: 0.5, trainingScale: TRAIN });
+    const d = new CalibratedDetector({ inner, mode: 'off', trainingScale: TRAIN });
     const out = await d.detect(frame);
     expect(inner.seen).toEqual([{ width: 640, height: 480 }]);
     expect(sorted(boxes(out))).toEqual(sorted(cells));
-    expect(d.calibration).toMatchObject({ mode: 'off', status: 'off', scale: null, scaleOverridden: false });
+    expect(d.calibration).toMatchObject({ mode: 'off', status: 'off', scale: null, scaleOverridden: false, plan: null });
+  });
+
+  it("'off' with --um-per-px: that scale only (no mask, no colour)", async () => {
+    const inner = new BlobDetector();
+    const d = new CalibratedDetector({ inner, mode: 'off', umPerPx: 7.5 / 40.8, trainingScale: TRAIN });
+    const out = await d.detect(frame);
+    expect(inner.seen).toHaveLength(20);
+    expect(sorted(boxes(out))).toEqual(sorted(cells));
+    expect(d.calibration).toMatchObject({ mode: 'off', status: 'fixed', scaleOverridden: true, field: { kind: 'full' }, colour: null });
   });
 
   it('tiled detections map back to the right frame pixels (x0.4: 20 tiles)', async () => {
