@@ -58,6 +58,15 @@ export interface ColourTransform {
     /** The model card's reference cell statistics. */
     readonly targetMean: readonly [number, number, number];
     readonly targetStd: readonly [number, number, number];
+    /** Reference plasma colour (0-255): optical density for the blend is measured against it. */
+    readonly backgroundRgb: readonly [number, number, number];
+    /**
+     * Total OD (R+G+B) range over which the stain correction fades in: 0 below blendOd[0]
+     * (plasma keeps its white-balanced colour), full above blendOd[1] (the cell threshold).
+     */
+    readonly blendOd: readonly [number, number];
+    /** targetStd / sourceStd is clamped to [1/maxStdRatio, maxStdRatio]. */
+    readonly maxStdRatio: number;
   };
 }
 
