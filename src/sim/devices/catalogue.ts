@@ -30,6 +30,7 @@ export const DEVICES: readonly DeviceSpec[] = [
   mag(0.6, HD),
   mag(1.5),
   { name: 'eyepiece-x0.25', description: 'smartphone on the eyepiece: ×0.25, 416x416, circular field of view', magnification: 0.25, frame: PHONE, eyepiece: { radiusFraction: 0.94 } },
+  { name: 'eyepiece-x0.6', description: 'smartphone on the eyepiece with zoom: ×0.6, 416x416, circular field of view', magnification: 0.6, frame: PHONE, eyepiece: { radiusFraction: 0.94 } },
   { name: 'eyepiece-x0.12', description: "smartphone on the eyepiece: ×0.12 (leukocytes ~22 px), 416x416, circle, JPEG 70, noise 3", magnification: 0.12, frame: PHONE, eyepiece: { radiusFraction: 0.94 }, jpegQuality: 70, noise: 3 },
   ...['tungsten', 'led-blue', 'dark-gamma', 'washed', 'desaturated', 'vivid-green', 'yellow-bg', 'blue-bg'].map(cast),
   { name: 'stain-blue', description: '×1, more blue stain: haematoxylin-like ×1.5, eosin-like ×0.7 (optical density)', magnification: 1, frame: VGA, stain: { blue: 1.5, pink: 0.7 } },
