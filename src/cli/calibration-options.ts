@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option } from 'commander';
 import { CalibratedDetector } from '../detect/calibrated-detector.js';
-import type { CalibrationModeName, DetectorCalibration, FrameCalibrator } from '../detect/calibration-state.js';
+import { type CalibrationModeName, type DetectorCalibration, type FrameCalibrator, scaleFromUmPerPx } from '../detect/calibration-state.js';
 import type { Detector } from '../detect/detector.js';
 import type { DeviceProfile } from '../pipeline/calibration/types.js';
 import { EXIT } from './exit-codes.js';
@@ -116,6 +116,11 @@ export async function calibratedDetector(inner: Detector, flags: CalibrationFlag
     perImage: choice.perImage,
     observeEvery: choice.observeEvery,
   });
+}
+
+/** The red-cell diameter known before any frame (--um-per-px, else the profile's), or undefined. */
+export function fixedRbcDiameterPx(flags: CalibrationFlags, profileRbcDiameterPx?: number): number | undefined {
+  return flags.umPerPx !== undefined ? scaleFromUmPerPx(flags.umPerPx).rbcDiameterPx : profileRbcDiameterPx;
 }
 
 /** One line for the log: how the frames are calibrated. */

@@ -72,3 +72,14 @@ export const DEFAULT_METRICS_CONFIG: MetricsConfig = {
   intervalMs: 1_000,
   rateIntervals: 5,
 };
+
+export interface LiveCalibrationConfig {
+  /**
+   * In `--calibration auto`, the calibrator measures every `observeEvery`-th analysed frame until
+   * its scale is refined and held. It runs on the main thread: estimateScale took 12-340 ms per
+   * 640x480 frame on the shared 2-core machine under load (2026-12-04), so not on every frame.
+   */
+  readonly observeEvery: number;
+}
+
+export const LIVE_CALIBRATION_DEFAULTS: LiveCalibrationConfig = { observeEvery: 5 };

@@ -21,7 +21,7 @@ export function scaleRelativeToBccd(rbcDiameterPx: number | null | undefined): n
 export interface ScaledTracking {
   /** The track config with its pixel lengths scaled (pass to SlideCounter). */
   readonly track: TrackConfig;
-  /** Stage-pace settings with the cell size in pixels at this scale (pass to StagePace). */
+  /** Stage-pace settings with the cell size in pixels at this scale (pass to StagePace); unknown scale: today's. */
   readonly stagePace: Omit<StagePaceConfig, 'minObservations'>;
   readonly ratio: number;
 }
@@ -32,6 +32,7 @@ export interface ScaledTracking {
  */
 export function trackingForScale(rbcDiameterPx: number | null | undefined, input: TrackConfigInput = {}, stagePace: Partial<Omit<StagePaceConfig, 'minObservations'>> = {}): ScaledTracking {
   const ratio = scaleRelativeToBccd(rbcDiameterPx);
+  const known = ratio !== 1 || rbcDiameterPx === BCCD_RBC_DIAMETER_PX;
   const base = resolveTrackConfig(input);
   const pace = { ...DEFAULT_STAGE_PACE_CONFIG, ...stagePace };
   return {
@@ -41,6 +42,7 @@ export function trackingForScale(rbcDiameterPx: number | null | undefined, input
       registration: { ...base.registration, pausePx: base.registration.pausePx * ratio },
       registry: { ...base.registry, edgeMarginPx: Math.max(1, base.registry.edgeMarginPx * ratio) },
     },
-    stagePace: { ...pace, cellPx: (pace.cellPx ?? pace.cellFraction * BCCD_FRAME_SHORT_SIDE_PX) * ratio },
+    // unknown scale: today's cell, a share of whatever frame comes
+    stagePace: known ? { ...pace, cellPx: (pace.cellPx ?? pace.cellFraction * BCCD_FRAME_SHORT_SIDE_PX) * ratio } : pace,
   };
 }

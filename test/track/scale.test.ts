@@ -5,9 +5,9 @@ import { DEFAULT_STAGE_PACE_CONFIG, StagePace } from '../../src/track/stage-pace
 
 describe('trackingForScale: the gates follow the scale', () => {
   // red cell in frame px -> the pixel lengths that follow it (BCCD: 102 px)
-  const rows: { name: string; rbc: number | null; pausePx: number; edgeMarginPx: number; cellPx: number }[] = [
+  const rows: { name: string; rbc: number | null; pausePx: number; edgeMarginPx: number; cellPx: number | undefined }[] = [
     { name: "BCCD's own scale: today's values", rbc: 102, pausePx: 0.75, edgeMarginPx: 3, cellPx: 168 },
-    { name: 'scale unknown: today', rbc: null, pausePx: 0.75, edgeMarginPx: 3, cellPx: 168 },
+    { name: 'scale unknown: today (the cell a share of the frame, whatever its size)', rbc: null, pausePx: 0.75, edgeMarginPx: 3, cellPx: undefined },
     { name: 'x0.5 (red cells 51 px): half', rbc: 51, pausePx: 0.375, edgeMarginPx: 1.5, cellPx: 84 },
     { name: 'x1.5 (153 px): one and a half', rbc: 153, pausePx: 1.125, edgeMarginPx: 4.5, cellPx: 252 },
     { name: 'x0.15 (15.3 px): the edge margin stays at least a pixel', rbc: 15.3, pausePx: 0.1125, edgeMarginPx: 1, cellPx: 25.2 },
@@ -17,7 +17,8 @@ describe('trackingForScale: the gates follow the scale', () => {
       const s = trackingForScale(r.rbc);
       expect(s.track.registration.pausePx).toBeCloseTo(r.pausePx, 9);
       expect(s.track.registry.edgeMarginPx).toBeCloseTo(r.edgeMarginPx, 9);
-      expect(s.stagePace.cellPx).toBeCloseTo(r.cellPx, 9);
+      if (r.cellPx === undefined) expect(s.stagePace).toEqual(DEFAULT_STAGE_PACE_CONFIG);
+      else expect(s.stagePace.cellPx).toBeCloseTo(r.cellPx, 9);
       // ratios are left alone
       expect(s.track.registry.gateFraction).toBe(TRACK_DEFAULTS.registry.gateFraction);
       expect(s.track.registry.gateIou).toBe(TRACK_DEFAULTS.registry.gateIou);

@@ -21,13 +21,18 @@ import { isSimUri, parseSimUri, validateServeSource } from '../../stream/sources
 import { EXIT } from '../exit-codes.js';
 import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
 import { precisionOption } from './detect.js';
+import { AutoCalibrator } from '../../detect/auto-calibrator.js';
+import { LIVE_CALIBRATION_DEFAULTS } from '../../pipeline/config.js';
+import { calibrationHealth } from '../../stream/calibration-health.js';
+import { trackingForScale } from '../../track/scale.js';
+import { type CalibrationFlags, ProfileError, calibratedDetector, calibrationOptions, describeCalibration, fixedRbcDiameterPx, readProfile } from '../calibration-options.js';
 
 /** Source used when none is given (`npm start`): a simulated scan of the BCCD data. */
 export const DEFAULT_SERVE_SOURCE = 'sim:';
 /** Capture rate for live sources: registration runs per frame on the main thread. */
 const DEFAULT_SERVE_FPS = 15;
 
-interface ServeFlags {
+interface ServeFlags extends CalibrationFlags {
   typer?: string | boolean;
   source: string;
   port: string;
@@ -56,7 +61,7 @@ function positiveInt(name: string, text: string, max: number): number {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('serve')
     .description('Live dashboard: streams frames, overlays and the running differential to browsers over WebSockets')
     .option('--source <uri>', 'sim:[seed=N,fps=N,duration=S], a file, rtsp://…, v4l2:///dev/videoN or test:PATTERN', DEFAULT_SERVE_SOURCE)
@@ -76,8 +81,9 @@ export function register(program: Command): void {
     .option('--home <dir>', 'scan store directory (default: LEUKOSCAN_HOME, else ~/.local/share/leukoscan)')
     .option('--no-store', 'do not store scans (no review, no history)')
     .option('--no-start', 'wait for the operator to press Start instead of starting the scan at once')
-    .option('--operator <name>', 'technologist name stored with each scan', safeUserName())
-    .action(async (flags: ServeFlags) => {
+    .option('--operator <name>', 'technologist name stored with each scan', safeUserName());
+  for (const o of calibrationOptions()) cmd.addOption(o);
+  cmd.action(async (flags: ServeFlags) => {
       try {
         await serve(flags);
       } catch (err) {
@@ -134,15 +140,27 @@ async function serve(flags: ServeFlags): Promise<void> {
   const dataRoot = resolveDataRoot(flags.data);
   const log = (line: string) => process.stderr.write(`[${new Date().toISOString()}] ${line}\n`);
 
-  // ---- resources, each released below in reverse order ----
-  let detector: OnnxDetector;
+  let profileRbc: number | undefined;
   try {
-    detector = await OnnxDetector.create({ modelPath: flags.model, typerPath: typerPathOption(flags.typer, flags.model), device: flags.device as DeviceChoice, precision: flags.precision });
+    if (flags.profile !== undefined) profileRbc = (await readProfile(flags.profile)).scale.rbcDiameterPx;
+  } catch (err) {
+    process.stderr.write(`leukoscan serve: ${(err as Error).message}\n`);
+    process.exitCode = err instanceof ProfileError ? err.exitCode : EXIT.FAILURE;
+    return;
+  }
+
+  // ---- resources, each released below in reverse order ----
+  let onnx: OnnxDetector;
+  try {
+    onnx = await OnnxDetector.create({ modelPath: flags.model, typerPath: typerPathOption(flags.typer, flags.model), device: flags.device as DeviceChoice, precision: flags.precision });
   } catch (err) {
     process.stderr.write(`leukoscan serve: ${(err as Error).message}\n`);
     process.exitCode = /not found|ENOENT/.test((err as Error).message) ? EXIT.NO_INPUT : EXIT.FAILURE;
     return;
   }
+  const detector = await calibratedDetector(onnx, flags, { perImage: false, autoCalibrator: () => new AutoCalibrator(), observeEvery: LIVE_CALIBRATION_DEFAULTS.observeEvery });
+  // the tracker's and stage pace's pixel lengths follow a scale known before the scan
+  const scaled = trackingForScale(fixedRbcDiameterPx(flags, profileRbc));
   let store: ScanStore | null = null;
   let session: PipelineScanSession | null = null;
   let server: StreamServer | null = null;
@@ -150,12 +168,17 @@ async function serve(flags: ServeFlags): Promise<void> {
     if (flags.store) {
       store = ScanStore.open(flags.home);
     }
-    const modelName = detector.card.name + (detector.typer ? `+${detector.typer.card.name}` : '');
-    const model = store === null ? null : { name: modelName, sha256: await sha256File(detector.modelPath), version: detector.card.date };
+    const modelName = onnx.card.name + (onnx.typer ? `+${onnx.typer.card.name}` : '');
+    const model = store === null ? null : { name: modelName, sha256: await sha256File(onnx.modelPath), version: onnx.card.date };
     session = new PipelineScanSession({
       source: flags.source,
       target,
       validateSource: validateServeSource,
+      track: scaled.track,
+      stagePace: scaled.stagePace,
+      ...(detector.calibration.mode === 'off' && !detector.calibration.scaleOverridden
+        ? {}
+        : { calibration: { read: () => calibrationHealth(detector.calibration), recalibrate: () => detector.recalibrate() } }),
       store: store !== null && model !== null ? { store, model, operator: flags.operator } : null,
       log,
       pipeline: (source) =>
@@ -166,7 +189,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     server = await StreamServer.create({ session, auth, log, config: { host: flags.host, port } });
 
     const out = process.stdout;
-    out.write(`leukoscan serve: ${flags.source} with ${modelName}: ${detector.describe()}\n`);
+    out.write(`leukoscan serve: ${flags.source} with ${modelName}: ${onnx.describe()}\n`);
+    out.write(`  ${describeCalibration(detector.calibration, flags)}\n`);
     out.write(`  operator (full control): ${server.url(auth.operatorToken)}\n`);
     out.write(`  viewer (read-only):      ${server.url(auth.viewerToken)}\n`);
     if (!auth.generated.operator || !auth.generated.viewer) out.write('  (tokens given by flag or environment are used as given)\n');
