@@ -25,9 +25,9 @@ import { wilsonInterval } from '../store/differential.js';
 import type { TrackConfigInput } from '../track/config.js';
 import { encodeCropJpeg } from '../track/encode-crops.js';
 import { SlideCounter } from '../track/slide-counter.js';
-import { DEFAULT_STAGE_PACE_CONFIG, StagePace } from '../track/stage-pace.js';
+import { DEFAULT_STAGE_PACE_CONFIG, StagePace, type StagePaceConfig } from '../track/stage-pace.js';
 import type { CountUpdate, CountedFrame, TrackEvent } from '../track/types.js';
-import type { CountedCell, DifferentialRow, OverlayCell, ScanDetail, ScanSummary } from './protocol.js';
+import type { CalibrationHealth, CountedCell, DifferentialRow, OverlayCell, ScanDetail, ScanSummary } from './protocol.js';
 import {
   type ReviewRequest,
   type ReviewResult,
@@ -57,6 +57,10 @@ export interface PipelineSessionOptions {
   source: string;
   target: number;
   track?: TrackConfigInput;
+  /** Stage-pace settings (e.g. the cell size at the camera's scale: src/track/scale.ts); defaults otherwise. */
+  stagePace?: Partial<Omit<StagePaceConfig, 'minObservations'>>;
+  /** The detector's calibration: read into health.pipeline.calibration, restarted by 'recalibrate'. Absent: not calibrated. */
+  calibration?: { read(): CalibrationHealth | null; recalibrate(): void };
   /** The scan store; null runs without persistence (no review, no history). */
   store: PipelineSessionStore | null;
   /** Most cells sent in an `openScan` reply. */
@@ -108,6 +112,7 @@ export class PipelineScanSession implements ScanSession {
     this.counter = new SlideCounter(options.track ?? {});
     this.stagePace = new StagePace({
       ...DEFAULT_STAGE_PACE_CONFIG,
+      ...options.stagePace,
       minObservations: this.counter.config.count.minObservations,
     });
     this.status$ = new BehaviorSubject<SessionStatus>({
@@ -201,6 +206,11 @@ export class PipelineScanSession implements ScanSession {
         }
         return;
       }
+      case 'recalibrate':
+        if (this.options.calibration === undefined) throw new SessionCommandError('this server does not calibrate (--calibration off)');
+        this.options.calibration.recalibrate();
+        this.setHealth({ ...this.health, pipeline: { ...this.health.pipeline, calibration: this.options.calibration.read() } });
+        return;
       case 'setTarget': {
         this.setStatus({ ...status, target: command.target, ...(status.scan === 'complete' && this.differential.total < command.target ? { scan: 'paused' as const } : {}) });
         this.emitDifferential();
@@ -311,6 +321,7 @@ export class PipelineScanSession implements ScanSession {
             detectMs: Number.isFinite(m.detectP50Ms) ? m.detectP50Ms : null,
             droppedFrames: m.framesSkipped,
             stagePace: this.stagePace.current,
+            ...(this.options.calibration === undefined ? {} : { calibration: this.options.calibration.read() }),
           },
         });
         return;

@@ -517,6 +517,7 @@ export class StreamServer {
         case 'pause':
         case 'stop':
         case 'reset':
+        case 'recalibrate':
           await session.execute({ type: message.type });
           break;
         case 'setTarget':
