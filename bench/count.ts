@@ -18,6 +18,8 @@
  *                          [--typer [FILE] | --no-typer] [--no-normalise | --colour-mode wb|lab|wb+lab]   (model rows' colour normalisation)
  *                          [--precision auto|float|int8]   (model rows: float file or its int8 sibling; default auto)
  *                          [--device NAME]   (the scans seen through a simulated device of src/sim/devices, e.g. x0.6, x1.5, stain-blue, eyepiece-x0.6)
+ *                          [--calibration auto|off]   (model rows: CalibratedDetector as `leukoscan count --calibration auto` builds it;
+ *                                                      default auto with --device, else off, today's rows)
  *
  * With --device, the camera path runs over a mosaic large enough for the device's view (frame / magnification
  * in mosaic pixels), each frame goes through the device renderer, the oracle's boxes are scaled to the device's
@@ -38,6 +40,10 @@ import { deviceByName } from '../src/sim/devices/catalogue.js';
 import { cellsToMosaicScale, deviceScanFrames, deviceScanOptions, scaleDetections } from '../src/sim/devices/device-scan.js';
 import type { DeviceSpec } from '../src/sim/devices/types.js';
 import type { Frame } from '../src/core/frame.js';
+import { calibratedDetector, describeCalibration } from '../src/cli/calibration-options.js';
+import { AutoCalibrator } from '../src/detect/auto-calibrator.js';
+import { CalibratedDetector } from '../src/detect/calibrated-detector.js';
+import { LIVE_CALIBRATION_DEFAULTS } from '../src/pipeline/config.js';
 import { scoreScan, sumScores, summarise, type ScanScore, type ScoreSummary } from '../src/sim/score.js';
 import { runCountEveryFrame, type CountRunResult } from '../src/track/run-count.js';
 import { SlideCounter } from '../src/track/slide-counter.js';
@@ -95,6 +101,8 @@ interface Args {
   precision?: Precision;
   /** Render the scans as this simulated device (src/sim/devices/catalogue.ts). */
   device?: string;
+  /** Model rows through CalibratedDetector ('auto') or as today ('off'); default auto with --device. */
+  calibration?: 'auto' | 'off';
 }
 
 function parseArgs(argv: string[]): Args {
@@ -121,6 +129,11 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--no-typer') a.typer = false;
     else if (k === '--no-normalise') a.noNormalise = true;
     else if (k === '--device') a.device = v();
+    else if (k === '--calibration') {
+      const c = v();
+      if (c !== 'auto' && c !== 'off') throw new Error(`--calibration: auto or off, not ${c}`);
+      a.calibration = c;
+    }
     else if (k === '--precision') {
       const p = v();
       if (!(PRECISIONS as readonly string[]).includes(p)) throw new Error(`--precision: ${PRECISIONS.join(', ')}, not ${p}`);
@@ -250,9 +263,20 @@ async function main(): Promise<void> {
         typerPath: typerPathOption(args.typer, args.model),
         ...(args.scoreThreshold !== undefined ? { scoreThreshold: args.scoreThreshold } : {}),
       });
-      const label = `model:${detector.card.name}` + (detector.typer ? `+${detector.typer.card.name}` : '');
+      const calibration = args.calibration ?? (device ? 'auto' : 'off');
+      const label = `model:${detector.card.name}` + (detector.typer ? `+${detector.typer.card.name}` : '') + (calibration === 'auto' ? ' cal' : '');
+      // one calibrated detector per scan (a scan is one camera session), as `leukoscan count` builds it
+      const perScan = async () =>
+        calibration === 'auto'
+          ? await calibratedDetector(detector, { calibration: 'auto' }, { perImage: false, autoCalibrator: () => new AutoCalibrator(), observeEvery: LIVE_CALIBRATION_DEFAULTS.observeEvery })
+          : detector;
       try {
-        model = await runAll(label, args.scans, everyFrame(() => detector, !args.noNormalise, modelTrack));
+        model = await runAll(label, args.scans, async (scan, i) => {
+          const d = await perScan();
+          const run = await everyFrame(() => d, !args.noNormalise, modelTrack)(scan, i);
+          if (d instanceof CalibratedDetector) process.stderr.write(`  seed ${seeds[i]}: ${describeCalibration(d.calibration, { calibration: 'auto' })}\n`);
+          return run;
+        });
       } finally {
         await detector.release();
       }

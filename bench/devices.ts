@@ -90,7 +90,7 @@ const root = dataRoot(args.data);
 const command = `npm run bench:devices -- ${process.argv.slice(2).join(' ')}`.trim();
 const startedAt = new Date().toISOString();
 const header = [`bench:devices ${startedAt}`, `command: ${command}`, `host: ${hostLine()}`];
-process.stderr.write(`${header.join('\n')}\n`);
+process.stderr.write(`bench/devices: ${simulated.length + real.length} devices, modes ${modes.join(', ')}; ${header[2]}\n`);
 
 const detector = await OnnxDetector.create({
   modelPath: args.model!,
@@ -161,7 +161,7 @@ const out = [
   formatDevicesTable(table),
   '',
   'scale err: median over frames of the calibration\'s RBC diameter vs the annotated median (box sqrt(w*h) x magnification), largest |error| in brackets; ms/frame: wall time on this machine incl. colour and every tile.',
-  ...table.filter((r) => r.kind !== 'real' || true).map((r) => `  ${r.device}: ${r.description}${r.modes.map((m) => (m.plan ? `; on: ${m.plan}` : '')).join('')}`),
+  ...table.map((r) => `  ${r.device}: ${r.description}${r.modes.map((m) => (m.plan ? `; on: ${m.plan}` : '')).join('')}`),
   '',
 ];
 process.stdout.write(out.join('\n'));
