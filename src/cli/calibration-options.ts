@@ -3,12 +3,16 @@
  * run and serve, and the one place that turns them into a CalibratedDetector around the
  * command's OnnxDetector.
  */
-import { readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { InvalidArgumentError, Option } from 'commander';
 import { CalibratedDetector } from '../detect/calibrated-detector.js';
 import { type CalibrationModeName, type DetectorCalibration, type FrameCalibrator, scaleFromUmPerPx } from '../detect/calibration-state.js';
 import type { Detector } from '../detect/detector.js';
+import { applyColourTransform } from '../pipeline/calibration/apply-colour.js';
+import { ProfileError as CoreProfileError, readDeviceProfile } from '../pipeline/calibration/profile-file.js';
 import type { DeviceProfile } from '../pipeline/calibration/types.js';
+import type { ModelCard } from '../core/model-card.js';
+import { AutoCalibrator, colourReferenceOf } from '../detect/auto-calibrator.js';
 import { EXIT } from './exit-codes.js';
 
 export const CALIBRATION_MODES = ['auto', 'off'] as const;
@@ -36,63 +40,42 @@ export function calibrationOptions(): Option[] {
   ];
 }
 
-/** A bad or missing profile, with the exit code the command should return. */
+/** A bad or missing profile (the core's ProfileError names the file), with the exit code the command returns. */
 export class ProfileError extends Error {
   constructor(
     readonly file: string,
-    detail: string,
+    message: string,
     readonly exitCode: number,
   ) {
-    super(`profile ${file}: ${detail}`);
+    super(message);
     this.name = 'ProfileError';
   }
 }
 
-function isNumber(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
-
-/** Structural check of a parsed profile; the first problem found, or null. */
-export function profileProblem(p: unknown): string | null {
-  if (typeof p !== 'object' || p === null) return 'not a JSON object';
-  const o = p as Record<string, unknown>;
-  if (o.version !== 1) return `unsupported version ${JSON.stringify(o.version)} (expected 1)`;
-  const fs = o.frameSize as Record<string, unknown> | undefined;
-  if (!fs || !isNumber(fs.width) || !isNumber(fs.height) || fs.width <= 0 || fs.height <= 0) return 'frameSize must be {width, height} in pixels';
-  const s = o.scale as Record<string, unknown> | undefined;
-  if (!s || !isNumber(s.rbcDiameterPx) || s.rbcDiameterPx <= 0 || !isNumber(s.umPerPx) || s.umPerPx <= 0) return 'scale must have positive rbcDiameterPx and umPerPx';
-  const f = o.field as Record<string, unknown> | undefined;
-  if (!f || !['full', 'circle', 'rect'].includes(String(f.kind))) return "field.kind must be 'full', 'circle' or 'rect'";
-  const c = o.colour as Record<string, unknown> | undefined;
-  if (!c || !Array.isArray(c.wbGains) || c.wbGains.length !== 3 || !c.wbGains.every(isNumber)) return 'colour.wbGains must be three numbers';
-  return null;
-}
-
-/** Reads and checks a device profile. Missing: exit 66; unreadable or invalid: exit 2. */
+/** Reads a device profile (src/pipeline/calibration/profile-file.ts). Missing: exit 66; unreadable or invalid: exit 2. */
 export async function readProfile(file: string): Promise<DeviceProfile> {
-  let text: string;
+  const missing = await access(file).then(
+    () => false,
+    (err: NodeJS.ErrnoException) => err.code === 'ENOENT',
+  );
   try {
-    text = await readFile(file, 'utf8');
+    return await readDeviceProfile(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ProfileError(file, code === 'ENOENT' ? 'not found' : `cannot be read (${code ?? (err as Error).message})`, code === 'ENOENT' ? EXIT.NO_INPUT : EXIT.USAGE);
+    if (!(err instanceof CoreProfileError)) throw err;
+    throw new ProfileError(file, err.message, missing ? EXIT.NO_INPUT : EXIT.USAGE);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new ProfileError(file, `not valid JSON (${(err as Error).message})`, EXIT.USAGE);
-  }
-  const problem = profileProblem(parsed);
-  if (problem !== null) throw new ProfileError(file, `not a device profile: ${problem}`, EXIT.USAGE);
-  return parsed as DeviceProfile;
 }
 
 export interface CalibratedDetectorChoice {
   /** Image by image (`detect`, `eval`) or over the frames of one source (live, `count`). */
   readonly perImage: boolean;
-  /** Builds the calibration core's Calibrator for 'auto' (src/detect/auto-calibrator.ts). */
-  readonly autoCalibrator: () => FrameCalibrator;
+  /** Builds the calibration source for 'auto'; default: the core's Calibrator with the card's colour reference (src/detect/auto-calibrator.ts). */
+  readonly autoCalibrator?: (card: ModelCard) => FrameCalibrator;
+  /**
+   * Apply the calibration's colour transform before detecting (default true). False where the
+   * pipeline's colour stage applies it (src/pipeline/operators/normaliseColour.ts).
+   */
+  readonly applyColour?: boolean;
   /** 'auto' on a live source: the calibrator sees every Nth analysed frame. */
   readonly observeEvery?: number;
 }
@@ -112,7 +95,8 @@ export async function calibratedDetector(inner: Detector, flags: CalibrationFlag
     profile,
     profilePath: flags.profile,
     umPerPx: flags.umPerPx,
-    calibrator: mode === 'auto' ? choice.autoCalibrator() : undefined,
+    calibrator: mode === 'auto' ? (choice.autoCalibrator ?? ((card) => new AutoCalibrator({ reference: colourReferenceOf(card), perImage: choice.perImage })))(inner.card) : undefined,
+    ...(choice.applyColour === false ? {} : { applyColour: (img, t) => ({ width: img.width, height: img.height, rgb: applyColourTransform(img.rgb, t) }) }),
     perImage: choice.perImage,
     observeEvery: choice.observeEvery,
   });

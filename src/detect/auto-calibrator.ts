@@ -1,69 +1,68 @@
 /**
- * The `auto` calibration source: the calibration core's scale estimator (src/pipeline/calibration)
- * fed with frames, refined over the first good ones and then held. A frame with no red cells (a
- * test pattern, a black frame) never moves the scale: the last good calibration is kept and the
- * reason shown ("held (cannot estimate scale: no red cells found …)").
+ * The `auto` calibration source of CalibratedDetector: the calibration core's Calibrator
+ * (src/pipeline/calibration/calibrator.ts: warm-up medians, refined, then held; frames with no red
+ * cells keep the last good calibration) read as a FrameCalibrator.
+ *
+ * `perImage` (detect, eval): every image is calibrated by itself (warm-up of one frame).
  */
 import type { Frame } from '../core/frame.js';
-import { estimateScale } from '../pipeline/calibration/scale.js';
-import type { ScaleEstimate, ScaleResult } from '../pipeline/calibration/types.js';
+import type { ModelCard } from '../core/model-card.js';
+import { Calibrator, type CalibrationState, type CalibratorOptions } from '../pipeline/calibration/calibrator.js';
+import type { CellColourReference } from '../pipeline/calibration/colour-fit.js';
 import type { CalibrationReading, FrameCalibrator } from './calibration-state.js';
 
-export interface AutoCalibratorConfig {
-  /** Good estimates combined (median diameter) before the scale is held. */
-  readonly refineFrames: number;
+export interface AutoCalibratorOptions extends Partial<Omit<CalibratorOptions, 'reference' | 'profile'>> {
+  /** The model card's colour reference; absent: scale and field only (no colour transform). */
+  readonly reference?: CellColourReference;
+  /** Each image by itself (one-frame warm-up). */
+  readonly perImage?: boolean;
 }
 
-export const AUTO_CALIBRATOR_DEFAULTS: AutoCalibratorConfig = { refineFrames: 5 };
+/** The colour reference a card gives the calibrator (cell statistics where the card has them). */
+export function colourReferenceOf(card: Pick<ModelCard, 'colourReference'>): CellColourReference {
+  const r = card.colourReference as ModelCard['colourReference'] & { cellLabMean?: [number, number, number]; cellLabStd?: [number, number, number] };
+  return { backgroundRgb: r.backgroundRgb, ...(r.cellLabMean && r.cellLabStd ? { cellLabMean: r.cellLabMean, cellLabStd: r.cellLabStd } : {}) };
+}
 
-export type ScaleEstimator = (frame: Frame) => ScaleResult;
-
-const fromFrame: ScaleEstimator = (f) => estimateScale(f.rgb, f.width, f.height);
-
-/** Median of the diameters, with the counts summed and the mean confidence. */
-export function combineEstimates(es: readonly ScaleEstimate[]): ScaleEstimate {
-  const d = es.map((e) => e.rbcDiameterPx).sort((a, b) => a - b);
-  const m = d.length >> 1;
-  const rbcDiameterPx = d.length % 2 === 1 ? d[m] : (d[m - 1] + d[m]) / 2;
-  return {
-    rbcDiameterPx,
-    umPerPx: es[0].umPerPx * (es[0].rbcDiameterPx / rbcDiameterPx),
-    rbcCount: es.reduce((t, e) => t + e.rbcCount, 0),
-    confidence: es.reduce((t, e) => t + e.confidence, 0) / es.length,
-    method: es[0].method,
-  };
+/** The core's state -> what CalibratedDetector reads. */
+export function readingOf(s: CalibrationState, withColour: boolean): CalibrationReading {
+  const p = s.profile;
+  // the core's 'held' is "refined enough, no longer measured": calibrated. Ours is "kept despite bad frames".
+  const status = p === null ? 'calibrating' : s.lastError !== null ? 'held' : 'calibrated';
+  const message = s.lastError === null ? null : p === null ? s.lastError : `held (${s.lastError})`;
+  return { status, scale: p?.scale ?? null, field: p?.field ?? { kind: 'full' }, colour: withColour ? (p?.colour ?? null) : null, message };
 }
 
 export class AutoCalibrator implements FrameCalibrator {
-  #good: ScaleEstimate[] = [];
-  #current: CalibrationReading = { status: 'calibrating', scale: null, field: { kind: 'full' }, colour: null, message: null };
-  readonly #config: AutoCalibratorConfig;
+  readonly #calibrator: Calibrator;
+  readonly #withColour: boolean;
 
-  constructor(
-    private readonly estimate: ScaleEstimator = fromFrame,
-    config: Partial<AutoCalibratorConfig> = {},
-  ) {
-    this.#config = { ...AUTO_CALIBRATOR_DEFAULTS, ...config };
+  constructor(options: AutoCalibratorOptions = {}) {
+    const { reference, perImage, ...rest } = options;
+    this.#withColour = reference !== undefined;
+    this.#calibrator = new Calibrator({
+      camera: 'live',
+      ...rest,
+      ...(perImage ? { warmupFrames: 1 } : {}),
+      // without a reference the colour fit is not used: any background will do
+      reference: reference ?? { backgroundRgb: [255, 255, 255] },
+    });
   }
 
   get current(): CalibrationReading {
-    return this.#current;
+    return readingOf(this.#calibrator.state, this.#withColour);
+  }
+
+  /** The core calibrator's own state (frames, good estimates, the profile it would write). */
+  get state(): CalibrationState {
+    return this.#calibrator.state;
   }
 
   observe(frame: Frame): void {
-    if (this.#good.length >= this.#config.refineFrames) return; // refined: the scale is held from here on
-    const r = this.estimate(frame);
-    if (!r.ok) {
-      const held = this.#current.scale !== null;
-      this.#current = { ...this.#current, status: held ? 'held' : 'calibrating', message: held ? `held (${r.reason})` : r.reason };
-      return;
-    }
-    this.#good.push(r.estimate);
-    this.#current = { ...this.#current, status: 'calibrated', scale: combineEstimates(this.#good), message: null };
+    this.#calibrator.push(frame);
   }
 
   reset(): void {
-    this.#good = [];
-    this.#current = { status: 'calibrating', scale: null, field: { kind: 'full' }, colour: null, message: null };
+    this.#calibrator.recalibrate();
   }
 }

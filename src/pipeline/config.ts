@@ -75,11 +75,12 @@ export const DEFAULT_METRICS_CONFIG: MetricsConfig = {
 
 export interface LiveCalibrationConfig {
   /**
-   * In `--calibration auto`, the calibrator measures every `observeEvery`-th analysed frame until
-   * its scale is refined and held. It runs on the main thread: estimateScale took 12-340 ms per
-   * 640x480 frame on the shared 2-core machine under load (2026-12-04), so not on every frame.
+   * In `--calibration auto`, the calibrator is shown every `observeEvery`-th analysed frame. The
+   * core's Calibrator chooses which it measures (the first 10, then one in 30 until held), on the
+   * main thread: estimateScale alone took 12-340 ms per 640x480 frame on the shared 2-core machine
+   * under load (2026-12-04).
    */
   readonly observeEvery: number;
 }
 
-export const LIVE_CALIBRATION_DEFAULTS: LiveCalibrationConfig = { observeEvery: 5 };
+export const LIVE_CALIBRATION_DEFAULTS: LiveCalibrationConfig = { observeEvery: 1 };

@@ -39,24 +39,24 @@ describe('readProfile', () => {
   });
   it('MISSING PROFILE - names the file, exit 66', async () => {
     const e = await rejection(readProfile('/nonexistent/cam.json'));
-    expect(e.message).toBe('profile /nonexistent/cam.json: not found');
+    expect(e.message).toMatch(/^Device profile \/nonexistent\/cam\.json: not found/);
     expect(e.exitCode).toBe(66);
   });
   // a broken file -> the message the user sees (exit 2)
   const bad: { name: string; text: string; message: RegExp }[] = [
     { name: 'not JSON', text: '{"version": 1,', message: /: not valid JSON/ },
-    { name: 'another version', text: JSON.stringify({ ...PROFILE, version: 2 }), message: /not a device profile: unsupported version 2/ },
-    { name: 'no scale', text: JSON.stringify({ ...PROFILE, scale: undefined }), message: /scale must have positive rbcDiameterPx/ },
-    { name: 'a negative frame size', text: JSON.stringify({ ...PROFILE, frameSize: { width: -1, height: 480 } }), message: /frameSize/ },
-    { name: 'an unknown field kind', text: JSON.stringify({ ...PROFILE, field: { kind: 'hexagon' } }), message: /field\.kind/ },
-    { name: 'two gains', text: JSON.stringify({ ...PROFILE, colour: { wbGains: [1, 1], stain: null } }), message: /wbGains/ },
+    { name: 'another version', text: JSON.stringify({ ...PROFILE, version: 2 }), message: /invalid profile: version/ },
+    { name: 'no scale', text: JSON.stringify({ ...PROFILE, scale: undefined }), message: /invalid profile: scale/ },
+    { name: 'a negative frame size', text: JSON.stringify({ ...PROFILE, frameSize: { width: -1, height: 480 } }), message: /frameSize\.width/ },
+    { name: 'an unknown field kind', text: JSON.stringify({ ...PROFILE, field: { kind: 'hexagon' } }), message: /field/ },
+    { name: 'two gains', text: JSON.stringify({ ...PROFILE, colour: { wbGains: [1, 1], stain: null } }), message: /colour\.wbGains/ },
   ];
   for (const b of bad) {
     it(`BAD PROFILE - ${b.name}: names the file, exit 2`, async () => {
       const f = join(await tmp(), 'bad.json');
       await writeFile(f, b.text);
       const e = await rejection(readProfile(f));
-      expect(e.message.startsWith(`profile ${f}: `)).toBe(true);
+      expect(e.message.startsWith(`Device profile ${f}: `)).toBe(true);
       expect(e.message).toMatch(b.message);
       expect(e.exitCode).toBe(2);
     });
@@ -67,14 +67,14 @@ describe('leukoscan detect: calibration flags (tiny fixture model)', () => {
   it('MISSING PROFILE - exit 66 naming the file, before the model loads', async () => {
     const r = await leukoscan(['detect', IMG, '--model', 'models/none.onnx', '--profile', '/nonexistent/cam.json']);
     expect(r.code).toBe(66);
-    expect(r.stderr).toContain('leukoscan detect: profile /nonexistent/cam.json: not found');
+    expect(r.stderr).toContain('leukoscan detect: Device profile /nonexistent/cam.json: not found');
   });
   it('BAD PROFILE - exit 2 naming the file', async () => {
     const f = join(await tmp(), 'bad.json');
     await writeFile(f, '[]');
     const r = await leukoscan(['detect', IMG, '--model', TINY_MODEL, '--profile', f]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`profile ${f}: not a device profile: unsupported version undefined`);
+    expect(r.stderr).toContain(`Device profile ${f}: invalid profile: `);
   });
   it('BAD FLAG - --um-per-px must be positive (exit 2)', async () => {
     const r = await leukoscan(['detect', IMG, '--um-per-px', '-1']);

@@ -1,52 +1,57 @@
 import { describe, expect, it } from 'vitest';
-import { AutoCalibrator, combineEstimates } from '../../src/detect/auto-calibrator.js';
+import { AutoCalibrator, colourReferenceOf, readingOf } from '../../src/detect/auto-calibrator.js';
+import type { CalibrationState } from '../../src/pipeline/calibration/calibrator.js';
+import type { DeviceProfile } from '../../src/pipeline/calibration/types.js';
 import type { Frame } from '../../src/core/frame.js';
-import type { ScaleResult } from '../../src/pipeline/calibration/types.js';
 
-const est = (d: number, n = 10): ScaleResult => ({ ok: true, estimate: { rbcDiameterPx: d, umPerPx: 7.5 / d, rbcCount: n, confidence: 0.8, method: 'test' } });
-const NONE: ScaleResult = { ok: false, reason: 'cannot estimate scale: no red cells found' };
-const frame = (seq: number): Frame => ({ seq, timestampMs: seq, width: 1, height: 1, rgb: new Uint8Array(3) });
+const PROFILE: DeviceProfile = {
+  version: 1,
+  createdAt: '2026-12-04T18:00:00.000Z',
+  camera: 'live',
+  frameSize: { width: 640, height: 480 },
+  frames: 10,
+  scale: { rbcDiameterPx: 51, umPerPx: 7.5 / 51, rbcCount: 300, confidence: 0.9, method: 'test' },
+  field: { kind: 'circle', cx: 320, cy: 240, r: 230 },
+  colour: { wbGains: [1.1, 1, 0.9], stain: null },
+};
+const state = (s: Partial<CalibrationState>): CalibrationState => ({ status: 'calibrating', source: 'estimated', profile: null, frames: 1, goodEstimates: 0, lastError: null, ...s });
 
-/** Scripted estimates, one per observed frame. */
-function scripted(results: ScaleResult[]) {
-  let i = 0;
-  const calls: number[] = [];
-  return { calls, estimate: (f: Frame) => (calls.push(f.seq), results[i++] ?? NONE) };
-}
+describe('readingOf: the core calibrator state as the detector reads it', () => {
+  // core state -> status, scale, message
+  const rows: { name: string; s: CalibrationState; status: string; scale: number | null; message: string | null }[] = [
+    { name: 'warming up', s: state({}), status: 'calibrating', scale: null, message: null },
+    { name: 'no red cells yet: calibrating, says why, no scale', s: state({ status: 'failed', lastError: 'cannot estimate scale: no red cells found' }), status: 'calibrating', scale: null, message: 'cannot estimate scale: no red cells found' },
+    { name: 'calibrated', s: state({ status: 'calibrated', profile: PROFILE }), status: 'calibrated', scale: 51, message: null },
+    { name: "the core's held (refined): calibrated", s: state({ status: 'held', profile: PROFILE }), status: 'calibrated', scale: 51, message: null },
+    { name: 'a bad frame after a good calibration: held, the last good scale kept', s: state({ status: 'calibrated', profile: PROFILE, lastError: 'cannot estimate scale: no red cells found' }), status: 'held', scale: 51, message: 'held (cannot estimate scale: no red cells found)' },
+  ];
+  for (const r of rows) {
+    it(r.name, () => {
+      const c = readingOf(r.s, true);
+      expect(c.status).toBe(r.status);
+      expect(c.scale?.rbcDiameterPx ?? null).toBe(r.scale);
+      expect(c.message).toBe(r.message);
+    });
+  }
+  it('colour only when a reference was given', () => {
+    expect(readingOf(state({ status: 'calibrated', profile: PROFILE }), true).colour).toEqual(PROFILE.colour);
+    expect(readingOf(state({ status: 'calibrated', profile: PROFILE }), false).colour).toBeNull();
+    expect(readingOf(state({ status: 'calibrated', profile: PROFILE }), false).field).toEqual(PROFILE.field);
+  });
+});
 
-describe('AutoCalibrator', () => {
-  it('refines over the first good frames (median), then holds and stops measuring', () => {
-    const s = scripted([est(50), est(54), est(52), est(90)]);
-    const c = new AutoCalibrator(s.estimate, { refineFrames: 3 });
-    for (let i = 0; i < 5; i++) c.observe(frame(i));
-    expect(c.current.scale?.rbcDiameterPx).toBe(52);
-    expect(c.current.scale?.umPerPx).toBeCloseTo(7.5 / 52, 12);
-    expect(c.current.scale?.rbcCount).toBe(30);
-    expect(s.calls).toEqual([0, 1, 2]);
-    expect(c.current.status).toBe('calibrated');
-  });
-  it('a frame with no red cells keeps the last good calibration and says so', () => {
-    const c = new AutoCalibrator(scripted([est(50), NONE]).estimate, { refineFrames: 5 });
-    c.observe(frame(0));
-    c.observe(frame(1));
-    expect(c.current).toMatchObject({ status: 'held', scale: { rbcDiameterPx: 50 }, message: 'held (cannot estimate scale: no red cells found)' });
-  });
-  it('no red cells from the start: still calibrating, no scale (never a wild one)', () => {
-    const c = new AutoCalibrator(scripted([NONE, NONE]).estimate);
-    c.observe(frame(0));
-    c.observe(frame(1));
-    expect(c.current).toMatchObject({ status: 'calibrating', scale: null, message: 'cannot estimate scale: no red cells found' });
-  });
-  it('reset starts again', () => {
-    const c = new AutoCalibrator(scripted([est(50), est(80)]).estimate, { refineFrames: 1 });
-    c.observe(frame(0));
-    c.reset();
+describe('AutoCalibrator over the core Calibrator', () => {
+  const black: Frame = { seq: 0, timestampMs: 0, width: 64, height: 48, rgb: new Uint8Array(64 * 48 * 3) };
+  it('a black frame gives no scale (never a wild one) and says why; reset starts again', () => {
+    const c = new AutoCalibrator({ perImage: true });
+    c.observe(black);
     expect(c.current.scale).toBeNull();
-    c.observe(frame(1));
-    expect(c.current.scale?.rbcDiameterPx).toBe(80);
+    expect(c.current.status).toBe('calibrating');
+    expect(c.current.message).toMatch(/cannot estimate scale/);
+    c.reset();
+    expect(c.state.frames).toBe(0);
   });
-  it('combineEstimates: even count takes the mean of the middle two', () => {
-    const e = (d: number) => (est(d) as Extract<ScaleResult, { ok: true }>).estimate;
-    expect(combineEstimates([e(10), e(20)]).rbcDiameterPx).toBe(15);
+  it("colourReferenceOf: the card's background", () => {
+    expect(colourReferenceOf({ colourReference: { labMean: [0, 0, 0], labStd: [1, 1, 1], backgroundRgb: [200, 201, 202] } })).toEqual({ backgroundRgb: [200, 201, 202] });
   });
 });

@@ -16,7 +16,6 @@ import { EXIT } from '../exit-codes.js';
 import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
 import { deviceOption, parsePositiveInt, parseScore, precisionOption } from './detect.js';
 import type { Precision } from '../../detect/precision.js';
-import { AutoCalibrator } from '../../detect/auto-calibrator.js';
 import { trackingForScale } from '../../track/scale.js';
 import { type CalibrationFlags, ProfileError, calibratedDetector, calibrationOptions, describeCalibration, fixedRbcDiameterPx, readProfile } from '../calibration-options.js';
 import { LIVE_CALIBRATION_DEFAULTS } from '../../pipeline/config.js';
@@ -143,7 +142,7 @@ export function register(program: Command): void {
       }
       const onnx = await OnnxDetector.create({ modelPath: opts.model, typerPath: typerPathOption(opts.typer, opts.model), device: opts.device, precision: opts.precision, intraOpThreads: opts.threads, scoreThreshold: opts.scoreThreshold });
       process.stderr.write(`leukoscan count: ${onnx.describe()}\n`);
-      const detector = await calibratedDetector(onnx, opts, { perImage: false, autoCalibrator: () => new AutoCalibrator(), observeEvery: LIVE_CALIBRATION_DEFAULTS.observeEvery });
+      const detector = await calibratedDetector(onnx, opts, { perImage: false, observeEvery: LIVE_CALIBRATION_DEFAULTS.observeEvery });
       process.stderr.write(`leukoscan count: ${describeCalibration(detector.calibration, opts)}\n`);
       process.stderr.write(`leukoscan count: ${detector.card.name}, leukocytes typed by ${onnx.typer ? onnx.typer.card.name : 'the detector (no typer)'}\n`);
       // the tracker's pixel lengths follow a scale known before the run (a profile, --um-per-px)

@@ -3,7 +3,6 @@ import { join, parse } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Frame } from '../../core/frame.js';
 import { EXIT } from '../exit-codes.js';
-import { AutoCalibrator } from '../../detect/auto-calibrator.js';
 import { type CalibrationFlags, ProfileError, calibratedDetector, calibrationOptions, describeCalibration, readProfile } from '../calibration-options.js';
 import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
 import { DETECT_DEFAULTS } from '../../detect/config.js';
@@ -148,7 +147,7 @@ export async function runDetect(inputs: string[], opts: DetectCommandOptions): P
     return EXIT.FAILURE;
   }
   say(`model ${onnx.describe()}`);
-  const detector = await calibratedDetector(onnx, opts, { perImage: true, autoCalibrator: () => new AutoCalibrator() });
+  const detector = await calibratedDetector(onnx, opts, { perImage: true });
   say(describeCalibration(detector.calibration, opts));
 
   const write = outFile

@@ -15,7 +15,6 @@ import { evaluateCoco, type DetectionBox } from '../../eval/coco-eval.js';
 import { EVAL_SCORE_THRESHOLD } from '../../eval/config.js';
 import { readPredictions, recordsToDetections } from '../../eval/predictions.js';
 import { formatCocoTable, summaryToJson } from '../../eval/report.js';
-import { AutoCalibrator } from '../../detect/auto-calibrator.js';
 import { type CalibrationFlags, ProfileError, calibratedDetector, calibrationOptions, describeCalibration, readProfile } from '../calibration-options.js';
 import { deviceOption, parsePositiveInt, parseScore, precisionOption } from './detect.js';
 import type { Precision } from '../../detect/precision.js';
@@ -81,7 +80,7 @@ async function predictWithModel(set: AnnotationSet, opts: EvalCommandOptions): P
     scoreThreshold: opts.scoreThreshold,
   });
   say(`model ${onnx.describe()}`);
-  const detector = await calibratedDetector(onnx, opts, { perImage: true, autoCalibrator: () => new AutoCalibrator() }).catch(async (err: unknown) => {
+  const detector = await calibratedDetector(onnx, opts, { perImage: true }).catch(async (err: unknown) => {
     await onnx.release();
     throw err;
   });

@@ -17,7 +17,6 @@ import { statusLine, statusLines } from '../../pipeline/status-lines.js';
 import { EXIT } from '../exit-codes.js';
 import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
 import { precisionOption } from './detect.js';
-import { AutoCalibrator } from '../../detect/auto-calibrator.js';
 import { calibrationSummary } from '../../detect/calibration-summary.js';
 import { LIVE_CALIBRATION_DEFAULTS } from '../../pipeline/config.js';
 import { type CalibrationFlags, ProfileError, calibratedDetector, calibrationOptions, describeCalibration, readProfile } from '../calibration-options.js';
@@ -115,7 +114,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
     return;
   }
   process.stderr.write(`leukoscan run: model ${onnx.describe()}\n`);
-  const detector = await calibratedDetector(onnx, flags, { perImage: false, autoCalibrator: () => new AutoCalibrator(), observeEvery: LIVE_CALIBRATION_DEFAULTS.observeEvery });
+  const detector = await calibratedDetector(onnx, flags, { perImage: false, observeEvery: LIVE_CALIBRATION_DEFAULTS.observeEvery });
   process.stderr.write(`leukoscan run: ${describeCalibration(detector.calibration, flags)}\n`);
 
   const tty = process.stderr.isTTY === true && !flags.json;

@@ -21,7 +21,6 @@ import { isSimUri, parseSimUri, validateServeSource } from '../../stream/sources
 import { EXIT } from '../exit-codes.js';
 import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
 import { precisionOption } from './detect.js';
-import { AutoCalibrator } from '../../detect/auto-calibrator.js';
 import { LIVE_CALIBRATION_DEFAULTS } from '../../pipeline/config.js';
 import { calibrationHealth } from '../../stream/calibration-health.js';
 import { trackingForScale } from '../../track/scale.js';
@@ -158,7 +157,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     process.exitCode = /not found|ENOENT/.test((err as Error).message) ? EXIT.NO_INPUT : EXIT.FAILURE;
     return;
   }
-  const detector = await calibratedDetector(onnx, flags, { perImage: false, autoCalibrator: () => new AutoCalibrator(), observeEvery: LIVE_CALIBRATION_DEFAULTS.observeEvery });
+  const detector = await calibratedDetector(onnx, flags, { perImage: false, observeEvery: LIVE_CALIBRATION_DEFAULTS.observeEvery });
   // the tracker's and stage pace's pixel lengths follow a scale known before the scan
   const scaled = trackingForScale(fixedRbcDiameterPx(flags, profileRbc));
   let store: ScanStore | null = null;
