@@ -161,3 +161,14 @@ describe('device renderer: determinism and stain', () => {
     for (let i = 0; i < rgb.length; i++) expect(Math.abs(rgb[i] - copy[i])).toBeLessThanOrEqual(1);
   });
 });
+
+describe('device runs: which fields a small run shows', () => {
+  it('fields with a whole leukocyte come first; cut-only and empty fields after', () => {
+    const whole = Array.from({ length: 3 }, (_, k) => discField(`w${k}`, [{ cx: 320, cy: 240, r: 40 }]));
+    const cut = discField('cut', [{ cx: 20, cy: 240, r: 40 }]);
+    const empty = discField('empty', []);
+    const frames = [...realDeviceFrames('raabin', [cut, empty, ...whole], { fields: 3, seed: 5 })];
+    expect(frames.map((f) => f.fields[0]).sort()).toEqual(['w0', 'w1', 'w2']);
+    expect([...realDeviceFrames('raabin', [cut, empty, ...whole], { fields: 5, seed: 5 })].map((f) => f.fields[0]).slice(3).sort()).toEqual(['cut', 'empty']);
+  });
+});
