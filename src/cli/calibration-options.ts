@@ -13,6 +13,7 @@ import { ProfileError as CoreProfileError, readDeviceProfile } from '../pipeline
 import type { DeviceProfile } from '../pipeline/calibration/types.js';
 import type { ModelCard } from '../core/model-card.js';
 import { AutoCalibrator, colourReferenceOf } from '../detect/auto-calibrator.js';
+import { WorkerCalibrator } from '../detect/worker-calibrator.js';
 import { EXIT } from './exit-codes.js';
 
 export const CALIBRATION_MODES = ['auto', 'off'] as const;
@@ -76,6 +77,8 @@ export interface CalibratedDetectorChoice {
    * pipeline's colour stage applies it (src/pipeline/operators/normaliseColour.ts).
    */
   readonly applyColour?: boolean;
+  /** The source, for the profile the calibrator composes (credentials redacted by the caller). */
+  readonly camera?: string;
   /** 'auto' on a live source: the calibrator sees every Nth analysed frame. */
   readonly observeEvery?: number;
 }
@@ -84,6 +87,14 @@ export interface CalibratedDetectorChoice {
 export async function resolveCalibration(flags: CalibrationFlags): Promise<{ mode: CalibrationModeName; profile?: DeviceProfile }> {
   if (flags.profile !== undefined) return { mode: 'profile', profile: await readProfile(flags.profile) };
   return { mode: flags.calibration ?? 'auto' };
+}
+
+/** Images: the core's Calibrator in this thread, one image at a time; live: in a worker, never blocking the event loop. */
+function defaultCalibrator(choice: CalibratedDetectorChoice): (card: ModelCard) => FrameCalibrator {
+  return (card) =>
+    choice.perImage
+      ? new AutoCalibrator({ reference: colourReferenceOf(card), perImage: true })
+      : new WorkerCalibrator({ camera: choice.camera ?? 'live', reference: colourReferenceOf(card) });
 }
 
 /** Wraps `inner` as the flags say. `off` without --um-per-px is `inner` as it is today. */
@@ -95,7 +106,7 @@ export async function calibratedDetector(inner: Detector, flags: CalibrationFlag
     profile,
     profilePath: flags.profile,
     umPerPx: flags.umPerPx,
-    calibrator: mode === 'auto' ? (choice.autoCalibrator ?? ((card) => new AutoCalibrator({ reference: colourReferenceOf(card), perImage: choice.perImage })))(inner.card) : undefined,
+    calibrator: mode === 'auto' ? (choice.autoCalibrator ?? defaultCalibrator(choice))(inner.card) : undefined,
     ...(choice.applyColour === false ? {} : { applyColour: (img, t) => ({ width: img.width, height: img.height, rgb: applyColourTransform(img.rgb, t) }) }),
     perImage: choice.perImage,
     observeEvery: choice.observeEvery,

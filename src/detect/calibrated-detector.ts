@@ -120,8 +120,9 @@ export class CalibratedDetector implements Detector {
     return mergeTileDetections(plan, perTile, { frame, classNames: this.card.classes, nms: this.#nms, mask: reading.field });
   }
 
-  release(): Promise<void> {
-    return this.#inner.release();
+  /** Releases the inner detector and the calibrator (its worker, if any). */
+  async release(): Promise<void> {
+    await Promise.all([this.#inner.release(), this.#opts.calibrator?.release?.()]);
   }
 
   #reading(): CalibrationReading {

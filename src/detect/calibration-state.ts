@@ -41,6 +41,8 @@ export interface FrameCalibrator {
   readonly current: CalibrationReading;
   /** Forgets everything: calibration starts again from the next frame (operator "recalibrate"). */
   reset(): void;
+  /** Ends what it holds (a worker thread). Optional. */
+  release?(): Promise<void>;
 }
 
 /** The calibrated detector's state, for logs, the CLI and the dashboard. */
