@@ -62,9 +62,10 @@ export interface RescaledFrame {
 /**
  * A frame of `width`x`height` showing `fields` at magnification `mag` relative to BCCD: below
  * x1 a mosaic of as many fields as fill the frame (taken in order, cycling), above x1 the
- * first field enlarged and centre-cropped.
+ * first field enlarged and cropped at one of its four corners (`corner` 0-3: BCCD fields are
+ * centred on a leukocyte, so a centre crop would show mostly one white cell).
  */
-export async function rescaledFrame(fields: readonly RbcField[], mag: number, width = 640, height = 480): Promise<RescaledFrame> {
+export async function rescaledFrame(fields: readonly RbcField[], mag: number, width = 640, height = 480, corner = 0): Promise<RescaledFrame> {
   const f0 = fields[0];
   const tw = Math.max(1, Math.round(f0.width * mag));
   const th = Math.max(1, Math.round(f0.height * mag));
@@ -72,8 +73,8 @@ export async function rescaledFrame(fields: readonly RbcField[], mag: number, wi
   const cols = Math.ceil(width / tw);
   const rows = Math.ceil(height / th);
   const used: RbcField[] = [];
-  const ox = mag > 1 ? Math.floor((tw - width) / 2) : 0;
-  const oy = mag > 1 ? Math.floor((th - height) / 2) : 0;
+  const ox = mag > 1 && corner % 2 === 1 ? tw - width : 0;
+  const oy = mag > 1 && corner >= 2 ? th - height : 0;
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const f = fields[used.length % fields.length];
@@ -94,6 +95,7 @@ export async function rescaledFrame(fields: readonly RbcField[], mag: number, wi
       }
     }
   }
+  // Below x1 every used field's boxes; above x1 the boxes of the whole first field (the crop shows part of it).
   const sizes = used.flatMap((f) => f.rbcSizes);
   return { width, height, rgb: out, expectedDiameterPx: mag * median(sizes), fields: used.length };
 }

@@ -11,7 +11,7 @@ import type { DetectionsXyxyPixels } from '../../core/detections.js';
 import type { FieldMask } from '../../pipeline/calibration/types.js';
 import { gatherBoxes } from '../boxes.js';
 import { type NmsOptions, nmsSorted } from '../nms.js';
-import { insideField } from './field-mask.js';
+import { pointInField } from '../../pipeline/calibration/field-region.js';
 import type { PixelRect, TilePlan } from './plan.js';
 
 export interface MergeOptions {
@@ -53,7 +53,7 @@ export function mergeTileDetections(plan: TilePlan, perTile: readonly Detections
       const cx = (x1 + x2) / 2;
       const cy = (y1 + y2) / 2;
       if (!inCore(tile.core, cx, cy, opts.frame)) continue;
-      if (!insideField(mask, cx, cy)) continue;
+      if (!pointInField(mask, cx, cy)) continue;
       kept.push({ box: [x1, y1, x2, y2], score: d.scores[i], classId: d.classIds[i] });
     }
   });

@@ -5,7 +5,7 @@
  */
 import type { FieldMask } from '../../pipeline/calibration/types.js';
 import type { RgbImage } from '../preprocess.js';
-import { insideField } from './field-mask.js';
+import { pixelInField } from '../../pipeline/calibration/field-region.js';
 import type { Tile } from './plan.js';
 
 export type Rgb = readonly [number, number, number];
@@ -41,7 +41,7 @@ function paintOutside(rgb: Uint8Array, cw: number, tile: Tile, background: Rgb, 
   const { region: r, offset } = tile;
   for (let y = r.y0; y < r.y1; y++) {
     for (let x = r.x0; x < r.x1; x++) {
-      if (insideField(mask, x + 0.5, y + 0.5)) continue;
+      if (pixelInField(mask, x, y)) continue;
       const p = ((offset.y + y - r.y0) * cw + offset.x + x - r.x0) * 3;
       rgb[p] = background[0];
       rgb[p + 1] = background[1];

@@ -6,8 +6,16 @@ export interface ScaleConfig {
   readonly maxDiameterPx: number;
   /** The coarse pass works on a frame whose longer side is about this many pixels. */
   readonly coarseLongSide: number;
-  /** The fine pass resamples so that a red cell's radius is about this many working pixels. */
-  readonly fineRadiusPx: number;
+  /** The fine pass resamples so that a red cell is about this many working pixels across. */
+  readonly fineDiameterPx: number;
+  /** Coarse pass: covariance lags up to this multiple of the largest diameter searched… */
+  readonly maxLagOverDiameter: number;
+  /** …fine pass: up to this multiple of the coarse estimate. */
+  readonly fineMaxLagOverDiameter: number;
+  /** RMS misfit of the disc model above which the objects are not taken for red cells. */
+  readonly maxCovarianceResidual: number;
+  /** Granulometry diameter = 2 * peak radius * granulometryBias (fitted on BCCD trainval). */
+  readonly granulometryBias: number;
   /** The fine pass never works on more pixels than this (speed cap for large frames). */
   readonly maxWorkingPixels: number;
   /** Enclosed holes (central pallor) up to this fraction of the surrounding cell area are filled. */
@@ -17,17 +25,13 @@ export interface ScaleConfig {
   /** Foreground fraction of the field outside this range: no smear in view. */
   readonly minForegroundFraction: number;
   readonly maxForegroundFraction: number;
-  /** Fewer red-cell-sized objects than this: refuse. */
+  /** Fewer red-cell-sized objects (Boolean model: lambda * field area) than this: refuse. */
   readonly minCells: number;
   /** Red cells transmit red: mean OD(red) / OD(green) of the foreground must stay below this. */
   readonly maxRedToGreenOd: number;
-  /** Ridge pixels (medial axis) per cell above this: the objects are bars, not discs. */
-  readonly maxRidgePerCell: number;
-  /** Fraction of the foreground's thickness spectrum within the peak band below this: refuse. */
-  readonly minPeakMass: number;
   /**
-   * Box diameter = 2 * (peak local-thickness radius) * boxBias. The bias maps the estimator's
-   * radius onto an annotator's box (sqrt(w*h)); fitted on BCCD trainval (see
+   * Box diameter = (Boolean-model disc diameter) * boxBias. The bias maps the estimator's
+   * diameter onto an annotator's box (sqrt(w*h)); fitted on BCCD trainval (see
    * docs/experiments/2026-12-04-calibration.md).
    */
   readonly boxBias: number;
@@ -37,16 +41,18 @@ export const DEFAULT_SCALE_CONFIG: ScaleConfig = {
   minDiameterPx: 10,
   maxDiameterPx: 260,
   coarseLongSide: 160,
-  fineRadiusPx: 7,
-  maxWorkingPixels: 400_000,
+  fineDiameterPx: 16,
+  maxLagOverDiameter: 1.2,
+  fineMaxLagOverDiameter: 1.5,
+  maxCovarianceResidual: 0.2,
+  granulometryBias: 1.16,
+  maxWorkingPixels: 100_000,
   holeFillFraction: 0.45,
   minContrastOd: 0.08,
   minForegroundFraction: 0.04,
   maxForegroundFraction: 0.92,
   minCells: 4,
   maxRedToGreenOd: 0.9,
-  maxRidgePerCell: 60,
-  minPeakMass: 0.2,
   boxBias: 1,
 };
 

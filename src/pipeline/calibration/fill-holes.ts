@@ -8,15 +8,16 @@
 function label(mask: Uint8Array, width: number, height: number, value: 0 | 1, connect8: boolean, allowed?: Uint8Array) {
   const labels = new Int32Array(width * height);
   const areas: number[] = [0];
-  const stack: number[] = [];
+  const stack = new Int32Array(width * height);
   let next = 1;
   for (let s = 0; s < labels.length; s++) {
     if (labels[s] !== 0 || mask[s] !== value || (allowed && allowed[s] === 0)) continue;
     labels[s] = next;
-    stack.push(s);
+    let top = 0;
+    stack[top++] = s;
     let area = 0;
-    while (stack.length > 0) {
-      const i = stack.pop() as number;
+    while (top > 0) {
+      const i = stack[--top];
       area++;
       const x = i % width;
       const y = (i - x) / width;
@@ -30,7 +31,7 @@ function label(mask: Uint8Array, width: number, height: number, value: 0 | 1, co
           const j = yy * width + xx;
           if (labels[j] !== 0 || mask[j] !== value || (allowed && allowed[j] === 0)) continue;
           labels[j] = next;
-          stack.push(j);
+          stack[top++] = j;
         }
       }
     }
@@ -40,10 +41,14 @@ function label(mask: Uint8Array, width: number, height: number, value: 0 | 1, co
   return { labels, areas };
 }
 
-/** mask: 1 = foreground. field (optional): 1 = inside the field of view. Returns a new mask. */
-export function fillHoles(mask: Uint8Array, width: number, height: number, maxFraction: number, field?: Uint8Array): Uint8Array {
+/**
+ * mask: 1 = foreground. field (optional): 1 = inside the field of view. Returns a new mask.
+ * maxHoleArea (px), when given, replaces the share of the surrounding object (cheaper: no
+ * labelling of the foreground), for a pass that already knows the cell size.
+ */
+export function fillHoles(mask: Uint8Array, width: number, height: number, maxFraction: number, field?: Uint8Array, maxHoleArea?: number): Uint8Array {
   const bg = label(mask, width, height, 0, false, field);
-  const fg = label(mask, width, height, 1, true, field);
+  const fg = maxHoleArea === undefined ? label(mask, width, height, 1, true, field) : null;
   const nHoles = bg.areas.length;
   const open = new Uint8Array(nHoles); // touches the edge of the image or field
   const around = new Int32Array(nHoles); // a foreground label next to it
@@ -58,7 +63,7 @@ export function fillHoles(mask: Uint8Array, width: number, height: number, maxFr
       }
       for (const j of [i - 1, i + 1, i - width, i + width]) {
         if (field && field[j] === 0) open[h] = 1;
-        else if (fg.labels[j] !== 0) around[h] = fg.labels[j];
+        else if (mask[j] !== 0) around[h] = fg ? fg.labels[j] : 1;
       }
     }
   }
@@ -66,7 +71,8 @@ export function fillHoles(mask: Uint8Array, width: number, height: number, maxFr
   const fill = new Uint8Array(nHoles);
   for (let h = 1; h < nHoles; h++) {
     if (open[h] || around[h] === 0) continue;
-    if (bg.areas[h] <= maxFraction * fg.areas[around[h]]) fill[h] = 1;
+    const limit = fg ? maxFraction * fg.areas[around[h]] : (maxHoleArea as number);
+    if (bg.areas[h] <= limit) fill[h] = 1;
   }
   for (let i = 0; i < out.length; i++) if (fill[bg.labels[i]]) out[i] = 1;
   return out;

@@ -1,8 +1,10 @@
 /**
  * Scale from the red cells in view, with no detector: cells vs plasma by optical density and
- * Otsu, pallor filled, then granulometry (the pattern spectrum of local thickness). A coarse pass
- * on a small copy of the frame finds the size; a fine pass resamples so that a red cell is about
- * `fineRadiusPx` working pixels in radius and measures it. Frames with no red cells are refused.
+ * Otsu, pallor filled, then the disc diameter of a Boolean model fitted to the mask's covariance
+ * (covariance-scale.ts), with granulometry (the pattern spectrum of local thickness) on the same
+ * mask as a second opinion for the confidence. A coarse pass on a small copy of the frame finds
+ * the size; a fine pass resamples so that a red cell is about `fineDiameterPx` working pixels
+ * across and measures it. Frames with no red cells are refused.
  */
 import { type ScaleConfig, DEFAULT_SCALE_CONFIG } from './config.js';
 import { type CellSegmentation, segmentCells } from './cell-segmentation.js';
@@ -11,16 +13,29 @@ import { fillHoles } from './fill-holes.js';
 import { odLuts } from './optical-density.js';
 import { boxDownsample, downsampleMaskAll } from './resample.js';
 import { type SpectrumResult, thicknessSpectrum } from './thickness-spectrum.js';
+import { type CovarianceFit, fitDiscCovariance } from './covariance-scale.js';
 import { type FieldMask, RBC_DIAMETER_UM, type ScaleResult } from './types.js';
 
 export const NO_RED_CELLS = 'cannot estimate scale: no red cells found';
 
-export const SCALE_METHOD = 'od-otsu-granulometry';
+export const SCALE_METHOD = 'od-otsu-boolean-covariance';
 
-/** One pass: its downsampling factor and the spectrum measured at that resolution. */
+/** One pass at one working resolution, lengths in working px. */
 export interface Pass {
+  /** Frame px per working px. */
   readonly factor: number;
-  readonly spectrum: SpectrumResult;
+  readonly covariance: CovarianceFit;
+  /** Granulometry (pattern-spectrum peak) on the same mask: the second opinion, or null. */
+  readonly spectrum: SpectrumResult | null;
+}
+
+/** One pass at one working resolution, lengths in working px. */
+export interface Pass {
+  /** Frame px per working px. */
+  readonly factor: number;
+  readonly covariance: CovarianceFit;
+  /** Granulometry (pattern-spectrum peak) on the same mask: the second opinion, or null. */
+  readonly spectrum: SpectrumResult | null;
 }
 
 /** What the estimator measured on one frame, before it decides (for diagnostics and benches). */
@@ -30,10 +45,11 @@ export interface ScaleEvidence {
   readonly foregroundFraction: number;
   /** Mean OD(red) / OD(green) of the foreground. */
   readonly redToGreenOd: number;
-  /** Downsampling factor and spectrum of the pass that measured, or null (no objects). */
+  /** The pass that measured, or null (no objects). */
   readonly pass: Pass | null;
-  /** Box diameter (frame px) from that pass, or NaN. */
+  /** Box diameter (frame px) from the covariance fit, and from granulometry (NaN if none). */
   readonly diameterPx: number;
+  readonly granulometryDiameterPx: number;
 }
 
 export function estimateScale(
@@ -62,21 +78,21 @@ export function measureScaleEvidence(
     foregroundFraction: otsu.foregroundFraction,
     redToGreenOd: redToGreenOd(rgb, seg, field),
   };
-  const none: ScaleEvidence = { ...base, pass: null, diameterPx: NaN };
+  const none: ScaleEvidence = { ...base, pass: null, diameterPx: NaN, granulometryDiameterPx: NaN };
   if (base.contrastOd < config.minContrastOd) return none;
-  const rMinFrame = config.minDiameterPx / 2;
-  const rMaxFrame = config.maxDiameterPx / 2;
   const coarseFactor = Math.max(1, Math.max(width, height) / config.coarseLongSide);
-  let pass = runPass(seg, width, height, field, coarseFactor, rMinFrame, rMaxFrame, config);
+  let pass = runPass(seg, width, height, field, coarseFactor, config.minDiameterPx, config.maxDiameterPx, config);
   if (!pass) return none;
-  const coarseRadius = pass.spectrum.radius * pass.factor;
-  let fineFactor = Math.max(1, coarseRadius / config.fineRadiusPx);
-  fineFactor = Math.max(fineFactor, Math.sqrt((width * height) / config.maxWorkingPixels));
-  if (fineFactor < coarseFactor * 0.9) {
-    const fine = runPass(seg, width, height, field, fineFactor, Math.max(rMinFrame, coarseRadius / 2.5), Math.min(rMaxFrame, coarseRadius * 2.5), config);
+  const coarseD = pass.covariance.diameter * pass.factor;
+  const fineFactor = Math.max(1, coarseD / config.fineDiameterPx, Math.sqrt((width * height) / config.maxWorkingPixels));
+  if (Math.abs(fineFactor / coarseFactor - 1) > 0.1) {
+    const lo = Math.max(config.minDiameterPx, coarseD / 2);
+    const hi = Math.min(config.maxDiameterPx, coarseD * 2);
+    const fine = runPass(seg, width, height, field, fineFactor, lo, hi, config, (coarseD * config.fineMaxLagOverDiameter) / fineFactor);
     if (fine) pass = fine;
   }
-  return { ...base, pass, diameterPx: 2 * pass.spectrum.radius * pass.factor * config.boxBias };
+  const gran = pass.spectrum ? 2 * pass.spectrum.radius * pass.factor * config.granulometryBias : NaN;
+  return { ...base, pass, diameterPx: pass.covariance.diameter * pass.factor * config.boxBias, granulometryDiameterPx: gran };
 }
 
 /** Pure decision: an estimate, or the refusal with the first reason that applies. */
@@ -88,44 +104,60 @@ export function judgeScale(ev: ScaleEvidence, config: ScaleConfig = DEFAULT_SCAL
   }
   if (ev.redToGreenOd > config.maxRedToGreenOd) return refuse(`objects absorb red (OD red/green ${fmt(ev.redToGreenOd)})`);
   if (!ev.pass) return refuse('no foreground objects');
-  const s = ev.pass.spectrum;
+  const cov = ev.pass.covariance;
   const diameter = ev.diameterPx;
-  if (s.atEdge || diameter < config.minDiameterPx || diameter > config.maxDiameterPx) return refuse(`objects ${fmt(diameter)} px across are out of range`);
-  if (s.cells < config.minCells) return refuse(`${fmt(s.cells)} cell-sized objects`);
-  if (s.ridgePerCell > config.maxRidgePerCell) return refuse('the objects are not round');
-  if (s.peakMass < config.minPeakMass) return refuse('no dominant object size');
-  const agreement = s.centreRadius === null ? 0 : Math.max(0, 1 - Math.abs(s.centreRadius / s.radius - 1) / 0.25);
-  const confidence = clamp01(0.4 * agreement + 0.3 * Math.min(1, s.peakMass / 0.6) + 0.3 * Math.min(1, s.cells / 30));
+  if (cov.atBound || diameter < config.minDiameterPx || diameter > config.maxDiameterPx) return refuse(`objects ${fmt(diameter)} px across are out of range`);
+  if (cov.residual > config.maxCovarianceResidual) return refuse(`the objects do not look like discs (residual ${fmt(cov.residual)})`);
+  if (cov.objects < config.minCells) return refuse(`${fmt(cov.objects)} cell-sized objects`);
+  // Confidence: agreement with granulometry (same mask, another method), disc-likeness, cell count.
+  const agreement = Number.isFinite(ev.granulometryDiameterPx) ? Math.max(0, 1 - Math.abs(Math.log(ev.granulometryDiameterPx / diameter)) / 0.4) : 0;
+  const shape = Math.max(0, 1 - cov.residual / config.maxCovarianceResidual);
+  const confidence = clamp01(0.5 * agreement + 0.25 * shape + 0.25 * Math.min(1, cov.objects / 30));
   return {
     ok: true,
     estimate: {
       rbcDiameterPx: diameter,
       umPerPx: RBC_DIAMETER_UM / diameter,
-      rbcCount: Math.round(s.cells),
+      rbcCount: Math.round(cov.objects),
       confidence,
       method: SCALE_METHOD,
     },
   };
 }
 
+/** Mask at `factor` (OD > Otsu threshold, pallor filled), then the covariance fit and granulometry. */
 function runPass(
   seg: CellSegmentation,
   width: number,
   height: number,
   field: Uint8Array | undefined,
   factor: number,
-  rMinFrame: number,
-  rMaxFrame: number,
+  dMinFrame: number,
+  dMaxFrame: number,
   config: ScaleConfig,
+  maxLag?: number,
 ): Pass | null {
   const plane = boxDownsample({ width, height, data: seg.od }, factor);
   const wField = field ? downsampleMaskAll(field, width, height, factor) : undefined;
   const n = plane.data.length;
   let mask: Uint8Array = new Uint8Array(n);
   for (let i = 0; i < n; i++) mask[i] = plane.data[i] > seg.otsu.threshold && (!wField || wField[i] !== 0) ? 1 : 0;
-  mask = fillHoles(mask, plane.width, plane.height, config.holeFillFraction, wField);
-  const spectrum = thicknessSpectrum(mask, plane.width, plane.height, rMinFrame / factor, rMaxFrame / factor);
-  return spectrum ? { factor, spectrum } : null;
+  const dMin = dMinFrame / factor;
+  const dMax = dMaxFrame / factor;
+  // Fine pass (the size is known within 2x): holes up to the fraction of a cell of the middle size.
+  const knownArea = maxLag === undefined ? undefined : config.holeFillFraction * Math.PI * dMin * dMax / 4;
+  mask = fillHoles(mask, plane.width, plane.height, config.holeFillFraction, wField, knownArea);
+  const covariance = fitDiscCovariance(mask, plane.width, plane.height, {
+    maxLag: Math.min(maxLag ?? dMax * config.maxLagOverDiameter, Math.max(plane.width, plane.height) / 2),
+    minDiameter: dMin,
+    maxDiameter: dMax,
+    rowStep: n > 40_000 ? 2 : 1,
+    field: wField,
+  });
+  if (!covariance) return null;
+  const c = covariance.diameter;
+  const spectrum = thicknessSpectrum(mask, plane.width, plane.height, Math.max(0.5, c / 5), c);
+  return { factor, covariance, spectrum };
 }
 
 /** Mean OD(red) / mean OD(green) over foreground pixels (every 4th in x and y). */
