@@ -77,7 +77,7 @@ export async function calibrationModes(detector: Detector, modes: readonly ('off
   return modes.map((m) => (m === 'off' ? offRunner(detector) : onRunner(detector)));
 }
 
-const NOT_RUN = (mode: 'off' | 'on', reason: string): DeviceModeResult => ({ mode, summary: null, reason, wbcAp50: Number.NaN, wbcAp: Number.NaN, scaleErrorPercent: null, msPerFrame: Number.NaN, confusion: null, plan: null });
+const NOT_RUN = (mode: 'off' | 'on', reason: string): DeviceModeResult => ({ mode, summary: null, reason, wbcAp50: Number.NaN, wbcAp: Number.NaN, scaleErrorPercent: null, scaleEstimates: 0, msPerFrame: Number.NaN, confusion: null, plan: null });
 
 /** Runs one device's frames through one mode: the tally, COCO WBC AP50, the scale error, wall ms per frame. */
 export async function runDeviceMode(runner: ModeRunner, frames: readonly DeviceFrame[], minScore: number): Promise<DeviceModeResult> {
@@ -87,6 +87,7 @@ export async function runDeviceMode(runner: ModeRunner, frames: readonly DeviceF
   const records = [];
   const groundTruth: GroundTruthBox[] = [];
   const scaleErrors: number[] = [];
+  let scaleEstimates = 0;
   let ms = 0;
   for (const [i, f] of frames.entries()) {
     const t = performance.now();
@@ -97,6 +98,7 @@ export async function runDeviceMode(runner: ModeRunner, frames: readonly DeviceF
     records.push(...toCocoRecords(`${imageId}.png`, det));
     for (const c of f.cells) groundTruth.push({ imageId, category: 'WBC', bbox: [c.box.x1, c.box.y1, c.box.x2 - c.box.x1, c.box.y2 - c.box.y1], iscrowd: c.ignore });
     const est = session.scalePx();
+    if (est !== null) scaleEstimates++;
     if (est !== null && f.rbcDiameterPx !== null) scaleErrors.push((100 * (est - f.rbcDiameterPx)) / f.rbcDiameterPx);
   }
   const wbc = recordsToDetections(records, { mergeWbc: true }).filter((d) => d.category === 'WBC');
@@ -109,6 +111,7 @@ export async function runDeviceMode(runner: ModeRunner, frames: readonly DeviceF
     wbcAp50: w && w.AP50 >= 0 ? w.AP50 : Number.NaN,
     wbcAp: w && w.AP >= 0 ? w.AP : Number.NaN,
     scaleErrorPercent: scaleErrors.length > 0 ? { median: median(scaleErrors)!, maxAbs: Math.max(...scaleErrors.map(Math.abs)), frames: scaleErrors.length } : null,
+    scaleEstimates,
     msPerFrame: ms / Math.max(1, frames.length),
     confusion: tally.confusion,
     plan: session.plan(),

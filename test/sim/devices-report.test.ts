@@ -8,11 +8,12 @@ const ran = (mode: 'off' | 'on', recall: number, scale: number | null): DeviceMo
   wbcAp50: 80,
   wbcAp: 50,
   scaleErrorPercent: scale === null ? null : { median: scale, maxAbs: Math.abs(scale) + 1, frames: 2 },
+  scaleEstimates: scale === null ? 0 : 2,
   msPerFrame: 123,
   confusion: null,
   plan: null,
 });
-const notRun: DeviceModeResult = { mode: 'on', summary: null, reason: 'unavailable', wbcAp50: Number.NaN, wbcAp: Number.NaN, scaleErrorPercent: null, msPerFrame: Number.NaN, confusion: null, plan: null };
+const notRun: DeviceModeResult = { mode: 'on', summary: null, reason: 'unavailable', wbcAp50: Number.NaN, wbcAp: Number.NaN, scaleErrorPercent: null, scaleEstimates: 0, msPerFrame: Number.NaN, confusion: null, plan: null };
 const device = (name: string, modes: DeviceModeResult[]): DeviceResult => ({ device: name, description: '', kind: 'simulated', frames: 2, cells: 4, typed: 2, modes });
 
 describe('device table', () => {
@@ -22,6 +23,11 @@ describe('device table', () => {
     expect(row).toContain('50.0 | n/a');
     expect(row).toContain('123 | n/a');
     expect(row.match(/\| n\/a/g)).toHaveLength(6);
+  });
+
+  it('scale column: "-" off, "no est." where calibration on never estimated a scale', () => {
+    const row = formatDevicesTable([device('eyepiece', [ran('off', 0, null), ran('on', 0, null)])]).split('\n')[1];
+    expect(row).toContain('- | no est.');
   });
 
   it('the mean row averages each metric over the devices that ran, and keeps the worst scale error', () => {

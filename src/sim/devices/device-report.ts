@@ -11,6 +11,8 @@ export interface DeviceModeResult {
   readonly wbcAp: number;
   /** Median over frames of (estimated - true RBC diameter) / true, percent; and the largest |error|. Null: no estimate. */
   readonly scaleErrorPercent: { readonly median: number; readonly maxAbs: number; readonly frames: number } | null;
+  /** Frames after which the calibration had a scale (0: it never estimated one; always 0 off). */
+  readonly scaleEstimates: number;
   /** Wall ms per frame (colour + detection, incl. tiles), this loaded machine. */
   readonly msPerFrame: number;
   readonly confusion: Confusion | null;
@@ -38,8 +40,17 @@ function modeOf(r: DeviceResult, mode: 'off' | 'on'): DeviceModeResult | undefin
 
 type Cell = (m: DeviceModeResult | undefined) => string;
 
+/** Median signed error (largest |error|); '-' off (no calibration); 'no est.' where it never estimated a scale. */
+const scaleCell: Cell = (m) => {
+  if (!m?.summary) return 'n/a';
+  const e = m.scaleErrorPercent;
+  if (e) return `${e.median >= 0 ? '+' : ''}${e.median.toFixed(1)} (${e.maxAbs.toFixed(1)})`;
+  if (m.mode === 'off') return '-';
+  return m.scaleEstimates === 0 ? 'no est.' : 'no truth';
+};
+
 const COLUMNS: readonly { readonly head: string; readonly cell: Cell }[] = [
-  { head: 'scale err %', cell: (m) => (m?.scaleErrorPercent ? `${m.scaleErrorPercent.median >= 0 ? '+' : ''}${m.scaleErrorPercent.median.toFixed(1)} (${m.scaleErrorPercent.maxAbs.toFixed(1)})` : m?.summary ? '-' : 'n/a') },
+  { head: 'scale err %', cell: scaleCell },
   { head: 'recall@0.5 %', cell: (m) => (m?.summary ? pct(m.summary.recall) : 'n/a') },
   { head: 'WBC AP50', cell: (m) => (m?.summary ? num(m.wbcAp50) : 'n/a') },
   { head: 'type acc %', cell: (m) => (m?.summary ? pct(m.summary.typeAccuracy) : 'n/a') },
@@ -57,7 +68,7 @@ function meanOf(xs: readonly number[]): number {
 export function meanResult(name: string, rows: readonly DeviceResult[]): DeviceResult {
   const modes = (['off', 'on'] as const).map((mode): DeviceModeResult => {
     const ms = rows.map((r) => modeOf(r, mode)).filter((m): m is DeviceModeResult => m !== undefined && m.summary !== null);
-    if (ms.length === 0) return { mode, summary: null, reason: 'no device ran', wbcAp50: Number.NaN, wbcAp: Number.NaN, scaleErrorPercent: null, msPerFrame: Number.NaN, confusion: null, plan: null };
+    if (ms.length === 0) return { mode, summary: null, reason: 'no device ran', wbcAp50: Number.NaN, wbcAp: Number.NaN, scaleErrorPercent: null, scaleEstimates: 0, msPerFrame: Number.NaN, confusion: null, plan: null };
     const scales = ms.map((m) => m.scaleErrorPercent).filter((s) => s !== null);
     return {
       mode,
@@ -74,6 +85,7 @@ export function meanResult(name: string, rows: readonly DeviceResult[]): DeviceR
         scales.length === 0
           ? null
           : { median: meanOf(scales.map((s) => s.median)), maxAbs: Math.max(...scales.map((s) => s.maxAbs)), frames: scales.reduce((a, s) => a + s.frames, 0) },
+      scaleEstimates: ms.reduce((a, m) => a + m.scaleEstimates, 0),
       msPerFrame: meanOf(ms.map((m) => m.msPerFrame)),
       confusion: null,
       plan: null,
