@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createAuth } from '../../src/stream/auth.js';
 import { StreamServer } from '../../src/stream/server.js';
-import { calibrationText } from '../../ui/src/calibration-view.js';
+import { calibrationText, overlayLabelScale } from '../../ui/src/calibration-view.js';
 import { ScriptedScanSession, loadBccdFrames } from './scripted-session.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -89,4 +89,14 @@ describe('calibrationText', () => {
     { name: 'none on the wire', c: undefined, text: 'off' },
   ];
   for (const r of rows) it(r.name, () => expect(calibrationText(r.c)).toBe(r.text));
+});
+
+describe('overlayLabelScale: labels follow the cells', () => {
+  it("BCCD's scale: 1; half the magnification: the 0.7 floor; larger: up to 1.3; none: 1", () => {
+    expect(overlayLabelScale({ ...CALIBRATION, umPerPx: 7.5 / 102 })).toBeCloseTo(1, 9);
+    expect(overlayLabelScale({ ...CALIBRATION, umPerPx: 7.5 / 81.6 })).toBeCloseTo(0.8, 9);
+    expect(overlayLabelScale({ ...CALIBRATION, umPerPx: 7.5 / 51 })).toBe(0.7);
+    expect(overlayLabelScale({ ...CALIBRATION, umPerPx: 7.5 / 300 })).toBe(1.3);
+    expect(overlayLabelScale(null)).toBe(1);
+  });
 });

@@ -3,7 +3,9 @@
  * calibrated", "calibrating…", or "held (…)", and a Recalibrate button for the operator (after
  * changing the objective). Reads health.pipeline.calibration (src/stream/protocol.ts).
  */
+import { RBC_DIAMETER_UM } from '../../src/pipeline/calibration/types.js';
 import type { CalibrationHealth, Role } from '../../src/stream/protocol.js';
+import { scaleRelativeToBccd } from '../../src/track/scale.js';
 import type { Request } from './connection.js';
 import { h } from './dom.js';
 
@@ -21,6 +23,12 @@ export function calibrationText(c: CalibrationHealth | null | undefined): string
   const tiles = c.tiles !== null && c.tiles > 1 ? ` · ${c.tiles} tiles` : '';
   const held = c.status === 'held' && c.message !== null ? ` · ${c.message}` : '';
   return `${scale} · ${field} · ${colour}${tiles}${held}`;
+}
+
+/** Overlay labels follow the cells' size (src/track/scale.ts), within [0.7, 1.3] so they stay readable. Pure. */
+export function overlayLabelScale(c: CalibrationHealth | null | undefined): number {
+  if (c === null || c === undefined || c.umPerPx === null) return 1;
+  return Math.min(1.3, Math.max(0.7, scaleRelativeToBccd(RBC_DIAMETER_UM / c.umPerPx)));
 }
 
 export class CalibrationView {

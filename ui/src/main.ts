@@ -8,7 +8,7 @@ import { DifferentialView } from './differential-view.js';
 import { h } from './dom.js';
 import { Gallery } from './gallery.js';
 import { HealthView } from './health-view.js';
-import { CalibrationView } from './calibration-view.js';
+import { CalibrationView, overlayLabelScale } from './calibration-view.js';
 import { HistoryView } from './history.js';
 import { LiveView } from './live-view.js';
 
@@ -150,6 +150,7 @@ function start(root: HTMLElement, token: string): void {
         health.updateHealth(m);
         live.onStagePace(m.pipeline.stagePace);
         calibration.update(m.pipeline.calibration);
+        live.labelScale = overlayLabelScale(m.pipeline.calibration);
         return;
       case 'metrics':
         health.updateMetrics(m);
