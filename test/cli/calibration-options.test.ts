@@ -103,3 +103,22 @@ describe('leukoscan detect: calibration flags (tiny fixture model)', () => {
     expect(r.stdout).toContain('--um-per-px <x>');
   });
 });
+
+describe('run, count, serve, eval: a bad or missing profile is refused before anything starts', () => {
+  // command line -> exit code and the message naming the file
+  const rows: { name: string; args: (bad: string) => string[]; code: number; message: (bad: string) => string }[] = [
+    { name: 'run, missing', args: () => ['run', '--source', 'test:testsrc2', '--profile', '/nonexistent/cam.json'], code: 66, message: () => 'leukoscan run: Device profile /nonexistent/cam.json: not found' },
+    { name: 'count, invalid', args: (bad) => ['count', IMG, '--model', TINY_MODEL, '--profile', bad], code: 2, message: (bad) => `leukoscan count: Device profile ${bad}: invalid profile` },
+    { name: 'serve, invalid', args: (bad) => ['serve', '--no-store', '--port', '0', '--profile', bad], code: 2, message: (bad) => `leukoscan serve: Device profile ${bad}: invalid profile` },
+    { name: 'eval, missing', args: () => ['eval', '--images', join(DATA, 'bccd/JPEGImages'), '--annotations', join(DATA, 'bccd'), '--split', join(DATA, 'bccd/ImageSets/Main/test.txt'), '--profile', '/nonexistent/cam.json'], code: 66, message: () => 'leukoscan eval: Device profile /nonexistent/cam.json: not found' },
+  ];
+  for (const r of rows) {
+    it(`BAD PROFILE - ${r.name}: exit ${r.code}`, async () => {
+      const bad = join(await tmp(), 'bad.json');
+      await writeFile(bad, JSON.stringify({ version: 1 }));
+      const res = await leukoscan(r.args(bad));
+      expect(res.code, res.stderr).toBe(r.code);
+      expect(res.stderr).toContain(r.message(bad));
+    });
+  }
+});
