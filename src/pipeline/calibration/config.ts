@@ -14,15 +14,15 @@ export interface ScaleConfig {
   readonly fineMaxLagOverDiameter: number;
   /** RMS misfit of the disc model above which the objects are not taken for red cells. */
   readonly maxCovarianceResidual: number;
-  /** Granulometry diameter = 2 * peak radius * granulometryBias (fitted on BCCD trainval). */
-  readonly granulometryBias: number;
   /** The fine pass never works on more pixels than this (speed cap for large frames). */
   readonly maxWorkingPixels: number;
   /** Enclosed holes (central pallor) up to this fraction of the surrounding cell area are filled. */
   readonly holeFillFraction: number;
   /** Minimum optical-density contrast (sum over R, G, B) between cells and plasma. */
   readonly minContrastOd: number;
-  /** Foreground fraction of the field outside this range: no smear in view. */
+  /** Working-resolution contrast / full-resolution contrast below this: pixel noise, not cells. */
+  readonly minContrastKept: number;
+  /** Foreground fraction of the field outside this range (full and working resolution): no smear in view. */
   readonly minForegroundFraction: number;
   readonly maxForegroundFraction: number;
   /** Fewer red-cell-sized objects (Boolean model: lambda * field area) than this: refuse. */
@@ -30,7 +30,7 @@ export interface ScaleConfig {
   /** Red cells transmit red: mean OD(red) / OD(green) of the foreground must stay below this. */
   readonly maxRedToGreenOd: number;
   /**
-   * Box diameter = (Boolean-model disc diameter) * boxBias. The bias maps the estimator's
+   * Box diameter = sqrt(covariance diameter * granulometry diameter) * boxBias. The bias maps the estimator's
    * diameter onto an annotator's box (sqrt(w*h)); fitted on BCCD trainval (see
    * docs/experiments/2026-12-04-calibration.md).
    */
@@ -45,12 +45,12 @@ export const DEFAULT_SCALE_CONFIG: ScaleConfig = {
   maxLagOverDiameter: 1.2,
   fineMaxLagOverDiameter: 1.5,
   maxCovarianceResidual: 0.2,
-  granulometryBias: 1.16,
   maxWorkingPixels: 100_000,
   holeFillFraction: 0.45,
   minContrastOd: 0.08,
+  minContrastKept: 0.5,
   minForegroundFraction: 0.04,
-  maxForegroundFraction: 0.92,
+  maxForegroundFraction: 0.85,
   minCells: 4,
   maxRedToGreenOd: 0.9,
   boxBias: 1,

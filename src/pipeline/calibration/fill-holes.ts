@@ -44,7 +44,8 @@ function label(mask: Uint8Array, width: number, height: number, value: 0 | 1, co
 /**
  * mask: 1 = foreground. field (optional): 1 = inside the field of view. Returns a new mask.
  * maxHoleArea (px), when given, replaces the share of the surrounding object (cheaper: no
- * labelling of the foreground), for a pass that already knows the cell size.
+ * labelling of the foreground), for a pass that already knows the cell size; then holes cut
+ * by the frame edge (a cell's pallor at the border) are filled too when small enough.
  */
 export function fillHoles(mask: Uint8Array, width: number, height: number, maxFraction: number, field?: Uint8Array, maxHoleArea?: number): Uint8Array {
   const bg = label(mask, width, height, 0, false, field);
@@ -57,11 +58,14 @@ export function fillHoles(mask: Uint8Array, width: number, height: number, maxFr
       const i = y * width + x;
       const h = bg.labels[i];
       if (h === 0) continue;
-      if (x === 0 || y === 0 || x === width - 1 || y === height - 1) {
+      const edge = x === 0 || y === 0 || x === width - 1 || y === height - 1;
+      // With a known size, a small hole cut by the frame edge is a cut pallor too.
+      if (edge && fg) {
         open[h] = 1;
         continue;
       }
       for (const j of [i - 1, i + 1, i - width, i + width]) {
+        if (j < 0 || j >= mask.length || (edge && (j % width === 0) !== (i % width === 0) && Math.abs(j - i) === 1)) continue;
         if (field && field[j] === 0) open[h] = 1;
         else if (mask[j] !== 0) around[h] = fg ? fg.labels[j] : 1;
       }

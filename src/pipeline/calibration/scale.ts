@@ -1,8 +1,9 @@
 /**
  * Scale from the red cells in view, with no detector: cells vs plasma by optical density and
- * Otsu, pallor filled, then the disc diameter of a Boolean model fitted to the mask's covariance
- * (covariance-scale.ts), with granulometry (the pattern spectrum of local thickness) on the same
- * mask as a second opinion for the confidence. A coarse pass on a small copy of the frame finds
+ * Otsu, pallor filled, then two measures of the same mask: the disc diameter of a Boolean model
+ * fitted to its covariance (covariance-scale.ts; low when cells pack without overlap) and
+ * granulometry (the peak of the pattern spectrum of local thickness; high when cells clump).
+ * The estimate is their geometric mean; their agreement goes into the confidence. A coarse pass on a small copy of the frame finds
  * the size; a fine pass resamples so that a red cell is about `fineDiameterPx` working pixels
  * across and measures it. Frames with no red cells are refused.
  */
@@ -27,6 +28,11 @@ export interface Pass {
   readonly covariance: CovarianceFit;
   /** Granulometry (pattern-spectrum peak) on the same mask: the second opinion, or null. */
   readonly spectrum: SpectrumResult | null;
+  /**
+   * OD contrast between the classes at working resolution over the contrast at full resolution:
+   * near 1 for cells (smooth at this scale), small for pixel noise (averaged away).
+   */
+  readonly contrastKept: number;
 }
 
 /** One pass at one working resolution, lengths in working px. */
@@ -36,6 +42,11 @@ export interface Pass {
   readonly covariance: CovarianceFit;
   /** Granulometry (pattern-spectrum peak) on the same mask: the second opinion, or null. */
   readonly spectrum: SpectrumResult | null;
+  /**
+   * OD contrast between the classes at working resolution over the contrast at full resolution:
+   * near 1 for cells (smooth at this scale), small for pixel noise (averaged away).
+   */
+  readonly contrastKept: number;
 }
 
 /** What the estimator measured on one frame, before it decides (for diagnostics and benches). */
@@ -47,9 +58,11 @@ export interface ScaleEvidence {
   readonly redToGreenOd: number;
   /** The pass that measured, or null (no objects). */
   readonly pass: Pass | null;
-  /** Box diameter (frame px) from the covariance fit, and from granulometry (NaN if none). */
-  readonly diameterPx: number;
+  /** Raw diameters (frame px): Boolean-model covariance fit, granulometry 2 x peak radius (NaN if none). */
+  readonly covarianceDiameterPx: number;
   readonly granulometryDiameterPx: number;
+  /** The estimate: geometric mean of the two, times boxBias (annotation-box convention). */
+  readonly diameterPx: number;
 }
 
 export function estimateScale(
@@ -78,7 +91,7 @@ export function measureScaleEvidence(
     foregroundFraction: otsu.foregroundFraction,
     redToGreenOd: redToGreenOd(rgb, seg, field),
   };
-  const none: ScaleEvidence = { ...base, pass: null, diameterPx: NaN, granulometryDiameterPx: NaN };
+  const none: ScaleEvidence = { ...base, pass: null, diameterPx: NaN, covarianceDiameterPx: NaN, granulometryDiameterPx: NaN };
   if (base.contrastOd < config.minContrastOd) return none;
   const coarseFactor = Math.max(1, Math.max(width, height) / config.coarseLongSide);
   let pass = runPass(seg, width, height, field, coarseFactor, config.minDiameterPx, config.maxDiameterPx, config);
@@ -91,8 +104,9 @@ export function measureScaleEvidence(
     const fine = runPass(seg, width, height, field, fineFactor, lo, hi, config, (coarseD * config.fineMaxLagOverDiameter) / fineFactor);
     if (fine) pass = fine;
   }
-  const gran = pass.spectrum ? 2 * pass.spectrum.radius * pass.factor * config.granulometryBias : NaN;
-  return { ...base, pass, diameterPx: pass.covariance.diameter * pass.factor * config.boxBias, granulometryDiameterPx: gran };
+  const cov = pass.covariance.diameter * pass.factor;
+  const gran = pass.spectrum ? 2 * pass.spectrum.radius * pass.factor : NaN;
+  return { ...base, pass, covarianceDiameterPx: cov, granulometryDiameterPx: gran, diameterPx: Math.sqrt(cov * gran) * config.boxBias };
 }
 
 /** Pure decision: an estimate, or the refusal with the first reason that applies. */
@@ -104,13 +118,16 @@ export function judgeScale(ev: ScaleEvidence, config: ScaleConfig = DEFAULT_SCAL
   }
   if (ev.redToGreenOd > config.maxRedToGreenOd) return refuse(`objects absorb red (OD red/green ${fmt(ev.redToGreenOd)})`);
   if (!ev.pass) return refuse('no foreground objects');
+  if (ev.pass.contrastKept < config.minContrastKept) return refuse(`no structure at cell size (contrast kept ${fmt(ev.pass.contrastKept)})`);
   const cov = ev.pass.covariance;
+  if (cov.coverage < config.minForegroundFraction || cov.coverage > config.maxForegroundFraction) return refuse(`cells cover ${fmt(cov.coverage * 100)}% of the field`);
   const diameter = ev.diameterPx;
+  if (!Number.isFinite(diameter)) return refuse('no granulometry peak');
   if (cov.atBound || diameter < config.minDiameterPx || diameter > config.maxDiameterPx) return refuse(`objects ${fmt(diameter)} px across are out of range`);
   if (cov.residual > config.maxCovarianceResidual) return refuse(`the objects do not look like discs (residual ${fmt(cov.residual)})`);
   if (cov.objects < config.minCells) return refuse(`${fmt(cov.objects)} cell-sized objects`);
   // Confidence: agreement with granulometry (same mask, another method), disc-likeness, cell count.
-  const agreement = Number.isFinite(ev.granulometryDiameterPx) ? Math.max(0, 1 - Math.abs(Math.log(ev.granulometryDiameterPx / diameter)) / 0.4) : 0;
+  const agreement = Math.max(0, 1 - Math.abs(Math.log(ev.granulometryDiameterPx / ev.covarianceDiameterPx)) / 0.4);
   const shape = Math.max(0, 1 - cov.residual / config.maxCovarianceResidual);
   const confidence = clamp01(0.5 * agreement + 0.25 * shape + 0.25 * Math.min(1, cov.objects / 30));
   return {
@@ -141,7 +158,18 @@ function runPass(
   const wField = field ? downsampleMaskAll(field, width, height, factor) : undefined;
   const n = plane.data.length;
   let mask: Uint8Array = new Uint8Array(n);
-  for (let i = 0; i < n; i++) mask[i] = plane.data[i] > seg.otsu.threshold && (!wField || wField[i] !== 0) ? 1 : 0;
+  const sums = [0, 0];
+  const counts = [0, 0];
+  for (let i = 0; i < n; i++) {
+    if (wField && wField[i] === 0) continue;
+    const fg = plane.data[i] > seg.otsu.threshold ? 1 : 0;
+    mask[i] = fg;
+    sums[fg] += plane.data[i];
+    counts[fg]++;
+  }
+  const fullContrast = seg.otsu.foregroundMean - seg.otsu.backgroundMean;
+  const workContrast = counts[0] > 0 && counts[1] > 0 ? sums[1] / counts[1] - sums[0] / counts[0] : 0;
+  const contrastKept = fullContrast > 0 ? workContrast / fullContrast : 0;
   const dMin = dMinFrame / factor;
   const dMax = dMaxFrame / factor;
   // Fine pass (the size is known within 2x): holes up to the fraction of a cell of the middle size.
@@ -157,7 +185,7 @@ function runPass(
   if (!covariance) return null;
   const c = covariance.diameter;
   const spectrum = thicknessSpectrum(mask, plane.width, plane.height, Math.max(0.5, c / 5), c);
-  return { factor, covariance, spectrum };
+  return { factor, covariance, spectrum, contrastKept };
 }
 
 /** Mean OD(red) / mean OD(green) over foreground pixels (every 4th in x and y). */
