@@ -67,6 +67,20 @@ export async function readProfile(file: string): Promise<DeviceProfile> {
   }
 }
 
+/**
+ * `--profile`, read before anything starts: the profile (undefined without the flag), or, after
+ * `say` has named the file and the problem, the exit code the command returns.
+ */
+export async function preflightProfile(flags: CalibrationFlags, say: (line: string) => void): Promise<{ readonly profile: DeviceProfile | undefined } | { readonly exitCode: number }> {
+  if (flags.profile === undefined) return { profile: undefined };
+  try {
+    return { profile: await readProfile(flags.profile) };
+  } catch (err) {
+    say((err as Error).message);
+    return { exitCode: err instanceof ProfileError ? err.exitCode : EXIT.FAILURE };
+  }
+}
+
 export interface CalibratedDetectorChoice {
   /** Image by image (`detect`, `eval`) or over the frames of one source (live, `count`). */
   readonly perImage: boolean;

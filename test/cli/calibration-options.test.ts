@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ProfileError, readProfile } from '../../src/cli/calibration-options.js';
-import type { DeviceProfile } from '../../src/pipeline/calibration/types.js';
+import { testProfile } from '../detect/profile-fixture.js';
 import { TINY_MODEL } from '../detect/helpers.js';
 import { leukoscan } from './cli-helpers.js';
 
@@ -11,16 +11,7 @@ const DATA = process.env.LEUKOSCAN_DATA ?? join(process.cwd(), '..', 'shared', '
 const IMG = join(DATA, 'bccd/JPEGImages/BloodImage_00000.jpg');
 const tmp = () => mkdtemp(join(tmpdir(), 'leukoscan-cal-'));
 
-const PROFILE: DeviceProfile = {
-  version: 1,
-  createdAt: '2026-12-04T18:00:00.000Z',
-  camera: 'test:',
-  frameSize: { width: 640, height: 480 },
-  frames: 10,
-  scale: { rbcDiameterPx: 51, umPerPx: 7.5 / 51, rbcCount: 300, confidence: 0.9, method: 'test' },
-  field: { kind: 'full' },
-  colour: { wbGains: [1, 1, 1], stain: null },
-};
+const PROFILE = testProfile();
 
 async function rejection(p: Promise<unknown>): Promise<ProfileError> {
   try {

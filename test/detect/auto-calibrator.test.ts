@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { AutoCalibrator, colourReferenceOf, readingOf } from '../../src/detect/auto-calibrator.js';
 import type { CalibrationState } from '../../src/pipeline/calibration/calibrator.js';
-import type { DeviceProfile } from '../../src/pipeline/calibration/types.js';
+import { testProfile } from './profile-fixture.js';
 import type { Frame } from '../../src/core/frame.js';
 
-const PROFILE: DeviceProfile = {
-  version: 1,
-  createdAt: '2026-12-04T18:00:00.000Z',
-  camera: 'live',
-  frameSize: { width: 640, height: 480 },
-  frames: 10,
-  scale: { rbcDiameterPx: 51, umPerPx: 7.5 / 51, rbcCount: 300, confidence: 0.9, method: 'test' },
-  field: { kind: 'circle', cx: 320, cy: 240, r: 230 },
-  colour: { wbGains: [1.1, 1, 0.9], stain: null },
-};
+const PROFILE = testProfile({ camera: 'live', field: { kind: 'circle', cx: 320, cy: 240, r: 230 }, colour: { wbGains: [1.1, 1, 0.9], stain: null } });
 const state = (s: Partial<CalibrationState>): CalibrationState => ({ status: 'calibrating', source: 'estimated', profile: null, frames: 1, goodEstimates: 0, lastError: null, ...s });
 
 describe('readingOf: the core calibrator state as the detector reads it', () => {

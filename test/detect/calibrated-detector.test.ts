@@ -3,11 +3,11 @@ import { CalibratedDetector } from '../../src/detect/calibrated-detector.js';
 import type { CalibrationReading, FrameCalibrator } from '../../src/detect/calibration-state.js';
 import { scaleFromUmPerPx, trainingScaleOf } from '../../src/detect/calibration-state.js';
 import type { Frame } from '../../src/core/frame.js';
-import type { DeviceProfile, ScaleEstimate } from '../../src/pipeline/calibration/types.js';
+import { scaleOf, testProfile } from './profile-fixture.js';
 import { BlobDetector, type Box, frameWithCells } from './tiling/fake-cells.js';
 
 const TRAIN = { rbcDiameterPx: 81.6, source: 'test' };
-const scale = (rbcDiameterPx: number): ScaleEstimate => ({ rbcDiameterPx, umPerPx: 7.5 / rbcDiameterPx, rbcCount: 100, confidence: 0.9, method: 'test' });
+const scale = scaleOf;
 
 /** A calibrator that reports what the test sets, and counts the frames it saw. */
 class ScriptedCalibrator implements FrameCalibrator {
@@ -116,16 +116,7 @@ describe('CalibratedDetector', () => {
   });
 
   it('profile: a fixed calibration; a frame of another size is refused naming the file', async () => {
-    const profile: DeviceProfile = {
-      version: 1,
-      createdAt: '2026-12-04T18:00:00Z',
-      camera: 'test:',
-      frameSize: { width: 640, height: 480 },
-      frames: 10,
-      scale: scale(40.8),
-      field: { kind: 'full' },
-      colour: { wbGains: [1, 1, 1], stain: null },
-    };
+    const profile = testProfile({}, 40.8);
     const inner = new BlobDetector();
     const d = new CalibratedDetector({ inner, mode: 'profile', profile, profilePath: 'cam.json', trainingScale: TRAIN });
     const out = await d.detect(frame);

@@ -17,7 +17,7 @@ import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js'
 import { deviceOption, parsePositiveInt, parseScore, precisionOption } from './detect.js';
 import type { Precision } from '../../detect/precision.js';
 import { trackingForScale } from '../../track/scale.js';
-import { type CalibrationFlags, ProfileError, calibratedDetector, calibrationOptions, describeCalibration, fixedRbcDiameterPx, readProfile } from '../calibration-options.js';
+import { type CalibrationFlags, calibratedDetector, calibrationOptions, describeCalibration, fixedRbcDiameterPx, preflightProfile } from '../calibration-options.js';
 import { LIVE_CALIBRATION_DEFAULTS } from '../../pipeline/config.js';
 
 interface CountOptions extends CalibrationFlags {
@@ -132,14 +132,12 @@ export function register(program: Command): void {
         process.exitCode = EXIT.NO_INPUT;
         return;
       }
-      let profileScale: number | undefined;
-      try {
-        if (opts.profile !== undefined) profileScale = (await readProfile(opts.profile)).scale.rbcDiameterPx;
-      } catch (err) {
-        process.stderr.write(`leukoscan count: ${(err as Error).message}\n`);
-        process.exitCode = err instanceof ProfileError ? err.exitCode : EXIT.FAILURE;
+      const pre = await preflightProfile(opts, (line) => process.stderr.write(`leukoscan count: ${line}\n`));
+      if ('exitCode' in pre) {
+        process.exitCode = pre.exitCode;
         return;
       }
+      const profileScale = pre.profile?.scale.rbcDiameterPx;
       const onnx = await OnnxDetector.create({ modelPath: opts.model, typerPath: typerPathOption(opts.typer, opts.model), device: opts.device, precision: opts.precision, intraOpThreads: opts.threads, scoreThreshold: opts.scoreThreshold });
       process.stderr.write(`leukoscan count: ${onnx.describe()}\n`);
       const detector = await calibratedDetector(onnx, opts, { perImage: false, observeEvery: LIVE_CALIBRATION_DEFAULTS.observeEvery });

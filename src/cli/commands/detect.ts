@@ -3,7 +3,7 @@ import { join, parse } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Frame } from '../../core/frame.js';
 import { EXIT } from '../exit-codes.js';
-import { type CalibrationFlags, ProfileError, calibratedDetector, calibrationOptions, describeCalibration, readProfile } from '../calibration-options.js';
+import { type CalibrationFlags, calibratedDetector, calibrationOptions, describeCalibration, preflightProfile } from '../calibration-options.js';
 import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
 import { DETECT_DEFAULTS } from '../../detect/config.js';
 import type { DeviceChoice } from '../../detect/detector.js';
@@ -122,12 +122,10 @@ export async function runDetect(inputs: string[], opts: DetectCommandOptions): P
   }
 
   // A bad --profile fails before the model loads, naming the file.
-  try {
-    if (opts.profile !== undefined) await readProfile(opts.profile);
-  } catch (err) {
-    say((err as Error).message);
+  const pre = await preflightProfile(opts, say);
+  if ('exitCode' in pre) {
     await outFile?.close();
-    return err instanceof ProfileError ? err.exitCode : EXIT.FAILURE;
+    return pre.exitCode;
   }
 
   let onnx: OnnxDetector;

@@ -15,7 +15,7 @@ import { evaluateCoco, type DetectionBox } from '../../eval/coco-eval.js';
 import { EVAL_SCORE_THRESHOLD } from '../../eval/config.js';
 import { readPredictions, recordsToDetections } from '../../eval/predictions.js';
 import { formatCocoTable, summaryToJson } from '../../eval/report.js';
-import { type CalibrationFlags, ProfileError, calibratedDetector, calibrationOptions, describeCalibration, readProfile } from '../calibration-options.js';
+import { type CalibrationFlags, calibratedDetector, calibrationOptions, describeCalibration, preflightProfile } from '../calibration-options.js';
 import { deviceOption, parsePositiveInt, parseScore, precisionOption } from './detect.js';
 import type { Precision } from '../../detect/precision.js';
 
@@ -125,12 +125,8 @@ export async function runEval(opts: EvalCommandOptions): Promise<number> {
     return EXIT.NO_INPUT;
   }
 
-  try {
-    if (opts.profile !== undefined && !opts.predictions) await readProfile(opts.profile);
-  } catch (err) {
-    say((err as Error).message);
-    return err instanceof ProfileError ? err.exitCode : EXIT.FAILURE;
-  }
+  const pre = opts.predictions ? { profile: undefined } : await preflightProfile(opts, say);
+  if ('exitCode' in pre) return pre.exitCode;
 
   let detections: DetectionBox[];
   let failed = 0;

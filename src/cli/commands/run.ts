@@ -19,7 +19,7 @@ import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js'
 import { precisionOption } from './detect.js';
 import { calibrationSummary } from '../../detect/calibration-summary.js';
 import { LIVE_CALIBRATION_DEFAULTS } from '../../pipeline/config.js';
-import { type CalibrationFlags, ProfileError, calibratedDetector, calibrationOptions, describeCalibration, readProfile } from '../calibration-options.js';
+import { type CalibrationFlags, calibratedDetector, calibrationOptions, describeCalibration, preflightProfile } from '../calibration-options.js';
 
 interface RunFlags extends CalibrationFlags {
   typer?: string | boolean;
@@ -97,11 +97,9 @@ async function runCommand(flags: RunFlags): Promise<void> {
   const threads = flags.threads === undefined ? Math.max(1, availableParallelism() - 1) : Number(flags.threads);
   if (!Number.isInteger(threads) || threads < 1) usage(`bad --threads '${flags.threads}'`);
 
-  try {
-    if (flags.profile !== undefined) await readProfile(flags.profile);
-  } catch (err) {
-    process.stderr.write(`leukoscan run: ${(err as Error).message}\n`);
-    process.exitCode = err instanceof ProfileError ? err.exitCode : EXIT.FAILURE;
+  const pre = await preflightProfile(flags, (line) => process.stderr.write(`leukoscan run: ${line}\n`));
+  if ('exitCode' in pre) {
+    process.exitCode = pre.exitCode;
     return;
   }
 

@@ -24,7 +24,7 @@ import { precisionOption } from './detect.js';
 import { LIVE_CALIBRATION_DEFAULTS } from '../../pipeline/config.js';
 import { calibrationHealth } from '../../stream/calibration-health.js';
 import { trackingForScale } from '../../track/scale.js';
-import { type CalibrationFlags, ProfileError, calibratedDetector, calibrationOptions, describeCalibration, fixedRbcDiameterPx, readProfile } from '../calibration-options.js';
+import { type CalibrationFlags, calibratedDetector, calibrationOptions, describeCalibration, fixedRbcDiameterPx, preflightProfile } from '../calibration-options.js';
 
 /** Source used when none is given (`npm start`): a simulated scan of the BCCD data. */
 export const DEFAULT_SERVE_SOURCE = 'sim:';
@@ -139,14 +139,12 @@ async function serve(flags: ServeFlags): Promise<void> {
   const dataRoot = resolveDataRoot(flags.data);
   const log = (line: string) => process.stderr.write(`[${new Date().toISOString()}] ${line}\n`);
 
-  let profileRbc: number | undefined;
-  try {
-    if (flags.profile !== undefined) profileRbc = (await readProfile(flags.profile)).scale.rbcDiameterPx;
-  } catch (err) {
-    process.stderr.write(`leukoscan serve: ${(err as Error).message}\n`);
-    process.exitCode = err instanceof ProfileError ? err.exitCode : EXIT.FAILURE;
+  const pre = await preflightProfile(flags, (line) => process.stderr.write(`leukoscan serve: ${line}\n`));
+  if ('exitCode' in pre) {
+    process.exitCode = pre.exitCode;
     return;
   }
+  const profileRbc = pre.profile?.scale.rbcDiameterPx;
 
   // ---- resources, each released below in reverse order ----
   let onnx: OnnxDetector;
