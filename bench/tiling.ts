@@ -2,7 +2,7 @@
  * ms per frame of the calibrated detector at each magnification (issue 21), 640x480 frames, the
  * shipped model (+ typer), the scale given (so the plan is the one a correct calibration makes):
  *
- *   nice -n 5 npx tsx bench/tiling.ts [--frames N] [--mags 0.25,0.4,0.6,1,1.5] [--auto]
+ *   nice -n 5 npx tsx bench/tiling.ts [--frames N] [--mags 0.25,0.4,0.6,1,1.5] [--auto | --only-auto]
  *
  * Frames: BCCD test fields at magnification m relative to BCCD: m < 1 a mosaic of fields shrunk,
  * m > 1 a centre crop enlarged (sharp, bilinear). Rows: 'off' (today, at m = 1 only), the fixed
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import type { Frame } from '../src/core/frame.js';
-import { AutoCalibrator } from '../src/detect/auto-calibrator.js';
+import { AutoCalibrator, colourReferenceOf } from '../src/detect/auto-calibrator.js';
 import { CalibratedDetector } from '../src/detect/calibrated-detector.js';
 import { DETECT_DEFAULTS } from '../src/detect/config.js';
 import { OnnxDetector } from '../src/detect/onnx-detector.js';
@@ -67,7 +67,8 @@ function median(xs: number[]): number {
 async function main(): Promise<void> {
   const frames = Number(arg('--frames') ?? 3);
   const mags = (arg('--mags') ?? '0.25,0.4,0.6,1,1.5').split(',').map(Number);
-  const auto = process.argv.includes('--auto');
+  const onlyAuto = process.argv.includes('--only-auto');
+  const auto = onlyAuto || process.argv.includes('--auto');
   const ids = await testIds();
   const model = DETECT_DEFAULTS.modelPath;
   const onnx = await OnnxDetector.create({ modelPath: model, typerPath: typerPathOption(undefined, model) });
@@ -83,7 +84,10 @@ async function main(): Promise<void> {
       const modes: { name: string; make: () => CalibratedDetector }[] = [];
       if (m === 1) modes.push({ name: 'off (today)', make: () => new CalibratedDetector({ inner: onnx, mode: 'off' }) });
       modes.push({ name: 'scale given', make: () => new CalibratedDetector({ inner: onnx, mode: 'off', umPerPx: RBC_DIAMETER_UM / rbc }) });
-      if (auto) modes.push({ name: 'auto', make: () => new CalibratedDetector({ inner: onnx, mode: 'auto', calibrator: new AutoCalibrator(), perImage: true }) });
+      // image by image, as `detect` does (the calibrator's warm-up is one frame)
+      const calibrator = () => new AutoCalibrator({ perImage: true, reference: colourReferenceOf(onnx.card) });
+      if (auto) modes.push({ name: 'auto', make: () => new CalibratedDetector({ inner: onnx, mode: 'auto', calibrator: calibrator(), perImage: true }) });
+      if (onlyAuto) modes.splice(0, modes.length - 1);
       for (const mode of modes) {
         const d = mode.make();
         const ms: number[] = [];
