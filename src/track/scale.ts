@@ -13,6 +13,13 @@ export const BCCD_RBC_DIAMETER_PX = 102;
 /** The shorter side of BCCD's frames, which DEFAULT_STAGE_PACE_CONFIG.cellFraction refers to. */
 export const BCCD_FRAME_SHORT_SIDE_PX = 480;
 
+/** A leukocyte's size in frame px at this scale for StagePace; undefined when the scale is unknown. */
+export function stagePaceCellPx(rbcDiameterPx: number | null | undefined, pace: Pick<StagePaceConfig, 'cellFraction'> = DEFAULT_STAGE_PACE_CONFIG): number | undefined {
+  const ratio = scaleRelativeToBccd(rbcDiameterPx);
+  if (ratio === 1 && rbcDiameterPx !== BCCD_RBC_DIAMETER_PX) return undefined;
+  return pace.cellFraction * BCCD_FRAME_SHORT_SIDE_PX * ratio;
+}
+
 /** This camera's red cell over BCCD's; 1 when the scale is unknown. */
 export function scaleRelativeToBccd(rbcDiameterPx: number | null | undefined): number {
   return rbcDiameterPx !== null && rbcDiameterPx !== undefined && rbcDiameterPx > 0 && Number.isFinite(rbcDiameterPx) ? rbcDiameterPx / BCCD_RBC_DIAMETER_PX : 1;
@@ -43,6 +50,6 @@ export function trackingForScale(rbcDiameterPx: number | null | undefined, input
       registry: { ...base.registry, edgeMarginPx: Math.max(1, base.registry.edgeMarginPx * ratio) },
     },
     // unknown scale: today's cell, a share of whatever frame comes
-    stagePace: known ? { ...pace, cellPx: (pace.cellPx ?? pace.cellFraction * BCCD_FRAME_SHORT_SIDE_PX) * ratio } : pace,
+    stagePace: known ? { ...pace, cellPx: stagePaceCellPx(rbcDiameterPx, pace) } : pace,
   };
 }

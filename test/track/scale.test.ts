@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TRACK_DEFAULTS } from '../../src/track/config.js';
-import { BCCD_RBC_DIAMETER_PX, scaleRelativeToBccd, trackingForScale } from '../../src/track/scale.js';
+import { BCCD_RBC_DIAMETER_PX, scaleRelativeToBccd, stagePaceCellPx, trackingForScale } from '../../src/track/scale.js';
 import { DEFAULT_STAGE_PACE_CONFIG, StagePace } from '../../src/track/stage-pace.js';
 
 describe('trackingForScale: the gates follow the scale', () => {
@@ -57,6 +57,17 @@ describe('StagePace at a calibrated scale', () => {
   });
   it('a cell larger than the view keeps a finite limit', () => {
     expect(paceAfterStep({ ...DEFAULT_STAGE_PACE_CONFIG, cellPx: 5000, minObservations: 3 }, 10)).toBeCloseTo(10 / ((640 - 456) / 3), 9);
+  });
+  it('follows a live calibration: the cell size is asked on every analysed frame', () => {
+    let rbc: number | null = null;
+    const p = new StagePace({ ...DEFAULT_STAGE_PACE_CONFIG, cellPx: () => stagePaceCellPx(rbc), minObservations: 3 });
+    const step = (640 - 84) / 3;
+    p.update({ detected: true, segment: 0, pose: { x: 0, y: 0 }, frame });
+    expect(p.update({ detected: true, segment: 0, pose: { x: step, y: 0 }, frame })).toBeCloseTo(556 / 472, 9); // not calibrated yet: a share of the frame
+    rbc = 51; // calibrated at x0.5
+    p.reset();
+    p.update({ detected: true, segment: 0, pose: { x: 0, y: 0 }, frame });
+    expect(p.update({ detected: true, segment: 0, pose: { x: step, y: 0 }, frame })).toBeCloseTo(1, 9);
   });
   it('BAD CALL - a negative cellPx', () => {
     expect(() => new StagePace({ ...DEFAULT_STAGE_PACE_CONFIG, cellPx: -1, minObservations: 3 })).toThrow('cellPx must be non-negative, got -1');

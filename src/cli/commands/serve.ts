@@ -23,7 +23,7 @@ import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js'
 import { precisionOption } from './detect.js';
 import { LIVE_CALIBRATION_DEFAULTS } from '../../pipeline/config.js';
 import { calibrationHealth } from '../../stream/calibration-health.js';
-import { trackingForScale } from '../../track/scale.js';
+import { stagePaceCellPx, trackingForScale } from '../../track/scale.js';
 import { type CalibrationFlags, calibratedDetector, calibrationOptions, describeCalibration, fixedRbcDiameterPx, preflightProfile } from '../calibration-options.js';
 
 /** Source used when none is given (`npm start`): a simulated scan of the BCCD data. */
@@ -172,7 +172,8 @@ async function serve(flags: ServeFlags): Promise<void> {
       target,
       validateSource: validateServeSource,
       track: scaled.track,
-      stagePace: scaled.stagePace,
+      // the stage pace's cell size follows the live calibration as it refines
+      stagePace: { ...scaled.stagePace, cellPx: () => stagePaceCellPx(detector.calibration.scale?.rbcDiameterPx) },
       ...(detector.calibration.mode === 'off' && !detector.calibration.scaleOverridden
         ? {}
         : { calibration: { read: () => calibrationHealth(detector.calibration), recalibrate: () => detector.recalibrate() } }),
