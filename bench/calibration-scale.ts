@@ -4,7 +4,9 @@
  * mosaics below x1), with the time per frame.
  *
  *   npx tsx bench/calibration-scale.ts [--split test|trainval] [--limit N] [--mags 0.15,0.25,...]
- *       [--size 640x480] [--data DIR] [--fit-bias]
+ *       [--size 640x480] [--data DIR] [--fit-bias] [--why]
+ *
+ * --why lists the refusal reasons under each row.
  *
  * --fit-bias prints the box bias that makes the median ratio 1 over every frame of every
  * magnification (fit it on trainval only).
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     size: { type: 'string', default: '640x480' },
     data: { type: 'string' },
     'fit-bias': { type: 'boolean', default: false },
+    why: { type: 'boolean', default: false },
   },
 });
 const root = dataRoot(values.data);
@@ -38,7 +41,7 @@ for (const id of ids) {
   if (f.rbcSizes.length > 0) fields.push(f);
 }
 console.log(`split ${values.split}, ${fields.length} fields with RBC boxes, frame ${W}x${H}, boxBias ${DEFAULT_SCALE_CONFIG.boxBias}`);
-console.log('| mag | frames | expected px (median) | median error % | mean |error| % | max |error| % | within ±10% | refused | ms/frame p50 |');
+console.log('| mag | frames | expected px (median) | median error % | mean |error| % | max |error| % | within ±10% | refused | CPU ms/frame p50 |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 const ratios: number[] = [];
 for (const mag of (values.mags as string).split(',').map(Number)) {
@@ -46,13 +49,16 @@ for (const mag of (values.mags as string).split(',').map(Number)) {
   const ms: number[] = [];
   let refused = 0;
   const expected: number[] = [];
+  const reasons = new Map<string, number>();
   const per = mag < 1 ? Math.ceil(W / Math.round(640 * mag)) * Math.ceil(H / Math.round(480 * mag)) : 1;
   for (let i = 0; i < fields.length; i++) {
     const group = Array.from({ length: per }, (_, k) => fields[(i + k) % fields.length]);
     const frame = mag === 1 && W === 640 && H === 480 ? { ...fields[i], expectedDiameterPx: median(fields[i].rbcSizes) } : await rescaledFrame(group, mag, W, H, i % 4);
-    const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const r = estimateScale(frame.rgb, frame.width, frame.height);
-    ms.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    ms.push((c.user + c.system) / 1000); // CPU time: less distorted than wall time on a shared machine
+    if (!r.ok) reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
     expected.push(frame.expectedDiameterPx);
     if (!r.ok) {
       refused++;
@@ -66,5 +72,6 @@ for (const mag of (values.mags as string).split(',').map(Number)) {
   console.log(
     `| ×${mag} | ${fields.length} | ${f1(median(expected))} | ${f1(median(errs))} | ${f1(abs.reduce((a, b) => a + b, 0) / abs.length)} | ${f1(Math.max(...abs))} | ${abs.filter((e) => e <= 10).length}/${fields.length} | ${refused} | ${f1(median(ms))} |`,
   );
+  if (values.why) for (const [why, n] of reasons) console.log(`    ${n} x ${why}`);
 }
 if (values['fit-bias'] && ratios.length > 0) console.log(`fitted boxBias = ${(DEFAULT_SCALE_CONFIG.boxBias * median(ratios)).toFixed(4)} (median expected/estimate over all ${ratios.length} estimated frames, all magnifications)`);

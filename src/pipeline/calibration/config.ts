@@ -44,7 +44,7 @@ export const DEFAULT_SCALE_CONFIG: ScaleConfig = {
   fineDiameterPx: 16,
   maxLagOverDiameter: 1.2,
   fineMaxLagOverDiameter: 1.5,
-  maxCovarianceResidual: 0.2,
+  maxCovarianceResidual: 0.25,
   maxWorkingPixels: 100_000,
   holeFillFraction: 0.45,
   minContrastOd: 0.08,
@@ -53,7 +53,7 @@ export const DEFAULT_SCALE_CONFIG: ScaleConfig = {
   maxForegroundFraction: 0.85,
   minCells: 4,
   maxRedToGreenOd: 0.9,
-  boxBias: 1,
+  boxBias: 1.177,
 };
 
 export interface FieldMaskConfig {

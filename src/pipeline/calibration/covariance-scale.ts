@@ -66,7 +66,8 @@ export function fitDiscCovariance(
   const gs: number[] = [];
   for (const [ux, uy] of DIRECTIONS) {
     const unit = Math.hypot(ux, uy);
-    for (let k = 1; k * unit <= maxLag; k++) {
+    // Every lag up to 12 px, then sparser (the fit needs the curve's shape, not every lag).
+    for (let k = 1; k * unit <= maxLag; k += Math.max(1, Math.floor(k / 12))) {
       const dx = ux * k;
       const dy = uy * k;
       let valid = 0;
