@@ -103,6 +103,13 @@ export async function resolveCalibration(flags: CalibrationFlags): Promise<{ mod
   return { mode: flags.calibration ?? 'auto' };
 }
 
+/**
+ * A live source (run, count, serve): the calibrator is shown the captured frames by the live
+ * pipeline (`detector.liveCalibration`) and the colour stage applies its transform, so the
+ * detector itself neither observes nor applies colour.
+ */
+export const LIVE_SOURCE: CalibratedDetectorChoice = { perImage: false, observeEvery: 0, applyColour: false };
+
 /** Images: the core's Calibrator in this thread, one image at a time; live: in a worker, never blocking the event loop. */
 function defaultCalibrator(choice: CalibratedDetectorChoice): (card: ModelCard) => FrameCalibrator {
   return (card) =>

@@ -47,7 +47,10 @@ export interface CalibratedDetectorOptions {
    * colour is left to the pipeline's colour stage (src/pipeline/operators/normaliseColour.ts).
    */
   readonly applyColour?: (img: RgbImage, t: ColourTransform) => RgbImage;
-  /** 'auto': the calibrator sees every `observeEvery`-th detected frame (default 1). */
+  /**
+   * 'auto': the calibrator sees every `observeEvery`-th detected frame (default 1); 0: never here,
+   * the live pipeline shows it the captured frames instead (`liveCalibration`).
+   */
   readonly observeEvery?: number;
   /** 'auto': forget the calibration before each frame (`detect`: image by image). */
   readonly perImage?: boolean;
@@ -137,9 +140,23 @@ export class CalibratedDetector implements Detector {
     return { ...base, status: o.mode === 'auto' ? (base.status === 'calibrating' ? 'calibrated' : base.status) : 'fixed', scale: this.#override };
   }
 
+  /**
+   * For src/pipeline/live-pipeline.ts: the calibrator sees the captured frames before colour
+   * correction, and the colour stage applies the calibration's transform (this detector then
+   * applies none itself: build it without `applyColour`, with `observeEvery: 0`).
+   */
+  get liveCalibration(): { observe(frame: Frame): void; colour(): ColourTransform | null } {
+    return {
+      observe: (frame) => {
+        if (this.#opts.mode === 'auto') this.#opts.calibrator!.observe(frame);
+      },
+      colour: () => this.#reading().colour,
+    };
+  }
+
   #observe(frame: Frame): void {
     const o = this.#opts;
-    if (o.mode !== 'auto') return;
+    if (o.mode !== 'auto' || o.observeEvery === 0) return;
     if (o.perImage) o.calibrator!.reset();
     if (o.perImage || this.#frames % Math.max(1, o.observeEvery ?? 1) === 0) o.calibrator!.observe(frame);
     this.#frames++;

@@ -115,6 +115,17 @@ describe('CalibratedDetector', () => {
     expect(cal.observed).toEqual([0, 3, 6, 7]);
   });
 
+  it('liveCalibration: the live pipeline feeds the calibrator; with observeEvery 0 detect() does not', async () => {
+    const cal = new ScriptedCalibrator();
+    cal.current = { ...cal.current, status: 'calibrated', scale: scale(102), colour: { wbGains: [1, 1, 2], stain: null } };
+    const d = new CalibratedDetector({ inner: new BlobDetector(), mode: 'auto', calibrator: cal, observeEvery: 0, trainingScale: TRAIN });
+    await d.detect(frame);
+    expect(cal.observed).toEqual([]);
+    d.liveCalibration.observe({ ...frame, seq: 5 });
+    expect(cal.observed).toEqual([5]);
+    expect(d.liveCalibration.colour()).toEqual({ wbGains: [1, 1, 2], stain: null });
+  });
+
   it('profile: a fixed calibration; a frame of another size is refused naming the file', async () => {
     const profile = testProfile({}, 40.8);
     const inner = new BlobDetector();

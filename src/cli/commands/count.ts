@@ -17,8 +17,7 @@ import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js'
 import { deviceOption, parsePositiveInt, parseScore, precisionOption } from './detect.js';
 import type { Precision } from '../../detect/precision.js';
 import { trackingForScale } from '../../track/scale.js';
-import { type CalibrationFlags, calibratedDetector, calibrationOptions, describeCalibration, fixedRbcDiameterPx, preflightProfile } from '../calibration-options.js';
-import { LIVE_CALIBRATION_DEFAULTS } from '../../pipeline/config.js';
+import { type CalibrationFlags, LIVE_SOURCE, calibratedDetector, calibrationOptions, describeCalibration, fixedRbcDiameterPx, preflightProfile } from '../calibration-options.js';
 
 interface CountOptions extends CalibrationFlags {
   typer?: string | boolean;
@@ -140,7 +139,7 @@ export function register(program: Command): void {
       const profileScale = pre.profile?.scale.rbcDiameterPx;
       const onnx = await OnnxDetector.create({ modelPath: opts.model, typerPath: typerPathOption(opts.typer, opts.model), device: opts.device, precision: opts.precision, intraOpThreads: opts.threads, scoreThreshold: opts.scoreThreshold });
       process.stderr.write(`leukoscan count: ${onnx.describe()}\n`);
-      const detector = await calibratedDetector(onnx, opts, { perImage: false, observeEvery: LIVE_CALIBRATION_DEFAULTS.observeEvery });
+      const detector = await calibratedDetector(onnx, opts, LIVE_SOURCE);
       process.stderr.write(`leukoscan count: ${describeCalibration(detector.calibration, opts)}\n`);
       process.stderr.write(`leukoscan count: ${detector.card.name}, leukocytes typed by ${onnx.typer ? onnx.typer.card.name : 'the detector (no typer)'}\n`);
       // the tracker's pixel lengths follow a scale known before the run (a profile, --um-per-px)
@@ -156,6 +155,7 @@ export function register(program: Command): void {
       try {
         if (spec.kind === 'file' && !opts.realtime) {
           run = await runCountEveryFrame({
+            calibration: detector.liveCalibration,
             frames: readVideoFrames(spec.path, { width: opts.size.width, height: opts.size.height, startMs: 0, fps: opts.fps }),
             sourceLabel: spec.path,
             detector,
@@ -165,6 +165,7 @@ export function register(program: Command): void {
           });
         } else {
           const live$ = livePipeline({
+            calibration: detector.liveCalibration,
             source: spec,
             detector,
             normalise: opts.normalise ? {} : false,

@@ -18,8 +18,7 @@ import { EXIT } from '../exit-codes.js';
 import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
 import { precisionOption } from './detect.js';
 import { calibrationSummary } from '../../detect/calibration-summary.js';
-import { LIVE_CALIBRATION_DEFAULTS } from '../../pipeline/config.js';
-import { type CalibrationFlags, calibratedDetector, calibrationOptions, describeCalibration, preflightProfile } from '../calibration-options.js';
+import { type CalibrationFlags, LIVE_SOURCE, calibratedDetector, calibrationOptions, describeCalibration, preflightProfile } from '../calibration-options.js';
 
 interface RunFlags extends CalibrationFlags {
   typer?: string | boolean;
@@ -112,7 +111,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
     return;
   }
   process.stderr.write(`leukoscan run: model ${onnx.describe()}\n`);
-  const detector = await calibratedDetector(onnx, flags, { perImage: false, observeEvery: LIVE_CALIBRATION_DEFAULTS.observeEvery });
+  const detector = await calibratedDetector(onnx, flags, LIVE_SOURCE);
   process.stderr.write(`leukoscan run: ${describeCalibration(detector.calibration, flags)}\n`);
 
   const tty = process.stderr.isTTY === true && !flags.json;
@@ -153,6 +152,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
     sub = livePipeline({
       source: spec,
       detector,
+      calibration: detector.liveCalibration,
       capture: { width: size.width, height: size.height, fps, realtime: flags.realtime },
       normalise: flags.normalise ? {} : false,
     }).subscribe({

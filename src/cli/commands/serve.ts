@@ -21,10 +21,9 @@ import { isSimUri, parseSimUri, validateServeSource } from '../../stream/sources
 import { EXIT } from '../exit-codes.js';
 import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
 import { precisionOption } from './detect.js';
-import { LIVE_CALIBRATION_DEFAULTS } from '../../pipeline/config.js';
 import { calibrationHealth } from '../../stream/calibration-health.js';
 import { stagePaceCellPx, trackingForScale } from '../../track/scale.js';
-import { type CalibrationFlags, calibratedDetector, calibrationOptions, describeCalibration, fixedRbcDiameterPx, preflightProfile } from '../calibration-options.js';
+import { type CalibrationFlags, LIVE_SOURCE, calibratedDetector, calibrationOptions, describeCalibration, fixedRbcDiameterPx, preflightProfile } from '../calibration-options.js';
 
 /** Source used when none is given (`npm start`): a simulated scan of the BCCD data. */
 export const DEFAULT_SERVE_SOURCE = 'sim:';
@@ -155,7 +154,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     process.exitCode = /not found|ENOENT/.test((err as Error).message) ? EXIT.NO_INPUT : EXIT.FAILURE;
     return;
   }
-  const detector = await calibratedDetector(onnx, flags, { perImage: false, observeEvery: LIVE_CALIBRATION_DEFAULTS.observeEvery });
+  const detector = await calibratedDetector(onnx, flags, LIVE_SOURCE);
   // the tracker's and stage pace's pixel lengths follow a scale known before the scan
   const scaled = trackingForScale(fixedRbcDiameterPx(flags, profileRbc));
   let store: ScanStore | null = null;
@@ -181,8 +180,8 @@ async function serve(flags: ServeFlags): Promise<void> {
       log,
       pipeline: (source) =>
         isSimUri(source)
-          ? livePipeline({ source, detector, events: simulatedCapture(parseSimUri(source), dataRoot) })
-          : livePipeline({ source, detector, capture: { width: size.width, height: size.height, fps, realtime: true } }),
+          ? livePipeline({ source, detector, calibration: detector.liveCalibration, events: simulatedCapture(parseSimUri(source), dataRoot) })
+          : livePipeline({ source, detector, calibration: detector.liveCalibration, capture: { width: size.width, height: size.height, fps, realtime: true } }),
     });
     server = await StreamServer.create({ session, auth, log, config: { host: flags.host, port } });
 
