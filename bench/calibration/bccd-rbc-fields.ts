@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { decodeImageFile } from '../../src/detect/image-decode.js';
 import { parseVocXml } from '../../src/eval/annotations/voc.js';
+import { median } from '../../src/pipeline/calibration/aggregate.js';
+
+export { median };
 
 export interface RbcField {
   readonly id: string;
@@ -35,12 +38,6 @@ export async function rbcBoxSizes(root: string, id: string): Promise<number[]> {
 export async function loadRbcField(root: string, id: string): Promise<RbcField> {
   const frame = await decodeImageFile(join(root, 'bccd', 'JPEGImages', `${id}.jpg`));
   return { id, width: frame.width, height: frame.height, rgb: frame.rgb, rbcSizes: await rbcBoxSizes(root, id) };
-}
-
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 async function resizeRgb(f: RbcField, width: number, height: number): Promise<Buffer> {

@@ -1,8 +1,8 @@
 /**
- * One pass of the scale estimator on a working-resolution mask: the pattern spectrum (histogram
- * of local thickness over foreground pixels, log-spaced radius bins), its peak, and the evidence
- * that the peak comes from many round objects (red cells) rather than bars or noise.
+ * Granulometry on a working-resolution mask: the pattern spectrum (histogram of local thickness
+ * over foreground pixels, log-spaced radius bins) and its peak.
  */
+import { median } from './aggregate.js';
 import { localThickness } from './local-thickness.js';
 
 export interface SpectrumResult {
@@ -10,12 +10,6 @@ export interface SpectrumResult {
   readonly radius: number;
   /** Share of the foreground whose thickness lies in the peak band. */
   readonly peakMass: number;
-  /** Red-cell-sized objects: area in the band / (pi r^2). */
-  readonly cells: number;
-  /** Medial-axis pixels in the band per cell (a disc has ~1, a bar of length L has ~L). */
-  readonly ridgePerCell: number;
-  /** Second estimate: median radius at the distance maxima (cell centres), or null. */
-  readonly centreRadius: number | null;
   /** Whether the peak sits on the lower or upper end of the searched range. */
   readonly atEdge: boolean;
 }
@@ -28,7 +22,7 @@ const BAND = 1.2;
 const DISCRETE_OFFSET = 0.5;
 
 export function thicknessSpectrum(mask: Uint8Array, width: number, height: number, rMin: number, rMax: number): SpectrumResult | null {
-  const { thickness, distance, ridge } = localThickness(mask, width, height);
+  const { thickness } = localThickness(mask, width, height);
   const lo = Math.max(0.5, rMin);
   const nb = Math.max(3, Math.ceil(Math.log2(rMax / lo) * BINS_PER_OCTAVE));
   const hist = new Float64Array(nb);
@@ -63,43 +57,9 @@ export function thicknessSpectrum(mask: Uint8Array, width: number, height: numbe
     const r = thickness[i] - DISCRETE_OFFSET;
     if (thickness[i] > 0 && r >= bandLo && r <= bandHi) inBand.push(r);
   }
-  const radius = median(inBand);
-  let ridgeInBand = 0;
-  const centres: number[] = [];
-  for (let k = 0; k < ridge.length; k++) {
-    const i = ridge[k];
-    const r = distance[i] - DISCRETE_OFFSET;
-    if (r >= bandLo && r <= bandHi) ridgeInBand++;
-    if (r >= radius / 2 && r <= radius * 2 && isLocalMax(distance, width, height, i)) centres.push(r);
-  }
-  const cells = inBand.length / (Math.PI * radius * radius);
   return {
-    radius,
+    radius: median(inBand),
     peakMass: inBand.length / fg,
-    cells,
-    ridgePerCell: cells > 0 ? ridgeInBand / cells : Infinity,
-    centreRadius: centres.length > 0 ? median(centres) : null,
     atEdge: peak <= 1 || peak >= nb - 2,
   };
-}
-
-function isLocalMax(d: Float32Array, width: number, height: number, i: number): boolean {
-  const x = i % width;
-  const y = (i - x) / width;
-  const v = d[i];
-  for (let dy = -1; dy <= 1; dy++) {
-    for (let dx = -1; dx <= 1; dx++) {
-      const xx = x + dx;
-      const yy = y + dy;
-      if ((dx || dy) && xx >= 0 && yy >= 0 && xx < width && yy < height && d[yy * width + xx] > v) return false;
-    }
-  }
-  return true;
-}
-
-function median(values: number[]): number {
-  if (values.length === 0) return NaN;
-  const s = values.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }

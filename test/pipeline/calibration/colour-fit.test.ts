@@ -75,7 +75,7 @@ describe('fitColourTransform', () => {
     expect(err(after)).toBeLessThan(err(before) / 3);
     // Cells: L*a*b* mean back within 3 units of the reference (cells only).
     const cells = labStatsOf(out, W, H, (p) => base.cellMask[p] === 1, [1, 1, 1], 1);
-    for (let c = 0; c < 3; c++) expect(Math.abs(cells.mean[c] - (reference.cellLabMean as number[])[c])).toBeLessThan(3);
+    for (let c = 0; c < 3; c++) expect(Math.abs(cells.mean[c] - (reference.cellLabMean as readonly number[])[c])).toBeLessThan(3);
   });
 
   it('changing how many cells are in view barely moves the transform (cells and plasma measured apart)', () => {
