@@ -40,10 +40,7 @@ import { deviceByName } from '../src/sim/devices/catalogue.js';
 import { cellsToMosaicScale, deviceScanFrames, deviceScanOptions, scaleDetections } from '../src/sim/devices/device-scan.js';
 import type { DeviceSpec } from '../src/sim/devices/types.js';
 import type { Frame } from '../src/core/frame.js';
-import { calibratedDetector, describeCalibration } from '../src/cli/calibration-options.js';
-import { AutoCalibrator } from '../src/detect/auto-calibrator.js';
-import { CalibratedDetector } from '../src/detect/calibrated-detector.js';
-import { LIVE_CALIBRATION_DEFAULTS } from '../src/pipeline/config.js';
+import { LIVE_SOURCE, calibratedDetector, describeCalibration } from '../src/cli/calibration-options.js';
 import { scoreScan, sumScores, summarise, type ScanScore, type ScoreSummary } from '../src/sim/score.js';
 import { runCountEveryFrame, type CountRunResult } from '../src/track/run-count.js';
 import { SlideCounter } from '../src/track/slide-counter.js';
@@ -265,16 +262,21 @@ async function main(): Promise<void> {
       });
       const calibration = args.calibration ?? (device ? 'auto' : 'off');
       const label = `model:${detector.card.name}` + (detector.typer ? `+${detector.typer.card.name}` : '') + (calibration === 'auto' ? ' cal' : '');
-      // one calibrated detector per scan (a scan is one camera session), as `leukoscan count` builds it
-      const perScan = async () =>
-        calibration === 'auto'
-          ? await calibratedDetector(detector, { calibration: 'auto' }, { perImage: false, autoCalibrator: () => new AutoCalibrator(), observeEvery: LIVE_CALIBRATION_DEFAULTS.observeEvery })
-          : detector;
       try {
         model = await runAll(label, args.scans, async (scan, i) => {
-          const d = await perScan();
-          const run = await everyFrame(() => d, !args.noNormalise, modelTrack)(scan, i);
-          if (d instanceof CalibratedDetector) process.stderr.write(`  seed ${seeds[i]}: ${describeCalibration(d.calibration, { calibration: 'auto' })}\n`);
+          if (calibration === 'off') return everyFrame(() => detector, !args.noNormalise, modelTrack)(scan, i);
+          // one calibrated detector per scan (a scan is one camera session), as `leukoscan count` builds it:
+          // the live pipeline shows the calibrator the captured frames and its colour stage applies the transform
+          const d = await calibratedDetector(detector, { calibration: 'auto' }, LIVE_SOURCE);
+          const run = await runCountEveryFrame({
+            calibration: d.liveCalibration,
+            frames: scanFrames(scan, device),
+            sourceLabel: `sim:seed=${seeds[i]}`,
+            detector: d,
+            normalise: args.noNormalise ? false : colour,
+            track: modelTrack,
+          });
+          process.stderr.write(`  seed ${seeds[i]}: ${describeCalibration(d.calibration, { calibration: 'auto' })}\n`);
           return run;
         });
       } finally {

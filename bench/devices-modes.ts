@@ -6,7 +6,6 @@
  */
 import { calibratedDetector } from '../src/cli/calibration-options.js';
 import type { DetectionsXyxyPixels } from '../src/core/detections.js';
-import { AutoCalibrator } from '../src/detect/auto-calibrator.js';
 import type { Frame } from '../src/core/frame.js';
 import type { Detector } from '../src/detect/detector.js';
 import { toCocoRecords } from '../src/detect/output-formats.js';
@@ -45,23 +44,22 @@ function offRunner(detector: Detector): ModeRunner {
 }
 
 /**
- * Calibration on, as `leukoscan count --calibration auto` builds it (src/cli/calibration-options.ts):
- * a CalibratedDetector around the same detector with the AutoCalibrator, one per device (one
- * camera), calibrating over the device's frames in order. The calibrator sees every frame: the
- * bench's frames are separate views, not a video, so there are few of them. Colour: the pipeline's
- * colour stage (the normaliser) before it, as in the live pipeline; where the calibrated detector
- * applies a colour transform of its own it does so on top.
+ * Calibration on, as `leukoscan detect --calibration auto` builds it (src/cli/calibration-options.ts,
+ * perImage): a CalibratedDetector around the same detector that calibrates each frame by itself
+ * (scale, field of view, colour), resamples or tiles it to the model's scale and applies the
+ * calibration's colour transform, which replaces the pipeline's white balance. Image by image,
+ * because a device's frames here are separate views of the slide, not a video (and so it is
+ * deterministic); the live pipeline pools the first frames instead (bench:count --device).
  */
 function onRunner(detector: Detector): ModeRunner {
   return {
     mode: 'on',
     unavailable: null,
     start() {
-      const normaliser = new ColourNormaliser(detector.card.colourReference);
       let calibrated: Awaited<ReturnType<typeof calibratedDetector>> | null = null;
-      const ready = calibratedDetector(detector, { calibration: 'auto' }, { perImage: false, autoCalibrator: () => new AutoCalibrator(), observeEvery: 1 }).then((d) => (calibrated = d));
+      const ready = calibratedDetector(detector, { calibration: 'auto' }, { perImage: true }).then((d) => (calibrated = d));
       return {
-        detect: async (frame) => (await ready).detect(normaliser.process(frame)),
+        detect: async (frame) => (await ready).detect(frame),
         scalePx: () => calibrated?.calibration.scale?.rbcDiameterPx ?? null,
         plan: () => {
           const p = calibrated?.calibration.plan;
