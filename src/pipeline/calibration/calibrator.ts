@@ -31,6 +31,14 @@ export interface CalibratorOptions {
 
 export const DEFAULT_CALIBRATOR = { warmupFrames: 10, refineEvery: 30, holdAfter: 40 } as const;
 
+/** Field and colour measurements kept (the most recent; a source that never shows red cells does not grow them). */
+const MAX_KEPT = 64;
+
+const pushBounded = <T>(list: T[], item: T): void => {
+  list.push(item);
+  if (list.length > MAX_KEPT) list.shift();
+};
+
 export type CalibrationStatus = 'calibrating' | 'calibrated' | 'held' | 'failed';
 
 /** Small and serialisable: what the dashboard's Health tile and the pipeline read. */
@@ -106,7 +114,7 @@ export class Calibrator {
   private measure(frame: Frame): void {
     this.measured++;
     const field = detectFieldMask(frame.rgb, frame.width, frame.height);
-    this.fields.push(field);
+    pushBounded(this.fields, field);
     if (this.opts.umPerPx === undefined) {
       const r = estimateScale(frame.rgb, frame.width, frame.height, field);
       if (r.ok) {
@@ -115,7 +123,7 @@ export class Calibrator {
       } else this.lastError = r.reason;
       if (!r.ok) return; // keep the last good calibration
     }
-    this.colours.push(fitColourTransform(frame.rgb, frame.width, frame.height, { field, reference: this.opts.reference }));
+    pushBounded(this.colours, fitColourTransform(frame.rgb, frame.width, frame.height, { field, reference: this.opts.reference }));
     if (this.frames < this.opts.warmupFrames && this.current === null) return; // still warming up
     this.current = this.compose(frame);
   }

@@ -123,7 +123,8 @@ export function judgeScale(ev: ScaleEvidence, config: ScaleConfig = DEFAULT_SCAL
   if (cov.coverage < config.minForegroundFraction || cov.coverage > config.maxForegroundFraction) return refuse(`cells cover ${fmt(cov.coverage * 100)}% of the field`);
   const diameter = ev.diameterPx;
   if (!Number.isFinite(diameter)) return refuse('no granulometry peak');
-  if (cov.atBound || diameter < config.minDiameterPx || diameter > config.maxDiameterPx) return refuse(`objects ${fmt(diameter)} px across are out of range`);
+  if (cov.atBound) return refuse(`the covariance fit ran into the edge of the sizes searched (${fmt(config.minDiameterPx)}-${fmt(config.maxDiameterPx)} px)`);
+  if (diameter < config.minDiameterPx || diameter > config.maxDiameterPx) return refuse(`objects ${fmt(diameter)} px across are out of range`);
   if (cov.residual > config.maxCovarianceResidual) return refuse(`the objects do not look like discs (residual ${fmt(cov.residual)})`);
   if (cov.objects < config.minCells) return refuse(`${fmt(cov.objects)} cell-sized objects`);
   // Confidence: agreement with granulometry (same mask, another method), disc-likeness, cell count.
