@@ -16,8 +16,10 @@ describe('device scans', () => {
     { m: 1, view: [640, 480], grid: [3, 2] },
     // ×1.5: a smaller view, the default grid
     { m: 1.5, view: [427, 320], grid: [3, 2] },
-  ])('x$m: view $view mosaic px on a $grid grid', ({ m, view, grid }) => {
-    const o = deviceScanOptions(spec(m), SCAN_DEFAULTS);
+    // a 416x416 eyepiece at ×0.6: a square view of 694 px, the grid grown per axis
+    { m: 0.6, view: [694, 694], grid: [4, 3], frame: { width: 416, height: 416 } },
+  ])('x$m: view $view mosaic px on a $grid grid', ({ m, view, grid, frame }) => {
+    const o = deviceScanOptions(spec(m, frame ? { frame } : {}), SCAN_DEFAULTS);
     expect([o.frameWidth, o.frameHeight]).toEqual(view);
     expect([o.cols, o.rows]).toEqual(grid);
     expect(o.seed).toBe(SCAN_DEFAULTS.seed);

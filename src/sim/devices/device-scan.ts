@@ -15,15 +15,20 @@ import type { DeviceSpec } from './types.js';
  * noise, JPEG). Scoring stays in mosaic pixels: counted cells are mapped back by 1 / m.
  */
 
-/** Scan options for a device: the view in mosaic px, and a mosaic large enough to raster (at least the default grid). */
+/**
+ * Scan options for a device: the view in mosaic px (frame / m), and a mosaic that keeps the base
+ * scan's room to raster: the base grid grown by view / base frame per axis (never below it).
+ */
 export function deviceScanOptions(spec: DeviceSpec, base: ScanOptions): ScanOptions {
   const m = spec.magnification;
+  const frameWidth = Math.ceil(spec.frame.width / m - 1e-9);
+  const frameHeight = Math.ceil(spec.frame.height / m - 1e-9);
   return {
     ...base,
-    frameWidth: Math.ceil(spec.frame.width / m - 1e-9),
-    frameHeight: Math.ceil(spec.frame.height / m - 1e-9),
-    cols: Math.max(base.cols, Math.ceil(base.cols / m - 1e-9)),
-    rows: Math.max(base.rows, Math.ceil(base.rows / m - 1e-9)),
+    frameWidth,
+    frameHeight,
+    cols: Math.max(base.cols, Math.ceil((base.cols * spec.frame.width) / (m * base.frameWidth) - 1e-9)),
+    rows: Math.max(base.rows, Math.ceil((base.rows * spec.frame.height) / (m * base.frameHeight) - 1e-9)),
   };
 }
 
