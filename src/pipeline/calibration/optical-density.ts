@@ -23,17 +23,3 @@ export function totalOpticalDensity(rgb: Uint8Array, background: Vec3): Float32A
   for (let p = 0, i = 0; p < n; p++, i += 3) out[p] = lr[rgb[i]] + lg[rgb[i + 1]] + lb[rgb[i + 2]];
   return out;
 }
-
-/** Weighted OD per pixel: wr OD_R + wg OD_G + wb OD_B (width*height values). */
-export function weightedOpticalDensity(rgb: Uint8Array, background: Vec3, weights: readonly [number, number, number]): Float32Array {
-  const [lr, lg, lb] = odLuts(background);
-  for (let v = 0; v < 256; v++) {
-    lr[v] *= weights[0];
-    lg[v] *= weights[1];
-    lb[v] *= weights[2];
-  }
-  const n = rgb.length / 3;
-  const out = new Float32Array(n);
-  for (let p = 0, i = 0; p < n; p++, i += 3) out[p] = lr[rgb[i]] + lg[rgb[i + 1]] + lb[rgb[i + 2]];
-  return out;
-}
