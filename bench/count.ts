@@ -17,6 +17,13 @@
  *                          [--score-threshold 0.3] [--min-mean-score 0.5]   (model rows only; defaults from config)
  *                          [--typer [FILE] | --no-typer] [--no-normalise | --colour-mode wb|lab|wb+lab]   (model rows' colour normalisation)
  *                          [--precision auto|float|int8]   (model rows: float file or its int8 sibling; default auto)
+ *                          [--device NAME]   (the scans seen through a simulated device of src/sim/devices, e.g. x0.6, x1.5, stain-blue, eyepiece-x0.6)
+ *                          [--calibration auto|off]   (model rows: CalibratedDetector as `leukoscan count --calibration auto` builds it;
+ *                                                      default auto with --device, else off, today's rows)
+ *
+ * With --device, the camera path runs over a mosaic large enough for the device's view (frame / magnification
+ * in mosaic pixels), each frame goes through the device renderer, the oracle's boxes are scaled to the device's
+ * pixels, and counted cells are mapped back to mosaic pixels for scoring.
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -29,23 +36,39 @@ import { PRECISIONS, type Precision } from '../src/detect/precision.js';
 import { dataRoot } from '../src/sim/bccd.js';
 import { oracleDetections } from '../src/sim/oracle.js';
 import { buildScan, SCAN_DEFAULTS, type SimulatedScan } from '../src/sim/scan.js';
+import { deviceByName } from '../src/sim/devices/catalogue.js';
+import { cellsToMosaicScale, deviceScanFrames, deviceScanOptions, scaleDetections } from '../src/sim/devices/device-scan.js';
+import type { DeviceSpec } from '../src/sim/devices/types.js';
+import type { Frame } from '../src/core/frame.js';
+import { LIVE_SOURCE, calibratedDetector, describeCalibration } from '../src/cli/calibration-options.js';
 import { scoreScan, sumScores, summarise, type ScanScore, type ScoreSummary } from '../src/sim/score.js';
 import { runCountEveryFrame, type CountRunResult } from '../src/track/run-count.js';
 import { SlideCounter } from '../src/track/slide-counter.js';
 
+/** The scan's frames: as rendered, or through the device (--device). */
+function scanFrames(scan: SimulatedScan, device: DeviceSpec | null): Iterable<Frame> | AsyncIterable<Frame> {
+  return device ? deviceScanFrames(device, scan.frames(), scan.groundTruth.options.seed) : scan.frames();
+}
+
+/** The oracle's boxes for a frame at its true pose, in the (device) frame's pixels. */
+function oracleFor(scan: SimulatedScan, frame: Frame, device: DeviceSpec | null) {
+  const { groundTruth: gt } = scan;
+  const o = oracleDetections(gt, gt.path[frame.seq], gt.options.frameWidth, gt.options.frameHeight);
+  return device ? scaleDetections(o, device.magnification, frame.width, frame.height) : o;
+}
+
 /** The oracle at a quarter of the camera rate, without the pipeline: SlideCounter directly. */
-function runOracleSparse(scan: SimulatedScan, every: number): CountRunResult {
+async function runOracleSparse(scan: SimulatedScan, every: number, device: DeviceSpec | null): Promise<CountRunResult> {
   const counter = new SlideCounter();
   const segmentStarts = new Map<number, number>();
   const frames = { read: 0, detected: 0, skipped: 0 };
   let last = null;
-  for (const frame of scan.frames()) {
+  for await (const frame of scanFrames(scan, device)) {
     frames.read++;
     const detect = frame.seq % every === 0;
     if (detect) frames.detected++;
     else frames.skipped++;
-    const gtPose = scan.groundTruth.path[frame.seq];
-    last = counter.update({ frame, detections: detect ? oracleDetections(scan.groundTruth, gtPose, frame.width, frame.height) : null });
+    last = counter.update({ frame, detections: detect ? oracleFor(scan, frame, device) : null });
     if (last.frame.motion === 'start' || last.frame.motion === 'jump') segmentStarts.set(last.frame.segment, frame.seq);
   }
   return { last, cells: counter.countedCells(), frames, segmentStarts };
@@ -73,6 +96,10 @@ interface Args {
   colourMode?: 'wb' | 'lab' | 'wb+lab';
   /** Model rows: float file or its int8 sibling (src/detect/precision.ts; default auto). */
   precision?: Precision;
+  /** Render the scans as this simulated device (src/sim/devices/catalogue.ts). */
+  device?: string;
+  /** Model rows through CalibratedDetector ('auto') or as today ('off'); default auto with --device. */
+  calibration?: 'auto' | 'off';
 }
 
 function parseArgs(argv: string[]): Args {
@@ -98,6 +125,12 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--typer') a.typer = argv[i + 1] !== undefined && !argv[i + 1].startsWith('--') ? v() : true;
     else if (k === '--no-typer') a.typer = false;
     else if (k === '--no-normalise') a.noNormalise = true;
+    else if (k === '--device') a.device = v();
+    else if (k === '--calibration') {
+      const c = v();
+      if (c !== 'auto' && c !== 'off') throw new Error(`--calibration: auto or off, not ${c}`);
+      a.calibration = c;
+    }
     else if (k === '--precision') {
       const p = v();
       if (!(PRECISIONS as readonly string[]).includes(p)) throw new Error(`--precision: ${PRECISIONS.join(', ')}, not ${p}`);
@@ -116,11 +149,10 @@ function parseArgs(argv: string[]): Args {
 /** A card for the oracle: it only names the classes (colour normalisation is off for it). */
 const ORACLE_CARD = { name: 'oracle', classes: [...MODEL_CLASSES] } as unknown as ModelCard;
 
-function oracleDetector(scan: SimulatedScan): Pick<Detector, 'detect' | 'card'> {
-  const { groundTruth: gt } = scan;
+function oracleDetector(scan: SimulatedScan, device: DeviceSpec | null): Pick<Detector, 'detect' | 'card'> {
   return {
     card: ORACLE_CARD,
-    detect: async (frame) => oracleDetections(gt, gt.path[frame.seq], frame.width, frame.height),
+    detect: async (frame) => oracleFor(scan, frame, device),
   };
 }
 
@@ -172,11 +204,14 @@ function printTable(rows: Row[]): void {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const root = dataRoot(args.data);
+  const device = args.device ? deviceByName(args.device) : null;
+  const m = device?.magnification ?? 1;
+  const scanOptions = device ? deviceScanOptions(device, SCAN_DEFAULTS) : SCAN_DEFAULTS;
   const seeds = Array.from({ length: Math.max(args.scans, args.oracleScans) }, (_, i) => args.seed + i);
   const scans: SimulatedScan[] = [];
   for (const seed of seeds) {
     // even seeds end with a jump to the far corner (already scanned): relocalisation must rejoin the map
-    scans.push(await buildScan({ ...SCAN_DEFAULTS, dataRoot: root, seed, fps: args.fps, durationS: args.duration, path: { jumpAtEnd: seed % 2 === 0 } }));
+    scans.push(await buildScan({ ...scanOptions, dataRoot: root, seed, fps: args.fps, durationS: args.duration, path: { jumpAtEnd: seed % 2 === 0 } }));
   }
   const rows: Row[] = [];
   const runAll = async (name: string, count: number, runScan: (scan: SimulatedScan, i: number) => Promise<CountRunResult>) => {
@@ -187,7 +222,7 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const run = await runScan(scan, i);
       const s = (performance.now() - t0) / 1000;
-      const score = scoreScan(scan.groundTruth, run.cells, origins(scan, run));
+      const score = scoreScan(scan.groundTruth, device ? cellsToMosaicScale(run.cells, m) : run.cells, origins(scan, run));
       const segs = run.segmentStarts.size;
       const jump = scan.groundTruth.path.some((p) => p.phase === 'jump') ? '+jump' : '';
       rows.push({ detector: name, scan: `seed ${seeds[i]}${jump}${segs > 1 ? ` (${segs} seg)` : ''}`, score, summary: summarise(score), frames: run.frames, seconds: s });
@@ -209,9 +244,9 @@ async function main(): Promise<void> {
   };
   const colour = args.colourMode ? { mode: args.colourMode } : {};
   const everyFrame = (detector: (scan: SimulatedScan) => Pick<Detector, 'detect' | 'card'>, normalise: boolean, track = {}) => (scan: SimulatedScan, i: number) =>
-    runCountEveryFrame({ frames: scan.frames(), sourceLabel: `sim:seed=${seeds[i]}`, detector: detector(scan), normalise: normalise ? colour : false, track });
-  const oracle = await runAll('oracle', args.oracleScans, everyFrame(oracleDetector, false));
-  const sparse = await runAll('oracle 1/4', args.oracleScans, async (scan) => runOracleSparse(scan, 4));
+    runCountEveryFrame({ frames: scanFrames(scan, device), sourceLabel: `sim:seed=${seeds[i]}`, detector: detector(scan), normalise: normalise ? colour : false, track });
+  const oracle = await runAll('oracle', args.oracleScans, everyFrame((scan) => oracleDetector(scan, device), false));
+  const sparse = await runAll('oracle 1/4', args.oracleScans, (scan) => runOracleSparse(scan, 4, device));
   let model: ScanScore | null = null;
   let modelNote = '';
   if (!args.oracleOnly) {
@@ -225,15 +260,32 @@ async function main(): Promise<void> {
         typerPath: typerPathOption(args.typer, args.model),
         ...(args.scoreThreshold !== undefined ? { scoreThreshold: args.scoreThreshold } : {}),
       });
-      const label = `model:${detector.card.name}` + (detector.typer ? `+${detector.typer.card.name}` : '');
+      const calibration = args.calibration ?? (device ? 'auto' : 'off');
+      const label = `model:${detector.card.name}` + (detector.typer ? `+${detector.typer.card.name}` : '') + (calibration === 'auto' ? ' cal' : '');
       try {
-        model = await runAll(label, args.scans, everyFrame(() => detector, !args.noNormalise, modelTrack));
+        model = await runAll(label, args.scans, async (scan, i) => {
+          if (calibration === 'off') return everyFrame(() => detector, !args.noNormalise, modelTrack)(scan, i);
+          // one calibrated detector per scan (a scan is one camera session), as `leukoscan count` builds it:
+          // the live pipeline shows the calibrator the captured frames and its colour stage applies the transform
+          const d = await calibratedDetector(detector, { calibration: 'auto' }, LIVE_SOURCE);
+          const run = await runCountEveryFrame({
+            calibration: d.liveCalibration,
+            frames: scanFrames(scan, device),
+            sourceLabel: `sim:seed=${seeds[i]}`,
+            detector: d,
+            normalise: args.noNormalise ? false : colour,
+            track: modelTrack,
+          });
+          process.stderr.write(`  seed ${seeds[i]}: ${describeCalibration(d.calibration, { calibration: 'auto' })}\n`);
+          return run;
+        });
       } finally {
         await detector.release();
       }
     }
   }
-  console.log(`\nCounting benchmark: ${args.oracleScans} simulated scans for the oracle, the first ${args.scans} for the model (BCCD test fields ${SCAN_DEFAULTS.cols}x${SCAN_DEFAULTS.rows}, ${SCAN_DEFAULTS.frameWidth}x${SCAN_DEFAULTS.frameHeight}, ${args.fps} fps, ${args.duration} s)\n`);
+  const seen = device ? `; seen through device ${device.name} (${device.description}): ${device.frame.width}x${device.frame.height} frames` : '';
+  console.log(`\nCounting benchmark: ${args.oracleScans} simulated scans for the oracle, the first ${args.scans} for the model (BCCD test fields ${scanOptions.cols}x${scanOptions.rows}, view ${scanOptions.frameWidth}x${scanOptions.frameHeight} mosaic px, ${args.fps} fps, ${args.duration} s${seen})\n`);
   printTable(rows.filter((r) => r.frames.read > 0));
   console.log('\nPer-type counts: truth / counted (oracle, all its scans)' + (model ? '; truth / counted (model scans)' : ''));
   for (const t of LEUKOCYTE_TYPES) {

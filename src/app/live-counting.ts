@@ -11,7 +11,7 @@ import type { DetectionsXyxyPixels } from '../core/detections.js';
 import type { Frame } from '../core/frame.js';
 import type { TrackConfigInput } from '../track/config.js';
 import { SlideCounter } from '../track/slide-counter.js';
-import { DEFAULT_STAGE_PACE_CONFIG, StagePace } from '../track/stage-pace.js';
+import { DEFAULT_STAGE_PACE_CONFIG, StagePace, type StagePaceConfig } from '../track/stage-pace.js';
 import type { CountUpdate, CountedCell, CountedFrame } from '../track/types.js';
 import type { CountedCell as WireCountedCell, OverlayCell } from '../stream/protocol.js';
 
@@ -48,9 +48,13 @@ export class LiveCounting {
   /** Boxes of the classes the tracker does not follow (the card's non-leukocyte classes), last detection. */
   private others: OtherBoxes | null = null;
 
-  constructor(private readonly track: TrackConfigInput = {}) {
+  /** `stagePace`: e.g. the cell size at the camera's scale (src/track/scale.ts); defaults otherwise. */
+  constructor(
+    private readonly track: TrackConfigInput = {},
+    stagePace: Partial<Omit<StagePaceConfig, 'minObservations'>> = {},
+  ) {
     this.counter = new SlideCounter(track);
-    this.pace = new StagePace({ ...DEFAULT_STAGE_PACE_CONFIG, minObservations: this.counter.config.count.minObservations });
+    this.pace = new StagePace({ ...DEFAULT_STAGE_PACE_CONFIG, ...stagePace, minObservations: this.counter.config.count.minObservations });
   }
 
   /** Median stage pace, or null until known. */

@@ -34,8 +34,8 @@ export interface ResumedScan {
 }
 
 export type LifecycleInput =
-  /** start, pause, stop, reset, setTarget; setSource once the shell has checked the new source (opened, one frame read). */
-  | Exclude<SessionCommand, { readonly type: 'resumeInterrupted' | 'closeInterrupted' }>
+  /** start, pause, stop, reset, setTarget; setSource once the shell has checked the new source (opened, one frame read). ('recalibrate' is the detector's, not the lifecycle's.) */
+  | Exclude<SessionCommand, { readonly type: 'resumeInterrupted' | 'closeInterrupted' | 'recalibrate' }>
   /** Resume an interrupted scan (idle only); the shell restores its counts. */
   | { readonly type: 'resumeInterrupted'; readonly scan: ResumedScan }
   | { readonly type: 'sourceEnded' }

@@ -6,6 +6,7 @@
 import { describeHealth, type HealthEvent } from '../capture/health.js';
 import { redactUri } from '../capture/redact-uri.js';
 import type { LiveEvent } from '../pipeline/live-types.js';
+import type { CalibrationHealth } from '../stream/protocol.js';
 import type { SessionHealth } from '../stream/session.js';
 
 type Metrics = Extract<LiveEvent, { type: 'metrics' }>['metrics'];
@@ -28,7 +29,8 @@ export function withSourceHealth(health: SessionHealth, h: HealthEvent): Session
 }
 
 /** Pipeline metrics applied, with the stage pace measured beside them. */
-export function withPipelineMetrics(health: SessionHealth, m: Metrics, stagePace: number | null): SessionHealth {
+/** `calibration` undefined: this server does not calibrate (the field stays off the wire). */
+export function withPipelineMetrics(health: SessionHealth, m: Metrics, stagePace: number | null, calibration?: CalibrationHealth | null): SessionHealth {
   return {
     ...health,
     pipeline: {
@@ -37,6 +39,7 @@ export function withPipelineMetrics(health: SessionHealth, m: Metrics, stagePace
       detectMs: Number.isFinite(m.detectP50Ms) ? m.detectP50Ms : null,
       droppedFrames: m.framesSkipped,
       stagePace,
+      ...(calibration === undefined ? {} : { calibration }),
     },
   };
 }

@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT } from './exit-codes.js';
 
 /** Each subcommand lives in its own module under ./commands and adds itself to the program. */
-const COMMANDS = ['detect', 'eval', 'bench', 'run', 'count', 'simulate', 'serve', 'report', 'devices'] as const;
+const COMMANDS = ['detect', 'eval', 'bench', 'run', 'count', 'simulate', 'serve', 'report', 'devices', 'calibrate'] as const;
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('leukoscan')

@@ -20,7 +20,20 @@ export interface ModelCard {
     labStd: [number, number, number];
     /** Mean RGB of the background (plasma), 0-255. */
     backgroundRgb: [number, number, number];
+    /**
+     * L*a*b* mean and std of the cell pixels only (optical density above Otsu's threshold,
+     * src/pipeline/calibration/cell-segmentation.ts): the target of the device colour fit.
+     * Absent in older cards (the fit then white-balances only).
+     */
+    cellLabMean?: [number, number, number];
+    cellLabStd?: [number, number, number];
   };
+  /**
+   * The scale the model was trained at: the median red-cell diameter (annotation box sqrt(w*h))
+   * in model-input pixels, and how it was measured. The pipeline resamples frames so that their
+   * red cells come out at this size. Absent in older cards.
+   */
+  trainingScale?: { rbcDiameterPx: number; source: string };
   outputs: { logits: string; boxes: string; boxConvention: 'cxcywh-normalised' };
   numQueries: number;
   /**

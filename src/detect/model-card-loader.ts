@@ -12,7 +12,14 @@ export const modelCardSchema = z.looseObject({
   resize: z.literal('stretch'),
   mean: triple,
   std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]),
-  colourReference: z.object({ labMean: triple, labStd: triple, backgroundRgb: triple }),
+  colourReference: z.object({
+    labMean: triple,
+    labStd: triple,
+    backgroundRgb: triple,
+    cellLabMean: triple.optional(),
+    cellLabStd: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]).optional(),
+  }),
+  trainingScale: z.object({ rbcDiameterPx: z.number().positive(), source: z.string().min(1) }).optional(),
   outputs: z.object({
     logits: z.string().min(1),
     boxes: z.string().min(1),

@@ -72,3 +72,16 @@ export const DEFAULT_METRICS_CONFIG: MetricsConfig = {
   intervalMs: 1_000,
   rateIntervals: 5,
 };
+
+export interface LiveCalibrationConfig {
+  /**
+   * For callers that feed a calibrated detector only (no live pipeline `calibration`): the
+   * calibrator is shown every `observeEvery`-th analysed frame. The
+   * core's Calibrator chooses which it measures (the first 10, then one in 30 until held), on the
+   * main thread: estimateScale alone took 12-340 ms per 640x480 frame on the shared 2-core machine
+   * under load (2026-12-04).
+   */
+  readonly observeEvery: number;
+}
+
+export const LIVE_CALIBRATION_DEFAULTS: LiveCalibrationConfig = { observeEvery: 1 };

@@ -1,9 +1,10 @@
-import { type Observable, type SchedulerLike, asyncScheduler, connect, defer, filter, from, map, merge } from 'rxjs';
+import { type Observable, type SchedulerLike, asyncScheduler, connect, defer, filter, from, map, merge, tap } from 'rxjs';
 import { type CaptureOptions, capture } from '../capture/capture.js';
 import type { CaptureEvent } from '../capture/health.js';
 import type { SourceSpec } from '../capture/source-uri.js';
 import type { Frame } from '../core/frame.js';
 import type { Detector } from '../detect/detector.js';
+import type { ColourTransform } from './calibration/types.js';
 import type { ColourNormaliseConfig, MetricsConfig } from './config.js';
 import type { LiveEvent } from './live-types.js';
 import { detectLatest } from './operators/detectLatest.js';
@@ -28,6 +29,19 @@ export interface LivePipelineOptions {
   readonly scheduler?: SchedulerLike;
   /** Replaces ffmpeg capture (tests, or a caller that already has frames). */
   readonly events?: Observable<CaptureEvent>;
+  /**
+   * The device calibration (src/detect/calibrated-detector.ts `liveCalibration`): it is shown the
+   * captured frames before colour correction (so it never measures its own correction), and its
+   * colour transform, once it has one, replaces the white balance of the colour stage.
+   */
+  readonly calibration?: LiveCalibration;
+}
+
+/** What the live pipeline needs of a device calibration. */
+export interface LiveCalibration {
+  /** Must not block: e.g. hands the frame to a worker, or drops it while one is measured. */
+  observe(frame: Frame): void;
+  colour(): ColourTransform | null;
 }
 
 /**
@@ -43,7 +57,9 @@ export function livePipeline(options: LivePipelineOptions): Observable<LiveEvent
   return defer(() => {
     const scheduler = options.scheduler ?? asyncScheduler;
     const events$ = options.events ?? capture(options.source, { ...options.capture, scheduler });
-    const normalise = options.normalise === false ? (f: Observable<Frame>) => f : normaliseColour(options.detector.card.colourReference, options.normalise ?? {});
+    const cal = options.calibration;
+    const colour = cal === undefined ? {} : { transform: () => cal.colour() };
+    const normalise = options.normalise === false ? (f: Observable<Frame>) => f : normaliseColour(options.detector.card.colourReference, options.normalise ?? {}, colour);
 
     const live$ = events$.pipe(
       connect((shared) =>
@@ -55,6 +71,7 @@ export function livePipeline(options: LivePipelineOptions): Observable<LiveEvent
           shared.pipe(
             filter((e): e is Extract<CaptureEvent, { kind: 'frame' }> => e.kind === 'frame'),
             map((e) => e.frame),
+            tap((frame) => cal?.observe(frame)),
             normalise,
             detectLatest((frame: Frame) => from(options.detector.detect(frame)), { scheduler }),
             map((e): LiveEvent => {

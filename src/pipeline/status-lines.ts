@@ -8,6 +8,8 @@ export interface StatusView {
   readonly metrics: MetricsSnapshot | null;
   readonly health: HealthEvent | null;
   readonly lastDetections: DetectionsXyxyPixels | null;
+  /** The detector's calibration in one line (src/detect/calibration-summary.ts); absent: not shown. */
+  readonly calibration?: string;
 }
 
 const ms = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(0)} ms` : '-');
@@ -42,6 +44,7 @@ export function statusLines(v: StatusView): string[] {
       ? `latency p50 ${ms(m.latencyP50Ms)}  p95 ${ms(m.latencyP95Ms)}  (detect p50 ${ms(m.detectP50Ms)} p95 ${ms(m.detectP95Ms)}, overhead p95 ${ms(m.overheadP95Ms)})`
       : 'latency -',
     `last detections: ${v.lastDetections ? summariseDetections(v.lastDetections) : '-'}`,
+    ...(v.calibration === undefined ? [] : [`calibration: ${v.calibration}`]),
   ];
 }
 

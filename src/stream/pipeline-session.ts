@@ -37,6 +37,8 @@ import {
 import { type PipelineSessionStore, ScanRecord } from '../app/scan-record.js';
 import { SerialQueue } from '../app/serial-queue.js';
 import { checkNewSource } from '../app/source-check.js';
+import type { StagePaceConfig } from '../track/stage-pace.js';
+import type { CalibrationHealth } from './protocol.js';
 import {
   type ScanHistory,
   type ScanSession,
@@ -63,6 +65,10 @@ export interface PipelineSessionOptions {
   source: string;
   target: number;
   track?: TrackConfigInput;
+  /** Stage-pace settings (e.g. the cell size at the camera's scale: src/track/scale.ts); defaults otherwise. */
+  stagePace?: Partial<Omit<StagePaceConfig, 'minObservations'>>;
+  /** The detector's calibration: read into health.pipeline.calibration, restarted by 'recalibrate'. Absent: not calibrated. */
+  calibration?: { read(): CalibrationHealth | null; recalibrate(): void };
   /** The scan store; null runs without persistence (no review, no history). */
   store: PipelineSessionStore | null;
   /** Most cells sent in an `openScan` reply. */
@@ -96,7 +102,7 @@ export class PipelineScanSession implements ScanSession {
   constructor(private readonly options: PipelineSessionOptions) {
     this.log = options.log ?? (() => {});
     options.validateSource(options.source);
-    this.counting = new LiveCounting(options.track ?? {});
+    this.counting = new LiveCounting(options.track ?? {}, options.stagePace);
     this.record = new ScanRecord(options.store, this.log);
     this.interrupted = new InterruptedScans(options.store?.store ?? null);
     this.lifecycle = initialLifecycle(options.source, options.target);
@@ -154,6 +160,11 @@ export class PipelineScanSession implements ScanSession {
         }
         case 'closeInterrupted':
           this.interrupted.close(command.scanId);
+          return this.publishStatus();
+        case 'recalibrate':
+          if (this.options.calibration === undefined) throw new SessionCommandError('this server does not calibrate (--calibration off)');
+          this.options.calibration.recalibrate();
+          this.setHealth({ ...this.health, pipeline: { ...this.health.pipeline, calibration: this.options.calibration.read() } });
           return this.publishStatus();
         default:
           return this.apply(command);
@@ -287,7 +298,7 @@ export class PipelineScanSession implements ScanSession {
       case 'health':
         return this.setHealth(withSourceHealth(this.health, event.health));
       case 'metrics':
-        return this.setHealth(withPipelineMetrics(this.health, event.metrics, this.counting.stagePace));
+        return this.setHealth(withPipelineMetrics(this.health, event.metrics, this.counting.stagePace, this.options.calibration?.read()));
     }
   }
 

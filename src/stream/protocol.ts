@@ -63,6 +63,8 @@ export const StartMessageSchema = z.strictObject(command('start'));
 export const PauseMessageSchema = z.strictObject(command('pause'));
 export const StopMessageSchema = z.strictObject(command('stop'));
 export const ResetMessageSchema = z.strictObject(command('reset'));
+/** Start calibration again from the next frames (e.g. after changing the objective). */
+export const RecalibrateMessageSchema = z.strictObject(command('recalibrate'));
 export const SetTargetMessageSchema = z.strictObject({
   ...command('setTarget'),
   /** Number of leukocytes to count before the scan is complete. */
@@ -112,6 +114,7 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   PauseMessageSchema,
   StopMessageSchema,
   ResetMessageSchema,
+  RecalibrateMessageSchema,
   SetTargetMessageSchema,
   SetSourceMessageSchema,
   ResumeInterruptedMessageSchema,
@@ -129,6 +132,7 @@ export const REQUIRED_ROLE: Record<ClientMessageType, Role> = {
   pause: 'operator',
   stop: 'operator',
   reset: 'operator',
+  recalibrate: 'operator',
   setTarget: 'operator',
   setSource: 'operator',
   resumeInterrupted: 'operator',
@@ -266,6 +270,23 @@ export const GalleryMessageSchema = z.strictObject({
   cells: z.array(CountedCellSchema),
 });
 
+/** The detector's calibration (src/detect/calibration-state.ts), as the Health tile shows it. */
+export const CalibrationHealthSchema = z.strictObject({
+  status: z.enum(['off', 'calibrating', 'calibrated', 'held', 'fixed']),
+  /** µm per frame pixel, and the red cells the estimate rests on; null: no scale yet. */
+  umPerPx: z.number().positive().nullable(),
+  rbcCount: z.int().nonnegative().nullable(),
+  /** The scale was set by the operator (--um-per-px), not measured. */
+  scaleOverridden: z.boolean(),
+  field: z.enum(['full', 'circle', 'rect']),
+  colourCalibrated: z.boolean(),
+  /** Tiles per analysed frame (1: one input); null before the first frame. */
+  tiles: z.int().positive().nullable(),
+  /** Why it is held or has no scale, e.g. "cannot estimate scale: no red cells found". */
+  message: z.string().max(PROTOCOL_LIMITS.MAX_SOURCE_CHARS).nullable(),
+});
+export type CalibrationHealth = z.infer<typeof CalibrationHealthSchema>;
+
 export const HealthMessageSchema = z.strictObject({
   v: version,
   type: z.literal('health'),
@@ -285,6 +306,8 @@ export const HealthMessageSchema = z.strictObject({
     droppedFrames: z.int(),
     /** Stage step between analysed frames / the most that lets each cell be seen whole often enough to count (>1: too fast); null: not known. */
     stagePace: z.number().nonnegative().nullable(),
+    /** The detector's calibration; absent: the server does not calibrate. */
+    calibration: CalibrationHealthSchema.nullable().optional(),
   }),
 });
 

@@ -392,6 +392,7 @@ export class StreamServer {
         case 'pause':
         case 'stop':
         case 'reset':
+        case 'recalibrate':
           return ack((await session.execute({ type: message.type })).scan);
         case 'setTarget':
           return ack((await session.execute({ type: 'setTarget', target: message.target })).scan);

@@ -7,6 +7,7 @@
 import type { Observable } from 'rxjs';
 import type { Frame } from '../core/frame.js';
 import type {
+  CalibrationHealth,
   CountedCell,
   DifferentialRow,
   OverlayCell,
@@ -61,6 +62,8 @@ export interface SessionHealth {
      * above 1 the stage moves too fast for the detector and cells can be missed. Null: not known yet.
      */
     readonly stagePace: number | null;
+    /** The detector's calibration (health.pipeline.calibration); absent: not calibrated. */
+    readonly calibration?: CalibrationHealth | null;
   };
 }
 
@@ -96,6 +99,7 @@ export type SessionCommand =
   | { readonly type: 'pause' }
   | { readonly type: 'stop' }
   | { readonly type: 'reset' }
+  | { readonly type: 'recalibrate' }
   | { readonly type: 'setTarget'; readonly target: number }
   | { readonly type: 'setSource'; readonly source: string }
   /** Continue the interrupted scan on offer: same counts, same target. */

@@ -3,7 +3,7 @@ import type { CaptureEvent } from '../capture/health.js';
 import type { Frame } from '../core/frame.js';
 import type { Detector } from '../detect/detector.js';
 import type { ColourNormaliseConfig } from '../pipeline/config.js';
-import { livePipeline } from '../pipeline/live-pipeline.js';
+import { type LiveCalibration, livePipeline } from '../pipeline/live-pipeline.js';
 import type { LiveEvent } from '../pipeline/live-types.js';
 import type { TrackConfigInput } from './config.js';
 import { countedCellsOf } from './counter.js';
@@ -63,6 +63,8 @@ export interface RunCountOptions {
   readonly sourceLabel: string;
   readonly detector: Pick<Detector, 'detect' | 'card'>;
   readonly normalise?: Partial<ColourNormaliseConfig> | false;
+  /** The device calibration, shown the captured frames (src/pipeline/live-pipeline.ts). */
+  readonly calibration?: LiveCalibration;
   readonly track?: TrackConfigInput;
   readonly onUpdate?: (u: CountUpdate) => void;
 }
@@ -83,7 +85,7 @@ export async function runCountEveryFrame(options: RunCountOptions): Promise<Coun
   failed.catch(() => {});
   let completeResolve: () => void = () => {};
   const completed = new Promise<void>((resolve) => (completeResolve = resolve));
-  const sub = livePipeline({ source: options.sourceLabel, detector: options.detector, normalise: options.normalise, metrics: false, events: events$ }).subscribe({
+  const sub = livePipeline({ source: options.sourceLabel, detector: options.detector, normalise: options.normalise, calibration: options.calibration, metrics: false, events: events$ }).subscribe({
     next: (e) => {
       try {
         c.handle(e);

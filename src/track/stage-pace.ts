@@ -9,8 +9,14 @@
 export interface StagePaceConfig {
   /** Analysed-frame steps the median is taken over. */
   readonly window: number;
-  /** A leukocyte's size as a share of the frame's shorter side. */
+  /** A leukocyte's size as a share of the frame's shorter side (BCCD's scale)… */
   readonly cellFraction: number;
+  /**
+   * …or, where the camera's scale is known, its size in frame px (src/track/scale.ts); wins over
+   * cellFraction. A function is asked on every analysed frame (a live calibration that is still
+   * refining; undefined: cellFraction).
+   */
+  readonly cellPx?: number | (() => number | undefined);
   /** The counting policy's minimum whole observations (TrackConfig.count.minObservations). */
   readonly minObservations: number;
 }
@@ -37,6 +43,7 @@ export class StagePace {
   constructor(private readonly config: StagePaceConfig) {
     if (!Number.isInteger(config.window) || config.window < 1) throw new Error(`stage pace window must be a positive integer, got ${config.window}`);
     if (!(config.cellFraction >= 0 && config.cellFraction < 1)) throw new Error(`cellFraction must be in [0, 1), got ${config.cellFraction}`);
+    if (typeof config.cellPx === 'number' && !(config.cellPx >= 0)) throw new Error(`cellPx must be non-negative, got ${config.cellPx}`);
     if (!(config.minObservations >= 1)) throw new Error(`minObservations must be at least 1, got ${config.minObservations}`);
   }
 
@@ -51,7 +58,10 @@ export class StagePace {
       this.steps.length = 0;
       return null;
     }
-    const cell = this.config.cellFraction * Math.min(f.frame.width, f.frame.height);
+    const side = Math.min(f.frame.width, f.frame.height);
+    // a cell as large as the view leaves no room to move: keep a sliver so the limit stays finite
+    const given = typeof this.config.cellPx === 'function' ? this.config.cellPx() : this.config.cellPx;
+    const cell = Math.min(given !== undefined && given >= 0 ? given : this.config.cellFraction * side, 0.95 * side);
     const limitX = (f.frame.width - cell) / this.config.minObservations;
     const limitY = (f.frame.height - cell) / this.config.minObservations;
     this.steps.push(Math.max(Math.abs(here.x - prev.x) / limitX, Math.abs(here.y - prev.y) / limitY));

@@ -14,7 +14,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LEUKOCYTE_TYPES, type LeukocyteType } from '../../src/core/classes.js';
 import type { Frame } from '../../src/core/frame.js';
-import type { DifferentialRow, OverlayCell, ScanDetail, ScanSummary } from '../../src/stream/protocol.js';
+import type { CalibrationHealth, DifferentialRow, OverlayCell, ScanDetail, ScanSummary } from '../../src/stream/protocol.js';
 import type {
   ReviewRequest,
   ReviewResult,
@@ -38,6 +38,8 @@ export interface ScriptedSessionOptions {
   autostart?: boolean;
   /** Give it an in-memory history (review/list/open); null = no store. */
   withHistory?: boolean;
+  /** Report this calibration in health (after a 'recalibrate': 'calibrating…' for 30 frames). */
+  calibration?: CalibrationHealth;
 }
 
 const Z95 = 1.959963984540054;
@@ -107,6 +109,7 @@ export class ScriptedScanSession implements ScanSession {
   private countedCells = 0;
   private readonly producedTimes: number[] = [];
   readonly commands: SessionCommand[] = [];
+  private recalibratedAtSeq: number | null = null;
   readonly reviews: ReviewRequest[] = [];
 
   constructor(private readonly options: ScriptedSessionOptions) {
@@ -175,6 +178,10 @@ export class ScriptedScanSession implements ScanSession {
         this.live$.next({ kind: 'reset' });
         this.emitDifferential();
         this.setStatus({ ...status, scanId: null, startedAtMs: null, scan: this.timer ? 'running' : 'idle' });
+        return;
+      case 'recalibrate':
+        if (this.options.calibration === undefined) throw new Error('this session does not calibrate');
+        this.recalibratedAtSeq = this.seq;
         return;
       case 'setTarget':
         this.setStatus({ ...status, target: command.target });
@@ -278,11 +285,20 @@ export class ScriptedScanSession implements ScanSession {
       const fps = this.producedFps(2000);
       const health: SessionHealth = {
         source: { uri: this.status$.value.source, state: 'running', fps, message: null },
-        pipeline: { fps, detectFps: fps / 2, detectMs: 42, droppedFrames: Math.floor(seq / 2), stagePace: (seq / 15) % 4 < 2 ? 0.5 : 1.5 },
+        pipeline: { fps, detectFps: fps / 2, detectMs: 42, droppedFrames: Math.floor(seq / 2), stagePace: (seq / 15) % 4 < 2 ? 0.5 : 1.5, ...this.calibrationNow(seq) },
       };
       this.health$.next(health);
       this.live$.next({ kind: 'health', health });
     }
+  }
+
+  private calibrationNow(seq: number): { calibration?: CalibrationHealth } {
+    const c = this.options.calibration;
+    if (c === undefined) return {};
+    if (this.recalibratedAtSeq !== null && seq - this.recalibratedAtSeq < 30) {
+      return { calibration: { ...c, status: 'calibrating', umPerPx: null, rbcCount: null, tiles: null, message: null } };
+    }
+    return { calibration: c };
   }
 
   private makeHistory(): ScanHistory {

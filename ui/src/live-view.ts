@@ -72,6 +72,9 @@ export class LiveView {
     if (this.header !== null && overlay.seq === this.header.seq) this.scheduleDraw();
   }
 
+  /** Label size factor from the calibration (calibration-view.ts overlayLabelScale): smaller cells, smaller labels. */
+  labelScale = 1;
+
   /** Stage pace from the health message (>1: too fast for the detector): a warning over the view. */
   onStagePace(pace: number | null): void {
     this.paceWarning.hidden = !stageTooFast(pace);
@@ -151,7 +154,7 @@ export class LiveView {
     const sx = drawW / o.sourceWidth;
     const sy = drawH / o.sourceHeight;
     const lw = Math.max(1.5, 2 * dpr);
-    ctx.font = `600 ${Math.round(11 * dpr)}px system-ui, sans-serif`;
+    ctx.font = `600 ${Math.round(11 * dpr * this.labelScale)}px system-ui, sans-serif`;
     ctx.textBaseline = 'bottom';
     for (const cell of o.cells) {
       const leuko = isLeukocyteClass(cell.type);
@@ -178,7 +181,7 @@ export class LiveView {
       const r = labelRect(
         { x: x - lw / 2, y, w, h: bh },
         ctx.measureText(label).width + 8 * dpr,
-        15 * dpr,
+        15 * dpr * this.labelScale,
         { x: offX, y: offY, w: drawW, h: drawH },
       );
       ctx.fillStyle = colour;

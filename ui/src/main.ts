@@ -8,6 +8,7 @@ import { DifferentialView } from './differential-view.js';
 import { h } from './dom.js';
 import { Gallery } from './gallery.js';
 import { HealthView } from './health-view.js';
+import { CalibrationView, overlayLabelScale } from './calibration-view.js';
 import { HistoryView } from './history.js';
 import { LiveView } from './live-view.js';
 import { ResumeBanner } from './resume-banner.js';
@@ -57,6 +58,7 @@ function start(root: HTMLElement, token: string): void {
     return id;
   };
   const controls = new Controls((r) => void send(r));
+  const calibration = new CalibrationView((r) => void send(r));
   const review = { onReview: (cellId: string, action: ReviewAction, newType?: LeukocyteType) => void send({ type: 'review', cellId, action, ...(newType ? { newType } : {}) }) };
   const gallery = new Gallery(review);
   const history = new HistoryView(send, review);
@@ -95,7 +97,7 @@ function start(root: HTMLElement, token: string): void {
       ),
       h('div', { class: 'col-diff' },
         panel('Differential', h('div', {}, differential.progressElement, differential.tableElement, differential.chartElement)),
-        panel('Health', health.element),
+        panel('Health', h('div', {}, calibration.element, health.element)),
       ),
       h('div', { class: 'col-gallery' },
         panel('Counted cells', gallery.element),
@@ -115,6 +117,7 @@ function start(root: HTMLElement, token: string): void {
         roleBadge.textContent = role === 'operator' ? 'Operator' : 'Read-only';
         roleBadge.className = `role ${role}`;
         controls.setRole(role);
+        calibration.setRole(role);
         const canReview = role === 'operator' && m.features.review;
         const reviewNote = !m.features.review ? 'Review needs the scan store; this server has none' : 'Review needs the operator token';
         gallery.setReview(canReview, reviewNote);
@@ -149,6 +152,8 @@ function start(root: HTMLElement, token: string): void {
       case 'health':
         health.updateHealth(m);
         live.onStagePace(m.pipeline.stagePace);
+        calibration.update(m.pipeline.calibration);
+        live.labelScale = overlayLabelScale(m.pipeline.calibration);
         return;
       case 'metrics':
         health.updateMetrics(m);
@@ -171,6 +176,7 @@ function start(root: HTMLElement, token: string): void {
     connState.textContent = state;
     connState.className = `conn ${state}`;
     controls.setConnected(state === 'open');
+    calibration.setConnected(state === 'open');
     connDetailText.textContent = detail;
     connDetail.hidden = detail.length === 0 || state === 'open';
   };

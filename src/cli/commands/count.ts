@@ -17,8 +17,10 @@ import { EXIT } from '../exit-codes.js';
 import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
 import { deviceOption, parsePositiveInt, parseScore, precisionOption } from './detect.js';
 import type { Precision } from '../../detect/precision.js';
+import { trackingForScale } from '../../track/scale.js';
+import { type CalibrationFlags, LIVE_SOURCE, calibratedDetector, calibrationOptions, describeCalibration, fixedRbcDiameterPx, preflightProfile } from '../calibration-options.js';
 
-interface CountOptions {
+interface CountOptions extends CalibrationFlags {
   typer?: string | boolean;
   json?: string;
   model: string;
@@ -83,7 +85,7 @@ function parsePositive(v: string): number {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('count')
     .description('Count leukocytes in a video (capture -> normalise -> detect -> track -> count) and report the differential')
     .argument('<source>', 'video file (or rtsp://, v4l2:///dev/videoN: counted until Ctrl-C)')
@@ -101,12 +103,15 @@ export function register(program: Command): void {
     .option('--target <n>', 'differential target (cells)', parsePositiveInt, TRACK_DEFAULTS.count.target)
     .option('--min-observations <n>', 'full, in-focus views needed before a cell is counted', parsePositiveInt, TRACK_DEFAULTS.count.minObservations)
     .option('--min-mean-score <s>', 'mean detector score needed before a cell is counted', parseScore, TRACK_DEFAULTS.count.minMeanScore)
-    .option('--no-normalise', 'no colour normalisation to the model card reference')
+    .option('--no-normalise', 'no colour normalisation to the model card reference');
+  for (const o of calibrationOptions()) cmd.addOption(o);
+  cmd
     .addHelpText(
       'after',
       '\nA file is read to its end and every frame goes through the detector unless --realtime is given.' +
+        '\nThe tracker\'s pixel thresholds follow the scale of --profile or --um-per-px (BCCD\'s otherwise).' +
         '\nExit codes: 0 counted; 3 the video ended early (decoder errors, or fewer frames than its container holds: the partial count is written);' +
-        '\n66 the source or model is missing; 2 bad arguments; 1 the run failed.',
+        '\n66 the source, model or --profile is missing; 2 bad arguments or a bad --profile; 1 the run failed.',
     )
     .action(async (source: string, opts: CountOptions) => {
       let spec;
@@ -130,10 +135,19 @@ export function register(program: Command): void {
         process.exitCode = EXIT.NO_INPUT;
         return;
       }
-      const detector = await OnnxDetector.create({ modelPath: opts.model, typerPath: typerPathOption(opts.typer, opts.model), device: opts.device, precision: opts.precision, intraOpThreads: opts.threads, scoreThreshold: opts.scoreThreshold });
-      process.stderr.write(`leukoscan count: ${detector.describe()}\n`);
-      process.stderr.write(`leukoscan count: ${detector.card.name}, leukocytes typed by ${detector.typer ? detector.typer.card.name : 'the detector (no typer)'}\n`);
-      const track = { count: { target: opts.target, minObservations: opts.minObservations, minMeanScore: opts.minMeanScore } };
+      const pre = await preflightProfile(opts, (line) => process.stderr.write(`leukoscan count: ${line}\n`));
+      if ('exitCode' in pre) {
+        process.exitCode = pre.exitCode;
+        return;
+      }
+      const profileScale = pre.profile?.scale.rbcDiameterPx;
+      const onnx = await OnnxDetector.create({ modelPath: opts.model, typerPath: typerPathOption(opts.typer, opts.model), device: opts.device, precision: opts.precision, intraOpThreads: opts.threads, scoreThreshold: opts.scoreThreshold });
+      process.stderr.write(`leukoscan count: ${onnx.describe()}\n`);
+      const detector = await calibratedDetector(onnx, opts, LIVE_SOURCE);
+      process.stderr.write(`leukoscan count: ${describeCalibration(detector.calibration, opts)}\n`);
+      process.stderr.write(`leukoscan count: ${detector.card.name}, leukocytes typed by ${onnx.typer ? onnx.typer.card.name : 'the detector (no typer)'}\n`);
+      // the tracker's pixel lengths follow a scale known before the run (a profile, --um-per-px)
+      const track = trackingForScale(fixedRbcDiameterPx(opts, profileScale), { count: { target: opts.target, minObservations: opts.minObservations, minMeanScore: opts.minMeanScore } }).track;
       let targetAnnounced = false;
       const onUpdate = (u: CountUpdate) => {
         if (!targetAnnounced && u.events.some((e) => e.kind === 'target-reached')) {
@@ -147,6 +161,7 @@ export function register(program: Command): void {
       try {
         if (spec.kind === 'file' && everyFrame) {
           run = await runCountEveryFrame({
+            calibration: detector.liveCalibration,
             frames: readVideoFrames(spec.path, { width: opts.size.width, height: opts.size.height, startMs: 0, fps: opts.fps, onStderr: decoderErrors.add }),
             sourceLabel: spec.path,
             detector,
@@ -156,6 +171,7 @@ export function register(program: Command): void {
           });
         } else {
           const live$ = livePipeline({
+            calibration: detector.liveCalibration,
             source: spec,
             detector,
             normalise: opts.normalise ? {} : false,

@@ -3,6 +3,7 @@ import { join, parse } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Frame } from '../../core/frame.js';
 import { EXIT } from '../exit-codes.js';
+import { type CalibrationFlags, calibratedDetector, calibrationOptions, describeCalibration, preflightProfile } from '../calibration-options.js';
 import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
 import { DETECT_DEFAULTS } from '../../detect/config.js';
 import type { DeviceChoice } from '../../detect/detector.js';
@@ -14,7 +15,7 @@ import { type CocoDetectionRecord, fileNameOf, toCocoRecords, toJsonlRecord } fr
 import { writeOverlay } from '../../detect/overlay.js';
 import { progressBar } from '../../detect/progress.js';
 
-export interface DetectCommandOptions {
+export interface DetectCommandOptions extends CalibrationFlags {
   typer?: string | boolean;
   model: string;
   device: DeviceChoice;
@@ -50,7 +51,7 @@ export function precisionOption(): Option {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('detect')
     .description('Detect blood cells in image files or directories of images')
     .argument('<inputs...>', 'image files and/or directories of images')
@@ -64,10 +65,13 @@ export function register(program: Command): void {
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', parsePositiveInt)
     .addOption(new Option('--format <format>', 'coco: JSON array of {file_name, category, bbox [x,y,w,h], score}; jsonl: one line per image').choices(['coco', 'jsonl']).default('coco'))
     .option('--out <file>', 'write results here instead of stdout')
-    .option('--overlay <dir>', 'also write annotated copies of the images to this directory')
+    .option('--overlay <dir>', 'also write annotated copies of the images to this directory');
+  for (const o of calibrationOptions()) cmd.addOption(o);
+  cmd
     .addHelpText(
       'after',
-      '\nExit codes: 0 all images processed; 3 some images failed (each named on stderr); 66 no input images; 1 the model could not be used.',
+      '\nWith --calibration auto (the default) each image is calibrated by itself: its red cells give the scale, and the image is resampled (and tiled) to the scale the model was trained at.' +
+        '\nExit codes: 0 all images processed; 3 some images failed (each named on stderr); 66 no input images or --profile not found; 2 bad --profile; 1 the model could not be used.',
     )
     .action(async (inputs: string[], opts: DetectCommandOptions) => {
       process.exitCode = await runDetect(inputs, opts);
@@ -117,9 +121,16 @@ export async function runDetect(inputs: string[], opts: DetectCommandOptions): P
     return EXIT.FAILURE;
   }
 
-  let detector: OnnxDetector;
+  // A bad --profile fails before the model loads, naming the file.
+  const pre = await preflightProfile(opts, say);
+  if ('exitCode' in pre) {
+    await outFile?.close();
+    return pre.exitCode;
+  }
+
+  let onnx: OnnxDetector;
   try {
-    detector = await OnnxDetector.create({
+    onnx = await OnnxDetector.create({
       modelPath: opts.model,
       typerPath: typerPathOption(opts.typer, opts.model),
       device: opts.device,
@@ -133,7 +144,9 @@ export async function runDetect(inputs: string[], opts: DetectCommandOptions): P
     await outFile?.close();
     return EXIT.FAILURE;
   }
-  say(`model ${detector.describe()}`);
+  say(`model ${onnx.describe()}`);
+  const detector = await calibratedDetector(onnx, opts, { perImage: true });
+  say(describeCalibration(detector.calibration, opts));
 
   const write = outFile
     ? async (s: string) => {

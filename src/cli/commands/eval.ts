@@ -15,10 +15,11 @@ import { evaluateCoco, type DetectionBox } from '../../eval/coco-eval.js';
 import { EVAL_SCORE_THRESHOLD } from '../../eval/config.js';
 import { readPredictions, recordsToDetections } from '../../eval/predictions.js';
 import { formatCocoTable, summaryToJson } from '../../eval/report.js';
+import { type CalibrationFlags, calibratedDetector, calibrationOptions, describeCalibration, preflightProfile } from '../calibration-options.js';
 import { deviceOption, parsePositiveInt, parseScore, precisionOption } from './detect.js';
 import type { Precision } from '../../detect/precision.js';
 
-export interface EvalCommandOptions {
+export interface EvalCommandOptions extends CalibrationFlags {
   typer?: string | boolean;
   images: string;
   annotations: string;
@@ -35,7 +36,7 @@ export interface EvalCommandOptions {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('eval')
     .description('COCO AP / AP50 / AP75 and per-class AP of the model (or a predictions file) on annotated images')
     .requiredOption('--images <dir>', 'folder of the images')
@@ -51,7 +52,9 @@ export function register(program: Command): void {
     .option('--threads <n>', 'onnxruntime intra-op threads', parsePositiveInt)
     .option('--score-threshold <t>', 'score threshold when running the model (COCO practice: keep all top-k)', parseScore, EVAL_SCORE_THRESHOLD)
     .option('--json <file>', 'also write the metrics as JSON')
-    .option('--save-predictions <file>', "when running the model, also write its predictions ('detect --format coco')")
+    .option('--save-predictions <file>', "when running the model, also write its predictions ('detect --format coco')");
+  for (const o of calibrationOptions()) cmd.addOption(o);
+  cmd
     .addHelpText(
       'after',
       '\nAP follows pycocotools: IoU .50:.05:.95, 101-point interpolation, maxDets 100, area ranges small/medium/large.\n' +
@@ -68,7 +71,7 @@ function say(line: string): void {
 }
 
 async function predictWithModel(set: AnnotationSet, opts: EvalCommandOptions): Promise<{ records: CocoDetectionRecord[]; failed: number }> {
-  const detector = await OnnxDetector.create({
+  const onnx = await OnnxDetector.create({
     modelPath: opts.model,
     typerPath: typerPathOption(opts.typer, opts.model),
     device: opts.device,
@@ -76,7 +79,12 @@ async function predictWithModel(set: AnnotationSet, opts: EvalCommandOptions): P
     intraOpThreads: opts.threads,
     scoreThreshold: opts.scoreThreshold,
   });
-  say(`model ${detector.describe()}`);
+  say(`model ${onnx.describe()}`);
+  const detector = await calibratedDetector(onnx, opts, { perImage: true }).catch(async (err: unknown) => {
+    await onnx.release();
+    throw err;
+  });
+  say(describeCalibration(detector.calibration, opts));
   const records: CocoDetectionRecord[] = [];
   let failed = 0;
   const entries = [...set.images.entries()];
@@ -117,6 +125,9 @@ export async function runEval(opts: EvalCommandOptions): Promise<number> {
     return EXIT.NO_INPUT;
   }
   for (const bad of set.skipped) say(`Annotations ${bad.file}: ${bad.reason}; skipped, the other ${set.images.size} images are evaluated`);
+
+  const pre = opts.predictions ? { profile: undefined } : await preflightProfile(opts, say);
+  if ('exitCode' in pre) return pre.exitCode;
 
   let detections: DetectionBox[];
   let failed = 0;

@@ -17,8 +17,10 @@ import { statusLine, statusLines } from '../../pipeline/status-lines.js';
 import { EXIT } from '../exit-codes.js';
 import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
 import { precisionOption } from './detect.js';
+import { calibrationSummary } from '../../detect/calibration-summary.js';
+import { type CalibrationFlags, LIVE_SOURCE, calibratedDetector, calibrationOptions, describeCalibration, preflightProfile } from '../calibration-options.js';
 
-interface RunFlags {
+interface RunFlags extends CalibrationFlags {
   typer?: string | boolean;
   source: string;
   model: string;
@@ -41,7 +43,7 @@ function usage(message: string): never {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('run')
     .description('Live detection from a camera, RTSP stream, file or test pattern, with live stats; Ctrl-C stops')
     .requiredOption('--source <uri>', 'file path, rtsp://host/path, v4l2:///dev/video0 or test:testsrc2')
@@ -57,8 +59,9 @@ export function register(program: Command): void {
     .option('--seconds <n>', 'stop after this many seconds')
     .option('--frames <n>', 'stop after this many frames')
     .option('--threads <n>', 'detector intra-op threads (default: cores - 1, leaving a core to capture)')
-    .option('--json', 'print metrics and health as JSON lines')
-    .action(async (flags: RunFlags) => {
+    .option('--json', 'print metrics and health as JSON lines');
+  for (const o of calibrationOptions()) cmd.addOption(o);
+  cmd.action(async (flags: RunFlags) => {
       try {
         await runCommand(flags);
       } catch (err) {
@@ -93,22 +96,30 @@ async function runCommand(flags: RunFlags): Promise<void> {
   const threads = flags.threads === undefined ? Math.max(1, availableParallelism() - 1) : Number(flags.threads);
   if (!Number.isInteger(threads) || threads < 1) usage(`bad --threads '${flags.threads}'`);
 
-  let detector: OnnxDetector;
+  const pre = await preflightProfile(flags, (line) => process.stderr.write(`leukoscan run: ${line}\n`));
+  if ('exitCode' in pre) {
+    process.exitCode = pre.exitCode;
+    return;
+  }
+
+  let onnx: OnnxDetector;
   try {
-    detector = await OnnxDetector.create({ modelPath: flags.model, typerPath: typerPathOption(flags.typer, flags.model), device: flags.device as DeviceChoice, precision: flags.precision, intraOpThreads: threads });
+    onnx = await OnnxDetector.create({ modelPath: flags.model, typerPath: typerPathOption(flags.typer, flags.model), device: flags.device as DeviceChoice, precision: flags.precision, intraOpThreads: threads });
   } catch (err) {
     process.stderr.write(`leukoscan run: ${(err as Error).message}\n`);
     process.exitCode = /not found/.test((err as Error).message) ? EXIT.NO_INPUT : EXIT.FAILURE;
     return;
   }
-  process.stderr.write(`leukoscan run: model ${detector.describe()}\n`);
+  process.stderr.write(`leukoscan run: model ${onnx.describe()}\n`);
+  const detector = await calibratedDetector(onnx, flags, LIVE_SOURCE);
+  process.stderr.write(`leukoscan run: ${describeCalibration(detector.calibration, flags)}\n`);
 
   const tty = process.stderr.isTTY === true && !flags.json;
   let metrics: MetricsSnapshot | null = null;
   let health: HealthEvent | null = null;
   let lastDetections: DetectionsXyxyPixels | null = null;
   let shownLines = 0;
-  const view = () => ({ source: spec.uri, provider: `${detector.provider.name}`, metrics, health, lastDetections });
+  const view = () => ({ source: spec.uri, provider: `${detector.provider.name}`, metrics, health, lastDetections, calibration: calibrationSummary(detector.calibration) });
   const redraw = () => {
     const lines = statusLines(view());
     const up = shownLines > 0 ? `\x1b[${shownLines}A` : '';
@@ -141,6 +152,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
     sub = livePipeline({
       source: spec,
       detector,
+      calibration: detector.liveCalibration,
       capture: { width: size.width, height: size.height, fps, realtime: flags.realtime },
       normalise: flags.normalise ? {} : false,
     }).subscribe({
@@ -158,7 +170,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
             break;
           case 'metrics':
             metrics = e.metrics;
-            if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'metrics', metrics: e.metrics })}\n`);
+            if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'metrics', metrics: e.metrics, calibration: detector.calibration })}\n`);
             else if (tty) redraw();
             else process.stderr.write(`${statusLine(view())}\n`);
             break;

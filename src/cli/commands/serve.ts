@@ -24,13 +24,16 @@ import { isSimUri, parseSimUri, validateServeSource } from '../../stream/sources
 import { EXIT } from '../exit-codes.js';
 import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
 import { precisionOption } from './detect.js';
+import { calibrationHealth } from '../../stream/calibration-health.js';
+import { stagePaceCellPx, trackingForScale } from '../../track/scale.js';
+import { type CalibrationFlags, LIVE_SOURCE, calibratedDetector, calibrationOptions, describeCalibration, fixedRbcDiameterPx, preflightProfile } from '../calibration-options.js';
 
 /** Source used when none is given (`npm start`): a simulated scan of the BCCD data. */
 export const DEFAULT_SERVE_SOURCE = 'sim:';
 /** Capture rate for live sources: registration runs per frame on the main thread. */
 const DEFAULT_SERVE_FPS = 15;
 
-interface ServeFlags {
+interface ServeFlags extends CalibrationFlags {
   typer?: string | boolean;
   source: string;
   port: string;
@@ -61,7 +64,7 @@ function positiveInt(name: string, text: string, max: number): number {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('serve')
     .description('Live dashboard: streams frames, overlays and the running differential to browsers over WebSockets')
     .option('--source <uri>', 'sim:[seed=N,fps=N,duration=S], a file, rtsp://…, v4l2:///dev/videoN or test:PATTERN', DEFAULT_SERVE_SOURCE)
@@ -81,10 +84,11 @@ export function register(program: Command): void {
     .option('--home <dir>', 'scan store directory (default: LEUKOSCAN_HOME, else ~/.local/share/leukoscan)')
     .option('--no-store', 'do not store scans (no review, no history)')
     .option('--no-start', 'wait for the operator to press Start instead of starting the scan at once')
-    .option('--resume', 'continue the scan a crash interrupted (same counts and target) instead of offering it on the dashboard')
     .option('--operator <name>', 'technologist name stored with each scan', safeUserName())
-    .option('--allow-origin <origin...>', 'browser origins allowed to connect besides the dashboard itself (e.g. https://lab.example:8443); clients that send no Origin only need a token')
-    .action(async (flags: ServeFlags) => {
+    .option('--resume', 'continue the scan a crash interrupted (same counts and target) instead of offering it on the dashboard')
+    .option('--allow-origin <origin...>', 'browser origins allowed to connect besides the dashboard itself (e.g. https://lab.example:8443); clients that send no Origin only need a token');
+  for (const o of calibrationOptions()) cmd.addOption(o);
+  cmd.action(async (flags: ServeFlags) => {
       try {
         await serve(flags);
       } catch (err) {
@@ -167,15 +171,25 @@ async function serve(flags: ServeFlags): Promise<void> {
   const dataRoot = slideData.root;
   const log = (line: string) => process.stderr.write(`[${new Date().toISOString()}] ${line}\n`);
 
+  const pre = await preflightProfile(flags, (line) => process.stderr.write(`leukoscan serve: ${line}\n`));
+  if ('exitCode' in pre) {
+    process.exitCode = pre.exitCode;
+    return;
+  }
+  const profileRbc = pre.profile?.scale.rbcDiameterPx;
+
   // ---- resources, each released below in reverse order ----
-  let detector: OnnxDetector;
+  let onnx: OnnxDetector;
   try {
-    detector = await OnnxDetector.create({ modelPath: flags.model, typerPath: typerPathOption(flags.typer, flags.model), device: flags.device as DeviceChoice, precision: flags.precision });
+    onnx = await OnnxDetector.create({ modelPath: flags.model, typerPath: typerPathOption(flags.typer, flags.model), device: flags.device as DeviceChoice, precision: flags.precision });
   } catch (err) {
     process.stderr.write(`leukoscan serve: ${(err as Error).message}\n`);
     process.exitCode = /not found|ENOENT/.test((err as Error).message) ? EXIT.NO_INPUT : EXIT.FAILURE;
     return;
   }
+  const detector = await calibratedDetector(onnx, flags, LIVE_SOURCE);
+  // the tracker's and stage pace's pixel lengths follow a scale known before the scan
+  const scaled = trackingForScale(fixedRbcDiameterPx(flags, profileRbc));
   let store: ScanStore | null = null;
   let session: PipelineScanSession | null = null;
   let server: StreamServer | null = null;
@@ -183,8 +197,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     if (flags.store) {
       store = ScanStore.open(flags.home);
     }
-    const modelName = detector.card.name + (detector.typer ? `+${detector.typer.card.name}` : '');
-    const model = store === null ? null : { name: modelName, sha256: await sha256File(detector.modelPath), version: detector.card.date };
+    const modelName = onnx.card.name + (onnx.typer ? `+${onnx.typer.card.name}` : '');
+    const model = store === null ? null : { name: modelName, sha256: await sha256File(onnx.modelPath), version: onnx.card.date };
     session = new PipelineScanSession({
       source: flags.source,
       target,
@@ -192,18 +206,25 @@ async function serve(flags: ServeFlags): Promise<void> {
       // A new source must deliver a frame before the running scan is switched to it (sim: is only parsed).
       probeSource: (source) =>
         isSimUri(source) ? Promise.resolve() : probeSource(source, { timeoutMs: DEFAULT_PROBE_TIMEOUT_MS, width: size.width, height: size.height, fps }),
+      track: scaled.track,
+      // the stage pace's cell size follows the live calibration as it refines
+      stagePace: { ...scaled.stagePace, cellPx: () => stagePaceCellPx(detector.calibration.scale?.rbcDiameterPx) },
+      ...(detector.calibration.mode === 'off' && !detector.calibration.scaleOverridden
+        ? {}
+        : { calibration: { read: () => calibrationHealth(detector.calibration), recalibrate: () => detector.recalibrate() } }),
       store: store !== null && model !== null ? { store, model, operator: flags.operator } : null,
       log,
       pipeline: (source) =>
         isSimUri(source)
-          ? livePipeline({ source, detector, events: simulatedCapture(parseSimUri(source), dataRoot) })
-          : livePipeline({ source, detector, capture: { width: size.width, height: size.height, fps, realtime: true } }),
+          ? livePipeline({ source, detector, calibration: detector.liveCalibration, events: simulatedCapture(parseSimUri(source), dataRoot) })
+          : livePipeline({ source, detector, calibration: detector.liveCalibration, capture: { width: size.width, height: size.height, fps, realtime: true } }),
     });
     server = await StreamServer.create({ session, auth, log, slide: slideData.label, config: { host: flags.host, port, allowedOrigins } });
 
     const out = process.stdout;
-    out.write(`leukoscan serve: ${redactUri(flags.source)} with ${modelName}: ${detector.describe()}\n`);
+    out.write(`leukoscan serve: ${redactUri(flags.source)} with ${modelName}: ${onnx.describe()}\n`);
     if (isSimUri(flags.source)) out.write(`  ${slideData.label}\n`);
+    out.write(`  ${describeCalibration(detector.calibration, flags)}\n`);
     out.write(`  operator (full control): ${server.url(auth.operatorToken)}\n`);
     out.write(`  viewer (read-only):      ${server.url(auth.viewerToken)}\n`);
     if (!auth.generated.operator || !auth.generated.viewer) out.write('  (tokens given by flag or environment are used as given)\n');

@@ -14,6 +14,14 @@ export interface ColourLut {
 
 /** Samples the calibration's transform on a grid^3 lattice (33 -> 35,937 nodes, a few ms). */
 export function buildColourLut(cal: ColourCalibration, grid = 33): ColourLut {
+  return buildColourLutFrom((r, g, b, out) => transformSrgb(cal, r, g, b, out), grid);
+}
+
+/** A per-colour transform: sRGB floats in (0-255), sRGB floats out, written to out[0..2]. */
+export type SrgbTransform = (r: number, g: number, b: number, out: Float64Array) => void;
+
+/** Samples any per-colour transform on a grid^3 lattice. */
+export function buildColourLutFrom(transform: SrgbTransform, grid = 33): ColourLut {
   if (!Number.isInteger(grid) || grid < 2 || grid > 256) throw new Error(`LUT grid must be an integer in [2, 256], got ${grid}`);
   const table = new Float32Array(grid * grid * grid * 3);
   const out = new Float64Array(3);
@@ -22,7 +30,7 @@ export function buildColourLut(cal: ColourCalibration, grid = 33): ColourLut {
   for (let r = 0; r < grid; r++) {
     for (let g = 0; g < grid; g++) {
       for (let b = 0; b < grid; b++) {
-        transformSrgb(cal, r * step, g * step, b * step, out);
+        transform(r * step, g * step, b * step, out);
         table[k++] = out[0];
         table[k++] = out[1];
         table[k++] = out[2];

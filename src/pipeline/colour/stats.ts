@@ -19,14 +19,16 @@ export interface BackgroundOptions {
  * Mean sRGB of the background (plasma): in bright-field microscopy the brightest pixels.
  * Takes pixels whose luma (BT.709 weights) ranks in the top `backgroundFraction`, minus the top
  * `highlightFraction` (clipped glare), sampling every `stride`-th pixel in x and y.
+ * `select` (width*height, optional): only pixels where it is nonzero (e.g. inside the field of view).
  */
-export function measureBackgroundRgb(img: RgbImageView, options: BackgroundOptions): Vec3 {
+export function measureBackgroundRgb(img: RgbImageView, options: BackgroundOptions, select?: Uint8Array): Vec3 {
   const { width, height, rgb } = img;
   const stride = Math.max(1, Math.floor(options.stride));
   const hist = new Uint32Array(256);
   let n = 0;
   for (let y = 0; y < height; y += stride) {
     for (let x = 0; x < width; x += stride) {
+      if (select && select[y * width + x] === 0) continue;
       const i = (y * width + x) * 3;
       hist[(rgb[i] * 54 + rgb[i + 1] * 183 + rgb[i + 2] * 19) >> 8]++;
       n++;
@@ -52,6 +54,7 @@ export function measureBackgroundRgb(img: RgbImageView, options: BackgroundOptio
   let count = 0;
   for (let y = 0; y < height; y += stride) {
     for (let x = 0; x < width; x += stride) {
+      if (select && select[y * width + x] === 0) continue;
       const i = (y * width + x) * 3;
       const l = (rgb[i] * 54 + rgb[i + 1] * 183 + rgb[i + 2] * 19) >> 8;
       if (l >= lo && l < hi) {
@@ -73,9 +76,10 @@ export interface LabStats {
 
 /**
  * Mean and std of L*, a*, b* over sampled pixels after multiplying linear light by
- * `linearGains` (the white balance about to be applied).
+ * `linearGains` (the white balance about to be applied); only where `select` is nonzero when given.
+ * No selected pixel: mean and std are 0.
  */
-export function measureLabStats(img: RgbImageView, stride: number, linearGains: Vec3 = [1, 1, 1]): LabStats {
+export function measureLabStats(img: RgbImageView, stride: number, linearGains: Vec3 = [1, 1, 1], select?: Uint8Array): LabStats {
   const { width, height, rgb } = img;
   const s = Math.max(1, Math.floor(stride));
   const lab = new Float64Array(3);
@@ -85,6 +89,7 @@ export function measureLabStats(img: RgbImageView, stride: number, linearGains: 
   const [gr, gg, gb] = linearGains;
   for (let y = 0; y < height; y += s) {
     for (let x = 0; x < width; x += s) {
+      if (select && select[y * width + x] === 0) continue;
       const i = (y * width + x) * 3;
       linearRgbToLab(
         Math.min(1, SRGB_TO_LINEAR[rgb[i]] * gr),
@@ -99,6 +104,7 @@ export function measureLabStats(img: RgbImageView, stride: number, linearGains: 
       n++;
     }
   }
+  if (n === 0) return { mean: [0, 0, 0], std: [0, 0, 0] };
   const mean: Vec3 = [sum[0] / n, sum[1] / n, sum[2] / n];
   const std = mean.map((m, c) => Math.sqrt(Math.max(0, sq[c] / n - m * m))) as Vec3;
   return { mean, std };

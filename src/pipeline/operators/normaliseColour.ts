@@ -1,14 +1,25 @@
 import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
 import type { Frame } from '../../core/frame.js';
+import { applyColourTransform } from '../calibration/apply-colour.js';
+import type { ColourTransform } from '../calibration/types.js';
 import type { ColourReference } from '../colour/calibration.js';
 import { ColourNormaliser } from '../colour/normaliser.js';
 import type { ColourNormaliseConfig } from '../config.js';
+
+export interface NormaliseColourOptions {
+  /**
+   * The device calibration's colour transform (a profile's, or a live calibration's once it has
+   * one), asked per frame: when it gives one, it is applied instead of the white balance to the
+   * card (src/pipeline/calibration/apply-colour.ts); null: the white balance, as before.
+   */
+  readonly transform?: () => ColourTransform | null;
+}
 
 /**
  * Calibrates each subscription's source to `reference` (the model card's colourReference)
  * and emits colour-corrected frames. State is per subscription: a resubscribe recalibrates.
  */
-export function normaliseColour(reference: ColourReference, config: Partial<ColourNormaliseConfig> = {}): MonoTypeOperatorFunction<Frame> {
+export function normaliseColour(reference: ColourReference, config: Partial<ColourNormaliseConfig> = {}, options: NormaliseColourOptions = {}): MonoTypeOperatorFunction<Frame> {
   return (source) =>
     new Observable<Frame>((subscriber) => {
       const normaliser = new ColourNormaliser(reference, config);
@@ -16,7 +27,8 @@ export function normaliseColour(reference: ColourReference, config: Partial<Colo
         next: (frame) => {
           let out: Frame;
           try {
-            out = normaliser.process(frame);
+            const t = options.transform?.() ?? null;
+            out = t === null ? normaliser.process(frame) : { ...frame, rgb: applyColourTransform(frame.rgb, t) };
           } catch (err) {
             subscriber.error(err);
             return;

@@ -1,0 +1,30 @@
+/**
+ * Resampling and tiling defaults, in one place (src/detect/tiling). Callers override any subset
+ * through `Partial<TilingConfig>`; nothing below is repeated inside the functions that use it.
+ */
+export interface TilingConfig {
+  /**
+   * Scale band the model tolerates: when the factor that brings the frame's red cells to the
+   * model's training size is within this relative distance of today's stretch factor on both axes,
+   * the frame goes through as today's single stretched input (no resample, no tiles). Covers the
+   * ±5% noise of a scale estimate, and BCCD's own frames.
+   */
+  readonly stretchTolerance: number;
+  /** Overlap between neighbouring tiles, in red-cell diameters (a large leukocyte is ~1.8-2.2). */
+  readonly overlapRbc: number;
+  /**
+   * At most this many tiles per frame: beyond it the factor is lowered (cells come out smaller
+   * than the training scale) until the grid fits, so a very low magnification cannot stall the
+   * detector for seconds per frame.
+   */
+  readonly maxTiles: number;
+  /** Step by which the factor is lowered while the grid has more than `maxTiles` tiles. */
+  readonly shrinkStep: number;
+}
+
+export const TILING_DEFAULTS: TilingConfig = {
+  stretchTolerance: 0.2,
+  overlapRbc: 2.5,
+  maxTiles: 64,
+  shrinkStep: 0.95,
+};
