@@ -3,7 +3,8 @@
  * event loop) or inline on the caller's connection (synchronous; for tools and tests that want it).
  */
 import type Database from 'better-sqlite3';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../core/start-worker.js';
 import { createBatchWriter, type BatchResult, type QueuedWrite } from './batch-writer.js';
 import type { StoreConfig } from './config.js';
 
@@ -124,12 +125,7 @@ export class WorkerWriter implements BatchWriter {
   }
 
   private start(): Worker {
-    const self = import.meta.url;
-    const worker = self.endsWith('.ts')
-      ? new Worker(new URL('./ts-worker-bootstrap.mjs', self), {
-          workerData: { ...this.init, tsEntry: new URL('./write-worker.ts', self).href },
-        })
-      : new Worker(new URL('./write-worker.js', self), { workerData: this.init });
+    const worker = startWorker(import.meta.url, './write-worker', this.init);
     worker.on('message', (reply: WriterReply) => {
       const waiter = this.pending.get(reply.id);
       if (!waiter) return;
