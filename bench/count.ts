@@ -267,7 +267,9 @@ async function main(): Promise<void> {
           if (calibration === 'off') return everyFrame(() => detector, !args.noNormalise, modelTrack)(scan, i);
           // one calibrated detector per scan (a scan is one camera session), as `leukoscan count` builds it:
           // the live pipeline shows the calibrator the captured frames and its colour stage applies the transform
-          const d = await calibratedDetector(detector, { calibration: 'auto' }, LIVE_SOURCE);
+          // around a view of the shared detector that it may not release: releasing `d` ends only its calibrator
+          const shared: Detector = { card: detector.card, provider: detector.provider, detect: (f) => detector.detect(f), release: async () => {} };
+          const d = await calibratedDetector(shared, { calibration: 'auto' }, LIVE_SOURCE);
           const run = await runCountEveryFrame({
             calibration: d.liveCalibration,
             frames: scanFrames(scan, device),
@@ -277,6 +279,7 @@ async function main(): Promise<void> {
             track: modelTrack,
           });
           process.stderr.write(`  seed ${seeds[i]}: ${describeCalibration(d.calibration, { calibration: 'auto' })}\n`);
+          await d.release();
           return run;
         });
       } finally {

@@ -27,7 +27,7 @@ import {
 import type { Detector } from './detector.js';
 import { nmsFromCard } from './nms.js';
 import type { RgbImage } from './preprocess.js';
-import type { TilingConfig } from './tiling/config.js';
+import { TILING_DEFAULTS, type TilingConfig } from './tiling/config.js';
 import { mergeTileDetections } from './tiling/merge.js';
 import { type TilePlan, planTiles } from './tiling/plan.js';
 import { renderTile } from './tiling/tile-image.js';
@@ -172,7 +172,8 @@ export class CalibratedDetector implements Detector {
   }
 
   #planFor(frame: Frame, scale: ScaleEstimate | null): TilePlan {
-    const d = scale?.rbcDiameterPx ?? null;
+    const minConfidence = this.#opts.tiling?.minScaleConfidence ?? TILING_DEFAULTS.minScaleConfidence;
+    const d = scale !== null && scale.confidence >= minConfidence ? scale.rbcDiameterPx : null;
     const key = `${frame.width}x${frame.height}@${d}`;
     if (this.#plan !== null && this.#planKey === key) return this.#plan; // the scale is held between refinements
     this.#planKey = key;

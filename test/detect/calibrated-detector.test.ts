@@ -95,6 +95,16 @@ describe('CalibratedDetector', () => {
     expect(sorted(boxes(out))).toEqual(sorted(inside));
   });
 
+  it('a low-confidence scale estimate is not acted on: the frame goes through as today', async () => {
+    const inner = new BlobDetector();
+    const cal = new ScriptedCalibrator();
+    cal.current = { ...cal.current, status: 'calibrated', scale: { ...scale(40.8), confidence: 0.3 } };
+    const d = new CalibratedDetector({ inner, mode: 'auto', calibrator: cal, trainingScale: TRAIN });
+    await d.detect(frame);
+    expect(inner.seen).toEqual([{ width: 640, height: 480 }]);
+    expect(d.calibration.plan?.mode).toBe('stretch');
+  });
+
   it('--um-per-px overrides the calibrator scale', async () => {
     const inner = new BlobDetector();
     const cal = new ScriptedCalibrator();
