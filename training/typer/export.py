@@ -41,6 +41,44 @@ def shipped_typer(net, ck: dict, tta: bool = True, prior: str = "bccd-trainval")
     return model, train_prior, target_prior
 
 
+def training_data(ck: dict) -> list:
+    splits = ck["args"].get("splits", "shipped")
+    b, p = ck["train_counts"]["BCCD"], ck["train_counts"]["PBC"]
+    if splits == "robust":
+        return ["BCCD trainval typed leukocytes (bccd/wbc_types.csv, status ok) but every second image of val.txt "
+                "(held out for validation): " + str(b),
+                "PBC (CellaVision, May-Grunwald-Giemsa): TXL-PBC train PBC fields + pbc_crops/ but the last 60 per type "
+                "(held out): " + str(p)]
+    return ["BCCD trainval typed leukocytes (bccd/wbc_types.csv, status ok): " + str(b),
+            "PBC: TXL-PBC train PBC fields + pbc_crops/ (up to %d per type): %s" % (ck["args"]["pbc_per_type"], p)]
+
+
+def augmentations(ck: dict):
+    """The training views, from the checkpoint's --views (views.ViewConfig for robust/basic)."""
+    from dataclasses import asdict
+    from .views import ViewConfig
+    views = ck["args"].get("views", "legacy")
+    if views == "legacy":
+        return {"views": "legacy", "what": "box jitter (centre +-8%, side 0.85-1.2), 90-degree rotations, flips, "
+                "colour_jitter (per-channel gain, gamma, saturation, contrast, brightness)"}
+    cfg = ViewConfig.robust() if views == "robust" else ViewConfig.basic()
+    return {"views": views, "order": "box jitter -> context region -> resolution loss (cell width log-uniform in cell_px) "
+            "-> HED stain jitter -> hue -> saturation -> gamma -> brightness/contrast -> lamp tint -> defocus -> motion "
+            "blur -> sensor noise -> JPEG -> pipeline white balance -> crop rule -> dihedral group",
+            "config": asdict(cfg)}
+
+
+def cross_device(path: str) -> list:
+    """robust_eval's rows, one typer -> [{set, shift, whiteBalance, n, accuracy, confusion}]."""
+    with open(path) as f:
+        res = json.load(f)
+    if len(res["typers"]) != 1:
+        raise SystemExit(f"{path}: want robust_eval output of one typer, got {len(res['typers'])}")
+    name = next(iter(res["typers"]))
+    return [{"set": r["set"], "shift": r["shift"], "whiteBalance": r["wb"], "n": r["n"],
+             "accuracy": r["typers"][name]["accuracy"], "confusion": r["typers"][name]["confusion"]} for r in res["rows"]]
+
+
 def export_onnx(model, size: int, path: str, opset: int = 17):
     x = torch.zeros(2, 3, size, size)
     torch.onnx.export(model.eval(), x, path, input_names=["images"], output_names=["logits"], opset_version=opset,
@@ -71,6 +109,8 @@ def main(argv=None):
     ap.add_argument("--prior", choices=("bccd-trainval", "none"), default="bccd-trainval",
                     help="target type prior for the label-shift correction: the type frequencies of BCCD trainval "
                     "(the training split of the smears the pipeline is measured on), or none (the sampler's)")
+    ap.add_argument("--cross-device", default=None, help="robust_eval --json output of this typer on the test sets "
+                    "(clean and shifted rows) to put in the card")
     args = ap.parse_args(argv)
     net, ck = load(args.checkpoint)
     size = ck["size"]
@@ -97,12 +137,14 @@ def main(argv=None):
             "what": "logits + log(target / training prior), inside the ONNX graph",
             "trainingPrior": [round(float(v), 4) for v in train_prior],
             "targetPrior": [round(float(v), 4) for v in target_prior], "target": "BCCD trainval type frequencies"},
-        "trainingData": ["BCCD trainval typed leukocytes (bccd/wbc_types.csv, status ok): " + str(ck["train_counts"]["BCCD"]),
-                         "PBC: TXL-PBC train PBC fields + pbc_crops/ (up to %d per type): %s"
-                         % (ck["args"]["pbc_per_type"], ck["train_counts"]["PBC"])],
+        "trainingData": training_data(ck),
+        "augmentations": augmentations(ck),
         "training": {"iterations": ck["iter"], "batch": ck["args"]["batch"], "bccdWeight": ck["args"]["bccd_weight"],
-                     "pretrained": "none (from scratch)"},
-        "metrics": {"groundTruthBoxes": metrics, "groundTruthBoxesSingleViewNoPrior": single},
+                     "pretrained": "none (from scratch)" if not ck["args"].get("init") else
+                     "fine-tuned from " + os.path.basename(str(ck["args"]["init"])) + " (recovered from the shipped typer)",
+                     "lr": ck["args"].get("lr")},
+        "metrics": {"groundTruthBoxes": metrics, "groundTruthBoxesSingleViewNoPrior": single,
+                    **({"crossDevice": cross_device(args.cross_device)} if args.cross_device else {})},
         "onnx": {"sha256": sha256(onnx_path), "bytes": os.path.getsize(onnx_path)},
         "date": datetime.date.today().isoformat(),
     }
