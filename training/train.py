@@ -16,9 +16,10 @@ import time
 import numpy as np
 import torch
 
-from .config import get_config, parse_overrides
+from .config import get_config, parse_overrides, with_defaults
 from .data import sources
 from .data.dataset import DetectionDataset, collate
+from .data.robust import RobustAug
 from .ema import ModelEMA
 from .losses import set_criterion
 from .models.mfds_detr import MFDSDETR
@@ -98,7 +99,10 @@ def main(argv=None):
     records = bccd + txl
     print(f"[data] BCCD trainval {len(bccd)} images, TXL train (PBC + Raabin) {len(txl)} images", flush=True)
     ds = DetectionDataset(records, cfg["input_w"], cfg["input_h"], train=True, scale_min=cfg["scale_min"],
-                          seed=args.seed, aspect_jitter=cfg["aspect_jitter"])
+                          seed=args.seed, aspect_jitter=cfg["aspect_jitter"], aug=RobustAug.from_cfg(cfg))
+    if ds.aug.scale_norm:
+        print(f"[scale] reference RBC diameter {ds.ref_rbc_px:.1f} model-input px; native per source "
+              + ", ".join(f"{s} {d:.1f}" for s, d in ds.source_rbc_px.items()), flush=True)
     sampler = MixedSampler(len(bccd), len(txl), cfg["bccd_weight"], args.seed)
 
     model = MFDSDETR(cfg)
@@ -108,7 +112,7 @@ def main(argv=None):
     ck = None
     if os.path.exists(last):
         ck = torch.load(last, map_location="cpu")
-        if ck["cfg"] != cfg:
+        if with_defaults(ck["cfg"]) != cfg:
             raise SystemExit(f"{last}: checkpoint config differs from --config/--set; use another --run")
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
