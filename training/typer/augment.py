@@ -5,24 +5,23 @@ resolution loss, which keeps the shape too); parameters are explicit so that the
 `shifts.py` and the random draws of `random_view` share one implementation.
 
 - stain: `hed_jitter` (optical-density stain-vector jitter in the haematoxylin-eosin-DAB basis,
-  Tellez et al. 2018, "Whole-slide mitosis detection in H&E breast histology using PHH3 as a
-  reference"), `hue_shift`, `saturation`, `gamma`, `brightness_contrast`;
+  Tellez et al. 2018, on training/data/stain.py's unmixing), `hue_shift` (stain.py's),
+  `saturation`, `gamma`, `brightness_contrast`;
 - illuminant: `tint` (per-channel gains in linear light, what another lamp or camera does);
-- optics and sensor: `defocus`, `motion_blur`, `noise`, `jpeg`, `rescale` (resolution loss);
+- optics and sensor: `defocus`, `motion_blur`, `sensor_noise`, `jpeg` (the detector's, from
+  training/data/optics.py), `rescale` (resolution loss);
 - the pipeline's colour normalisation: `white_balance` (twin of src/pipeline/colour, mode 'wb':
   the brightest 20% of pixels by luma are the background, mapped onto the model card's background
   in linear light with gains clamped to [1/3, 3]).
 """
-import io
 from typing import Sequence
 
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 
-# Ruifrok & Johnston stain vectors (rows: haematoxylin, eosin, DAB), as in skimage.color.rgb_from_hed.
-RGB_FROM_HED = np.array([[0.65, 0.70, 0.29], [0.07, 0.99, 0.11], [0.27, 0.57, 0.78]])
-HED_FROM_RGB = np.linalg.inv(RGB_FROM_HED)
+from ..data.optics import defocus, jpeg, motion_blur, sensor_noise  # noqa: F401 (re-exported: one set of image ops)
+from ..data.stain import hed_to_rgb, hue_shift, rgb_to_hed  # noqa: F401
+
 # The detector card's colourReference.backgroundRgb (BCCD trainval plasma), the white balance target.
 REFERENCE_BACKGROUND = (203.99, 205.62, 199.53)
 
@@ -44,20 +43,8 @@ def linear_to_srgb(x: np.ndarray) -> np.ndarray:
 def hed_jitter(img: np.ndarray, alpha: Sequence[float], beta: Sequence[float]) -> np.ndarray:
     """Stain jitter in optical density: hed' = hed * alpha + beta per stain (H, E, D).
     alpha [3] (1 = unchanged; H > 1 is more blue-purple, E > 1 more pink), beta [3] OD offsets."""
-    od = -np.log((img.astype(np.float32) + 1) / 256)
-    hed = od @ HED_FROM_RGB.astype(np.float32)
-    hed = hed * np.asarray(alpha, np.float32) + np.asarray(beta, np.float32)
-    rgb = 256 * np.exp(-(hed @ RGB_FROM_HED.astype(np.float32))) - 1
-    return (np.clip(rgb, 0, 255) + 0.5).astype(np.uint8)
-
-
-def hue_shift(img: np.ndarray, degrees: float) -> np.ndarray:
-    """Rotates the chroma plane (YIQ) by `degrees`, keeping luma."""
-    to_yiq = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]], np.float32)
-    t = np.deg2rad(degrees)
-    rot = np.array([[1, 0, 0], [0, np.cos(t), -np.sin(t)], [0, np.sin(t), np.cos(t)]], np.float32)
-    m = np.linalg.inv(to_yiq) @ rot @ to_yiq
-    return _u8((img.astype(np.float32) / 255) @ m.T.astype(np.float32))
+    hed = rgb_to_hed(img.astype(np.float64) / 255.0) * np.asarray(alpha) + np.asarray(beta)
+    return (hed_to_rgb(hed) * 255 + 0.5).astype(np.uint8)
 
 
 def saturation(img: np.ndarray, factor: float) -> np.ndarray:
@@ -103,47 +90,6 @@ def white_balance(img: np.ndarray, reference=REFERENCE_BACKGROUND, fraction: flo
     gains = np.where(m <= 1e-6, 1.0, np.clip(r / np.maximum(m, 1e-6), 1 / max_gain, max_gain))
     lin = np.minimum(1, srgb_to_linear(img.astype(np.float32) / 255) * gains.astype(np.float32))
     return _u8(linear_to_srgb(lin))
-
-
-def _filter(img: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    x = img.astype(np.float32)
-    out = np.stack([ndimage.convolve(x[..., c], kernel, mode="reflect") for c in range(3)], -1)
-    return (np.clip(out, 0, 255) + 0.5).astype(np.uint8)
-
-
-def defocus(img: np.ndarray, radius: float) -> np.ndarray:
-    """Defocus: convolution with a uniform disc of `radius` pixels (antialiased edge)."""
-    r = int(np.ceil(radius))
-    if radius <= 0:
-        return img.copy()
-    y, x = np.mgrid[-r:r + 1, -r:r + 1]
-    k = np.clip(radius + 0.5 - np.sqrt(x ** 2 + y ** 2), 0, 1).astype(np.float32)
-    return _filter(img, k / k.sum())
-
-
-def motion_blur(img: np.ndarray, length: float, angle_deg: float) -> np.ndarray:
-    """Linear motion blur over `length` pixels at `angle_deg`."""
-    r = int(np.ceil(length / 2))
-    k = np.zeros((2 * r + 1, 2 * r + 1), np.float32)
-    t = np.deg2rad(angle_deg)
-    for s in np.linspace(-length / 2, length / 2, max(2, int(length * 4))):
-        k[int(round(r + s * np.sin(t))), int(round(r + s * np.cos(t)))] += 1
-    return _filter(img, k / k.sum())
-
-
-def noise(img: np.ndarray, rng: np.random.Generator, read_sigma: float, shot: float) -> np.ndarray:
-    """Sensor noise: Gaussian with variance read_sigma^2 + shot * x (x in [0, 255] units)."""
-    x = img.astype(np.float32)
-    sd = np.sqrt(read_sigma ** 2 + shot * x)
-    return (np.clip(x + rng.standard_normal(x.shape).astype(np.float32) * sd, 0, 255) + 0.5).astype(np.uint8)
-
-
-def jpeg(img: np.ndarray, quality: int) -> np.ndarray:
-    """Re-encodes as JPEG at `quality` (libjpeg via Pillow, 4:2:0 chroma subsampling)."""
-    buf = io.BytesIO()
-    Image.fromarray(img).save(buf, format="JPEG", quality=int(quality))
-    buf.seek(0)
-    return np.asarray(Image.open(buf).convert("RGB"))
 
 
 def downscale(img: np.ndarray, factor: float) -> np.ndarray:

@@ -15,7 +15,7 @@ Shift = Callable[[np.ndarray], np.ndarray]
 
 
 def _seeded_noise(img: np.ndarray) -> np.ndarray:
-    return A.noise(img, np.random.default_rng(1234), read_sigma=4.0, shot=0.15)
+    return A.sensor_noise(img, np.random.default_rng(1234), read_sigma=4.0, photons=800.0)
 
 
 SHIFTS: Dict[str, Shift] = {

@@ -93,7 +93,7 @@ def stain_and_camera(region: np.ndarray, rng: np.random.Generator, cfg: ViewConf
     if rng.random() < cfg.p_motion:
         x = A.motion_blur(x, rng.uniform(2, 6), rng.uniform(0, 180))
     if rng.random() < cfg.p_noise:
-        x = A.noise(x, rng, rng.uniform(1, 6), rng.uniform(0, 0.3))
+        x = A.sensor_noise(x, rng, rng.uniform(1, 6), float(np.exp(rng.uniform(np.log(300), np.log(5000)))))
     if rng.random() < cfg.p_jpeg:
         x = A.jpeg(x, int(rng.integers(cfg.jpeg_quality[0], cfg.jpeg_quality[1] + 1)))
     if rng.random() < cfg.p_white_balance:
