@@ -21,7 +21,7 @@ import torch
 from torch import Tensor
 
 from .config import TRAINING_KEYS, with_defaults
-from .evaluate import checkpoint_weights
+from .checkpoints import checkpoint_weights
 
 
 def average_state_dicts(sds: Sequence[Dict[str, Tensor]]) -> Dict[str, Tensor]:

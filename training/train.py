@@ -16,6 +16,7 @@ import time
 import numpy as np
 import torch
 
+from .checkpoints import cache_dir, checkpoint_weights, save_atomic
 from .config import get_config, parse_overrides, with_defaults
 from .data import sources
 from .data.dataset import DetectionDataset, collate
@@ -25,24 +26,11 @@ from .losses import set_criterion
 from .models.mfds_detr import MFDSDETR
 
 
-def cache_dir(run: str, base: str = None) -> str:
-    base = base or os.environ.get("LEUKOSCAN_CACHE") or os.path.expanduser("~/.cache/leukoscan")
-    path = os.path.join(base, run)
-    os.makedirs(path, exist_ok=True)
-    return path
-
-
 def build_optimizer(model: MFDSDETR, cfg: dict) -> torch.optim.Optimizer:
     backbone = [p for n, p in model.named_parameters() if n.startswith("backbone.") and p.requires_grad]
     rest = [p for n, p in model.named_parameters() if not n.startswith("backbone.") and p.requires_grad]
     return torch.optim.AdamW([{"params": rest, "lr": cfg["lr"]}, {"params": backbone, "lr": cfg["lr_backbone"]}],
                              lr=cfg["lr"], weight_decay=cfg["weight_decay"])
-
-
-def save_atomic(obj, path: str):
-    tmp = path + ".tmp"
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
 
 
 class MixedSampler:
@@ -121,7 +109,6 @@ def main(argv=None):
     elif args.init:
         if not os.path.exists(args.init):
             raise SystemExit(f"--init {args.init}: file not found")
-        from .evaluate import checkpoint_weights
         model.load_state_dict(checkpoint_weights(torch.load(args.init, map_location="cpu")))
         state["init"] = os.path.abspath(args.init)
         print(f"[init] weights from {args.init}", flush=True)
@@ -170,7 +157,7 @@ def main(argv=None):
             last_ckpt = time.time()
         if args.eval_every > 0 and (state["elapsed_s"] >= state["next_eval_s"] or done):
             state["next_eval_s"] = state["elapsed_s"] + args.eval_every * 60
-            from .evaluate import evaluate_bccd
+            from .detector_eval import evaluate_bccd
             model.eval()
             res = evaluate_bccd(ema.module, cfg, args.data)
             raw = evaluate_bccd(model, cfg, args.data)

@@ -31,9 +31,12 @@ def hed_to_rgb(hed: np.ndarray) -> np.ndarray:
 
 def hed_jitter(img: np.ndarray, rng: np.random.Generator, sigma: float) -> np.ndarray:
     """Per-stain scale alpha ~ U(1-sigma, 1+sigma) and shift beta ~ U(-sigma, sigma) in HED space."""
-    alpha = rng.uniform(1 - sigma, 1 + sigma, size=3)
-    beta = rng.uniform(-sigma, sigma, size=3)
-    hed = rgb_to_hed(img.astype(np.float64) / 255.0) * alpha + beta
+    return hed_transform(img, rng.uniform(1 - sigma, 1 + sigma, size=3), rng.uniform(-sigma, sigma, size=3))
+
+
+def hed_transform(img: np.ndarray, alpha, beta) -> np.ndarray:
+    """Each HED density s (3 stains) becomes alpha * s + beta; alpha, beta: [3]."""
+    hed = rgb_to_hed(img.astype(np.float64) / 255.0) * np.asarray(alpha) + np.asarray(beta)
     return (hed_to_rgb(hed) * 255 + 0.5).astype(np.uint8)
 
 
@@ -41,8 +44,13 @@ def tint_background(img: np.ndarray, rng: np.random.Generator, strength: float =
     """A colour cast that weighs on the bright background more than on the stained cells (a bluish or
     yellowish lamp, a condenser filter): gain per channel in [1 - strength, 1 + strength/3], applied in
     proportion to the pixel's brightness."""
+    return tint(img, rng.uniform(1 - strength, 1 + strength / 3, size=3))
+
+
+def tint(img: np.ndarray, gain) -> np.ndarray:
+    """Per-channel gain [3], weighted by brightness: full on white background, none below 35% grey."""
     x = img.astype(np.float32) / 255.0
-    gain = rng.uniform(1 - strength, 1 + strength / 3, size=3).astype(np.float32)
+    gain = np.asarray(gain, np.float32)
     wgt = np.clip((x.mean(axis=2, keepdims=True) - 0.35) / 0.5, 0, 1)
     x = x * (1 + wgt * (gain - 1))
     return (np.clip(x, 0, 1) * 255 + 0.5).astype(np.uint8)
