@@ -124,14 +124,17 @@ def type_accuracy(typed: List[Tuple[np.ndarray, np.ndarray]], dets: List[Dict]) 
 
 
 @torch.no_grad()
-def evaluate_device(model, cfg: dict, dev: Device, fields, batch_size: int = 4, seed: int = 0) -> Dict[str, float]:
+def evaluate_device(model, cfg: dict, dev: Device, fields, batch_size: int = 4, seed: int = 0,
+                    nms: Optional[Dict] = POSTPROCESS) -> Dict[str, float]:
+    """model: images [N, 3, H, W] -> (logits, boxes) (a PyTorch model or evaluate's runners);
+    fields: (native img, boxes xyxy, labels) per BCCD test field -> the device's metrics."""
     w, h = cfg["input_w"], cfg["input_h"]
     gts, preds, typed, dets7 = {}, {}, [], []
     for i0 in range(0, len(fields), batch_size):
         frames = [render(dev, fields, i, w, h, seed) for i in range(i0, min(i0 + batch_size, len(fields)))]
         logits, boxes = model(torch.stack([to_tensor(f[0]) for f in frames]))
-        merged = postprocess(logits, boxes, [(w, h)] * len(frames), merge_wbc=True, nms=POSTPROCESS)
-        dets7 += postprocess(logits, boxes, [(w, h)] * len(frames), nms=POSTPROCESS)
+        merged = postprocess(logits, boxes, [(w, h)] * len(frames), merge_wbc=True, nms=nms)
+        dets7 += postprocess(logits, boxes, [(w, h)] * len(frames), nms=nms)
         for k, ((_, b, l), d) in enumerate(zip(frames, merged)):
             key = str(i0 + k)
             names = ["WBC" if (x in LEUKOCYTE_IDS or x == UNTYPED_WBC) else CLASSES[x] for x in l]
@@ -147,6 +150,23 @@ def evaluate_device(model, cfg: dict, dev: Device, fields, batch_size: int = 4, 
     return {"AP": round(res["AP"], 1), "AP50": round(res["AP50"], 1), "WBC": round(res["AP/WBC"], 1),
             "WBC50": round(wbc50["AP50"], 1), "recall": round(100 * leukocyte_recall(gts, preds), 1),
             "typeAcc": round(100 * acc, 1), "typed": n_typed}
+
+
+def bccd_test_fields(n: int, data_root: Optional[str] = None):
+    """The first n BCCD test fields as (native img, boxes [T, 4] xyxy, labels [T])."""
+    return [(load_rgb(r.image_path), np.asarray(r.boxes, np.float32).reshape(-1, 4), np.asarray(r.labels, np.int64))
+            for r in sources.bccd("test", data_root)[:n]]
+
+
+def cross_device_rows(model, cfg: dict, fields, names: Sequence[str] = tuple(d.name for d in DEVICES),
+                      nms: Optional[Dict] = POSTPROCESS, seed: int = 0, log=print) -> Dict[str, Dict]:
+    """device name -> metrics for one model."""
+    by_name = {d.name: d for d in DEVICES}
+    out = {}
+    for n in names:
+        out[n] = evaluate_device(model, cfg, by_name[n], fields, seed=seed, nms=nms)
+        log(f"  {n}: {json.dumps(out[n])}")
+    return out
 
 
 def format_table(rows: Dict[str, Dict[str, Dict]]) -> str:
@@ -178,17 +198,14 @@ def main(argv=None):
     unknown = [n for n in args.devices.split(",") if n not in by_name]
     if unknown:
         raise SystemExit(f"unknown device(s) {', '.join(unknown)} (choose from {', '.join(by_name)})")
-    recs = sources.bccd("test", args.data)[:args.fields]
-    fields = [(load_rgb(r.image_path), np.asarray(r.boxes, np.float32).reshape(-1, 4), np.asarray(r.labels, np.int64))
-              for r in recs]
+    fields = bccd_test_fields(args.fields, args.data)
     rows: Dict[str, Dict[str, Dict]] = {}
     for path in args.checkpoint:
         model, cfg = load_checkpoint(path)
         name = os.path.basename(os.path.dirname(path)) or path
-        rows[name] = {}
-        for n in args.devices.split(","):
-            rows[name][n] = evaluate_device(model, cfg, by_name[n], fields, seed=args.seed)
-            print(f"[{name}] {n}: {json.dumps(rows[name][n])}", flush=True)
+        print(f"[{name}]", flush=True)
+        rows[name] = cross_device_rows(model, cfg, fields, args.devices.split(","), seed=args.seed,
+                                       log=lambda m: print(m, flush=True))
     print(format_table(rows))
     if args.json:
         with open(args.json, "w") as f:

@@ -162,6 +162,8 @@ def main(argv=None):
     ap.add_argument("--agreement-power", type=float, default=None,
                     help="with --checkpoint: leukocyte scores x decoder box agreement ** this (models/scoring.py; "
                     "default: the shipped power; 0: the plain class scores). An ONNX file carries its own")
+    ap.add_argument("--cross-device", type=int, default=0, metavar="N",
+                    help="also the cross-device table (training/cross_device.py) on the first N BCCD test fields")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
 
@@ -200,9 +202,15 @@ def main(argv=None):
                  "confusion": conft.tolist()}
         if args.typer.endswith(".onnx"):
             typed["typerSha256"] = sha256(args.typer)
+    cross = None
+    if args.cross_device:
+        from .cross_device import bccd_test_fields, cross_device_rows, format_table
+        print(f"\nCross-device: the first {args.cross_device} BCCD test fields through simulated devices (no calibration)")
+        cross = cross_device_rows(runner, cfg, bccd_test_fields(args.cross_device, args.data), nms=nms)
+        print(format_table({name: cross}))
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"postprocess": nms, "agreementPower": power,
+            json.dump({"postprocess": nms, "agreementPower": power, "crossDevice": cross,
                        "bccd3": res, "wbc5": {"ap": {k: round(v, 2) for k, v in ap5.items()},
                                               "confusion": conf.tolist(), "counts": counts},
                        "wbc5WithTyper": typed}, f, indent=2)
