@@ -68,15 +68,19 @@ def augmentations(ck: dict):
             "config": asdict(cfg)}
 
 
-def cross_device(path: str) -> list:
-    """robust_eval's rows, one typer -> [{set, shift, whiteBalance, n, accuracy, confusion}]."""
-    with open(path) as f:
-        res = json.load(f)
-    if len(res["typers"]) != 1:
-        raise SystemExit(f"{path}: want robust_eval output of one typer, got {len(res['typers'])}")
-    name = next(iter(res["typers"]))
-    return [{"set": r["set"], "shift": r["shift"], "whiteBalance": r["wb"], "n": r["n"],
-             "accuracy": r["typers"][name]["accuracy"], "confusion": r["typers"][name]["confusion"]} for r in res["rows"]]
+def cross_device(paths: list, name: str = None) -> list:
+    """robust_eval --json outputs -> this typer's rows [{set, shift, whiteBalance, n, accuracy, confusion}].
+    name: the typer's column (needed when a file holds several typers)."""
+    out = []
+    for path in paths:
+        with open(path) as f:
+            res = json.load(f)
+        col = name or next(iter(res["typers"]))
+        if col not in res["typers"] or (name is None and len(res["typers"]) != 1):
+            raise SystemExit(f"{path}: typer columns {list(res['typers'])}; pick one with --cross-device-typer")
+        out += [{"set": r["set"], "shift": r["shift"], "whiteBalance": r["wb"], "n": r["n"],
+                 "accuracy": r["typers"][col]["accuracy"], "confusion": r["typers"][col]["confusion"]} for r in res["rows"]]
+    return out
 
 
 def export_onnx(model, size: int, path: str, opset: int = 17):
@@ -109,8 +113,9 @@ def main(argv=None):
     ap.add_argument("--prior", choices=("bccd-trainval", "none"), default="bccd-trainval",
                     help="target type prior for the label-shift correction: the type frequencies of BCCD trainval "
                     "(the training split of the smears the pipeline is measured on), or none (the sampler's)")
-    ap.add_argument("--cross-device", default=None, help="robust_eval --json output of this typer on the test sets "
-                    "(clean and shifted rows) to put in the card")
+    ap.add_argument("--cross-device", action="append", default=None, help="robust_eval --json output(s) with this "
+                    "typer on the test sets (clean and shifted rows) to put in the card (repeatable)")
+    ap.add_argument("--cross-device-typer", default=None, help="the typer's column name in those files")
     args = ap.parse_args(argv)
     net, ck = load(args.checkpoint)
     size = ck["size"]
@@ -144,7 +149,7 @@ def main(argv=None):
                      "fine-tuned from " + os.path.basename(str(ck["args"]["init"])) + " (recovered from the shipped typer)",
                      "lr": ck["args"].get("lr")},
         "metrics": {"groundTruthBoxes": metrics, "groundTruthBoxesSingleViewNoPrior": single,
-                    **({"crossDevice": cross_device(args.cross_device)} if args.cross_device else {})},
+                    **({"crossDevice": cross_device(args.cross_device, args.cross_device_typer)} if args.cross_device else {})},
         "onnx": {"sha256": sha256(onnx_path), "bytes": os.path.getsize(onnx_path)},
         "date": datetime.date.today().isoformat(),
     }

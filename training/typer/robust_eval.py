@@ -96,6 +96,7 @@ def main(argv=None):
     ap.add_argument("--sets", choices=("test", "val"), default="test")
     ap.add_argument("--shifts", default=",".join(SHIFTS), help="comma-separated, of: " + ", ".join(SHIFTS))
     ap.add_argument("--wb", choices=("on", "off", "both"), default="on", help="the pipeline's white balance")
+    ap.add_argument("--only", default=None, help="comma-separated set names to keep (e.g. 'BCCD val,TXL PBC val')")
     ap.add_argument("--confusions", action="store_true", help="also print every confusion matrix")
     ap.add_argument("--data", default=None)
     ap.add_argument("--json", default=None)
@@ -111,7 +112,14 @@ def main(argv=None):
             t.eval()
     wb_modes = {"on": [True], "off": [False], "both": [False, True]}[args.wb]
     shifts = [s.strip() for s in args.shifts.split(",") if s.strip()]
-    rows = measure(typers, group_sets(args.sets, args.data), shifts, wb_modes)
+    sets = group_sets(args.sets, args.data)
+    if args.only:
+        keep = [n.strip() for n in args.only.split(",")]
+        missing = [n for n in keep if n not in sets]
+        if missing:
+            raise SystemExit(f"unknown set(s) {missing} (known: {', '.join(sets)})")
+        sets = {n: sets[n] for n in keep}
+    rows = measure(typers, sets, shifts, wb_modes)
     print("\n" + markdown(rows, names))
     if args.confusions:
         for r in rows:
