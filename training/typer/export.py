@@ -141,12 +141,12 @@ def main(argv=None):
         "priorCorrection": None if target_prior is None else {
             "what": "logits + log(target / training prior), inside the ONNX graph",
             "trainingPrior": [round(float(v), 4) for v in train_prior],
-            "targetPrior": [round(float(v), 4) for v in target_prior], "target": "BCCD trainval type frequencies"},
+            "targetPrior": [round(float(v), 4) for v in target_prior], "target": "type frequencies of the BCCD training cells (add-half smoothed)"},
         "trainingData": training_data(ck),
         "augmentations": augmentations(ck),
         "training": {"iterations": ck["iter"], "batch": ck["args"]["batch"], "bccdWeight": ck["args"]["bccd_weight"],
                      "pretrained": "none (from scratch)" if not ck["args"].get("init") else
-                     "fine-tuned from " + os.path.basename(str(ck["args"]["init"])) + " (recovered from the shipped typer)",
+                     "fine-tuned from " + os.path.basename(os.path.dirname(str(ck["args"]["init"]))) + " (its --init)",
                      "lr": ck["args"].get("lr")},
         "metrics": {"groundTruthBoxes": metrics, "groundTruthBoxesSingleViewNoPrior": single,
                     **({"crossDevice": cross_device(args.cross_device, args.cross_device_typer)} if args.cross_device else {})},
