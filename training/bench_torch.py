@@ -30,7 +30,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
 
-    from .evaluate import load_checkpoint
+    from .checkpoints import load_checkpoint
     card_path = os.path.join(REPO, "models", f"{args.model}.json")
     weights = args.checkpoint
     if weights is None:

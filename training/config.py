@@ -58,7 +58,19 @@ BASE = {
     "bccd_weight": 0.6,  # share of samples drawn from BCCD trainval; the rest from TXL (non-BCCD)
     "scale_min": 0.55,  # min side fraction of the random 4:3 crop
     "aspect_jitter": 0.3,  # the crop's aspect is 4:3 times exp(U(-a, a))
+    # cross-device augmentation (data/robust.py); these defaults leave training as it was
+    "scale_norm": False,  # each source resampled to BCCD's RBC diameter (replaces the scale_min crop), then zoomed
+    "scale_jitter": 0.0,  # zoom log-uniform in [1 - j, 1 / (1 - j)] about that scale
+    "scale_wide_p": 0.0,  # share of views zoomed log-uniform in scale_wide instead
+    "scale_wide": [0.5, 2.0],
+    "stain_sigma": 0.0,  # HED stain jitter (Tellez et al.): alpha ~ U(1 - s, 1 + s), beta ~ U(-s, s)
+    "tint_p": 0.0,  # share of views with a tinted background and a hue shift
+    "optics_p": 0.0,  # share of views through a random camera: vignetting, defocus/motion blur, noise, JPEG
+    "eyepiece_p": 0.0,  # share of views cut by an eyepiece circle (black outside)
 }
+
+AUGMENT_KEYS = ("scale_norm", "scale_jitter", "scale_wide_p", "scale_wide", "stain_sigma", "tint_p", "optics_p",
+                "eyepiece_p")
 
 # Keys that shape only the training (losses, matching, optimisation, data), not the network: runs that
 # differ only in these produce weights of the same model (training.swa averages across them).
@@ -66,7 +78,7 @@ TRAINING_KEYS = frozenset([
     "loss_focal", "loss_l1", "loss_giou", "box_weight_leukocyte", "aux_loss", "focal_alpha", "focal_gamma",
     "cls_target", "match_cost_class", "match_cost_l1", "match_cost_giou",
     "lr", "lr_backbone", "weight_decay", "batch_size", "clip_norm", "lr_drop_frac",
-    "bccd_weight", "scale_min", "aspect_jitter",
+    "bccd_weight", "scale_min", "aspect_jitter", *AUGMENT_KEYS,
 ])
 
 CONFIGS = {
@@ -74,6 +86,9 @@ CONFIGS = {
     "paper": dict(copy.deepcopy(BASE), backbone="resnet50", d_model=256, enc_layers=6, dec_layers=6,
                   d_ffn=1024, dropout=0.1, input_w=640, input_h=480,
                   enc_skip_finest=False),
+    # lite, trained to hold up across microscopes (issue 22): scale, stain, optics and eyepiece augmentation
+    "lite-robust": dict(copy.deepcopy(BASE), scale_norm=True, scale_jitter=0.35, scale_wide_p=0.2,
+                        stain_sigma=0.1, tint_p=0.3, optics_p=0.5, eyepiece_p=0.1),
     # tiny: for tests only
     "tiny": dict(copy.deepcopy(BASE), d_model=32, enc_layers=1, dec_layers=2, d_ffn=64, num_queries=20,
                  input_w=128, input_h=96),
@@ -96,3 +111,8 @@ def get_config(name: str, **overrides) -> dict:
         cfg[k] = v
     cfg["name"] = name
     return cfg
+
+
+def with_defaults(cfg: dict) -> dict:
+    """A stored config (checkpoint, card) with the keys added since it was written at their defaults."""
+    return dict({k: v for k, v in BASE.items() if k not in cfg}, **cfg)

@@ -18,33 +18,16 @@ from .coco_eval import coco_eval
 from .config import CLASSES, LEUKOCYTE_IDS, POSTPROCESS, UNTYPED_WBC
 from .data import sources
 from .data.annotations import Record
-from .data.dataset import load_rgb
-from .data.transforms import resize, to_tensor
-from .export import card_path, sha256
+from .cards import card_path, sha256
+from .checkpoints import load_checkpoint
+from .detector_eval import BCCD3, MERGED_ORDER, TorchRunner, evaluate_bccd, gt_bccd3, predict, retype, xyxy_to_xywh  # noqa: F401
 from .postprocess import postprocess
 
-BCCD3 = ["RBC", "WBC", "Platelets"]
-MERGED_ORDER = ["WBC", "RBC", "Platelets"]  # label order of postprocess(..., merge_wbc=True)
 PAPER_ROWS = [
     ("Deformable-DETR (paper)", 64.4, 93.7, 70.6, 61.6, 80.7, 50.9),
     ("MFDS-DETR (paper)", 67.4, 95.3, 74.1, 63.7, 84.8, 53.6),
 ]
 TYPES = CLASSES[:5]
-
-
-def xyxy_to_xywh(b: np.ndarray) -> np.ndarray:
-    b = np.asarray(b, dtype=float).reshape(-1, 4)
-    return np.stack([b[:, 0], b[:, 1], b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]], 1)
-
-
-class TorchRunner:
-    def __init__(self, model, cfg):
-        self.model, self.cfg = model, cfg
-
-    @torch.no_grad()
-    def __call__(self, batch: torch.Tensor):
-        self.model.eval()
-        return self.model(batch)
 
 
 def onnx_runner(path: str):
@@ -77,60 +60,6 @@ def load_typer(path: str):
     from .typer.export import shipped_typer
     net, tck = load(path)
     return shipped_typer(net, tck)[0], tck["size"]
-
-
-def retype(typer, img: np.ndarray, det: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
-    """The leukocyte typer's verdict on a frame's leukocyte detections (src/detect/retype.ts):
-    each takes the typer's argmax type; boxes and scores stay. typer: (model, crop size)."""
-    from .typer.crops import crop_rgb
-    from .typer.evaluate import to_input
-    model, size = typer
-    idx = [i for i, l in enumerate(det["labels"].tolist()) if l in LEUKOCYTE_IDS]
-    if not idx:
-        return det
-    with torch.no_grad():
-        types = model(to_input([crop_rgb(img, det["boxes"][i].tolist(), size) for i in idx])).argmax(1)
-    labels = det["labels"].clone()
-    labels[idx] = torch.tensor([LEUKOCYTE_IDS[t] for t in types.tolist()])
-    return dict(det, labels=labels)
-
-
-def predict(runner, records: List[Record], cfg: dict, merge_wbc: bool, batch_size: int = 4,
-            nms: Optional[Dict] = POSTPROCESS, typer=None) -> Dict[str, Dict]:
-    """Run the model over records (stretch-resize to the input size) -> image id -> detections (xywh pixels).
-    nms: the post-processing NMS (config.POSTPROCESS or a card's `postprocess`; None: none).
-    typer: (typer model, crop size) to re-type leukocytes as the live pipeline does, or None."""
-    names = MERGED_ORDER if merge_wbc else CLASSES
-    out = {}
-    for i in range(0, len(records), batch_size):
-        chunk = records[i:i + batch_size]
-        originals = [load_rgb(r.image_path) for r in chunk]
-        imgs = [resize(im, np.zeros((0, 4), np.float32), cfg["input_w"], cfg["input_h"])[0] for im in originals]
-        logits, boxes = runner(torch.stack([to_tensor(im) for im in imgs]))
-        dets = postprocess(logits, boxes, [(r.width, r.height) for r in chunk], merge_wbc=merge_wbc, nms=nms)
-        if typer is not None and not merge_wbc:
-            dets = [retype(typer, im, d) for im, d in zip(originals, dets)]
-        for r, d in zip(chunk, dets):
-            out[r.image_id] = {"boxes": xyxy_to_xywh(d["boxes"].numpy()), "scores": d["scores"].numpy(),
-                               "labels": np.array([names[int(l)] for l in d["labels"]], dtype=object)}
-    return out
-
-
-def gt_bccd3(records: List[Record]) -> Dict[str, Dict]:
-    gts = {}
-    for r in records:
-        labels = ["WBC" if (l in LEUKOCYTE_IDS or l == UNTYPED_WBC) else CLASSES[l] for l in r.labels]
-        gts[r.image_id] = {"boxes": xyxy_to_xywh(r.boxes), "labels": np.array(labels, dtype=object)}
-    return gts
-
-
-def evaluate_bccd(model, cfg: dict, data_root: str = None, runner=None,
-                  nms: Optional[Dict] = POSTPROCESS) -> Dict[str, float]:
-    """BCCD test (72 images), five types merged into WBC -> rounded COCO metrics."""
-    records = sources.bccd("test", data_root)
-    preds = predict(runner or TorchRunner(model, cfg), records, cfg, merge_wbc=True, nms=nms)
-    res = coco_eval(gt_bccd3(records), preds, BCCD3)
-    return {k: round(v, 2) for k, v in res.items()}
 
 
 def wbc5_records(data_root: str = None) -> List[Record]:
@@ -198,35 +127,6 @@ def format_wbc5(ap, conf, counts) -> str:
     return "\n".join(lines)
 
 
-def checkpoint_weights(ck: dict, weights: str = "ema") -> dict:
-    """The state dict to use from a training checkpoint: the weight average ("ema", when the
-    checkpoint has one) or the last training iterate ("model")."""
-    if weights not in ("ema", "model"):
-        raise ValueError(f"weights must be 'ema' or 'model', not {weights!r}")
-    return ck["ema"]["model"] if weights == "ema" and "ema" in ck else ck["model"]
-
-
-def read_checkpoint(path: str) -> Dict:
-    if not os.path.exists(path):
-        raise SystemExit(f"checkpoint not found: {path}")
-    return torch.load(path, map_location="cpu")
-
-
-def load_checkpoint(path: str, weights: str = "ema", agreement_power: Optional[float] = None):
-    """-> (model in eval mode, cfg). agreement_power: the leukocyte rescoring (models/scoring.py);
-    None: the model's default."""
-    return model_from_checkpoint(read_checkpoint(path), weights, agreement_power)
-
-
-def model_from_checkpoint(ck: Dict, weights: str = "ema", agreement_power: Optional[float] = None):
-    """A checkpoint already read (read_checkpoint) -> (model in eval mode, cfg)."""
-    from .models.mfds_detr import MFDSDETR
-    model = MFDSDETR(ck["cfg"], agreement_power)
-    model.load_state_dict(checkpoint_weights(ck, weights))
-    model.eval()
-    return model, ck["cfg"]
-
-
 def predictions_from_file(path: str, merge_wbc: bool) -> Dict[str, Dict]:
     """`leukoscan detect --format coco` output: [{file_name, category, bbox [x,y,w,h], score}]."""
     with open(path) as f:
@@ -262,6 +162,8 @@ def main(argv=None):
     ap.add_argument("--agreement-power", type=float, default=None,
                     help="with --checkpoint: leukocyte scores x decoder box agreement ** this (models/scoring.py; "
                     "default: the shipped power; 0: the plain class scores). An ONNX file carries its own")
+    ap.add_argument("--cross-device", type=int, default=0, metavar="N",
+                    help="also the cross-device table (training/cross_device.py) on the first N BCCD test fields")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
 
@@ -300,9 +202,15 @@ def main(argv=None):
                  "confusion": conft.tolist()}
         if args.typer.endswith(".onnx"):
             typed["typerSha256"] = sha256(args.typer)
+    cross = None
+    if args.cross_device:
+        from .cross_device import bccd_test_fields, cross_device_rows, format_table
+        print(f"\nCross-device: the first {args.cross_device} BCCD test fields through simulated devices (no calibration)")
+        cross = cross_device_rows(runner, cfg, bccd_test_fields(args.cross_device, args.data), nms=nms)
+        print(format_table({name: cross}))
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"postprocess": nms, "agreementPower": power,
+            json.dump({"postprocess": nms, "agreementPower": power, "crossDevice": cross,
                        "bccd3": res, "wbc5": {"ap": {k: round(v, 2) for k, v in ap5.items()},
                                               "confusion": conf.tolist(), "counts": counts},
                        "wbc5WithTyper": typed}, f, indent=2)

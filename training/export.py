@@ -9,10 +9,8 @@ post-processed detections) for the TypeScript parity test.
 """
 import argparse
 import datetime
-import hashlib
 import json
 import os
-import platform
 
 import numpy as np
 import torch
@@ -24,6 +22,7 @@ from .data import sources
 from .data.dataset import load_rgb
 from .data.transforms import to_tensor
 from .postprocess import postprocess
+from .cards import augmentation, card_path, card_training, sha256, training_history, training_scale  # noqa: F401 (sha256: typer/export.py)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLDEN_SCORE_THRESHOLD = 0.05
@@ -98,66 +97,6 @@ def write_golden(model, cfg: dict, out_dir: str):
                   f, indent=1)
 
 
-def sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def card_path(onnx_path: str) -> str:
-    """models/<name>.onnx -> models/<name>.json, the model card beside the file."""
-    return os.path.splitext(onnx_path)[0] + ".json"
-
-
-def card_training(path: str):
-    """The `training` entry of the card at path, or None where there is no card."""
-    if not os.path.exists(path):
-        return None
-    with open(path) as f:
-        return json.load(f).get("training")
-
-
-def training_history(ck: dict, card: str) -> dict:
-    """The card's `training` entry for a checkpoint. card: the card this export overwrites (a
-    warm-started run continues its history). A training.recover_onnx checkpoint has no training
-    state: its history is that of the file it was recovered from (the card beside that file)."""
-    if "extended_from" in ck:  # training.extend_decoder: the base checkpoint's history + the new layer
-        ext = dict(ck["extended_from"])
-        base_path = ext.pop("checkpoint")
-        base = (training_history(torch.load(base_path, map_location="cpu"), card) if os.path.exists(base_path)
-                else {"pretrained": "none (from scratch)", "note": f"base checkpoint {base_path} not found"})
-        return dict(base, extendedDecoder=dict(
-            ext, base=os.path.basename(base_path),
-            what="one decoder layer appended and trained alone on the frozen model's cached encoder memory "
-                 "(training/extend_decoder.py)"))
-    if "state" not in ck:
-        src = ck.get("recovered_from")
-        previous = card_training(card_path(src)) if src else None
-        return dict(previous or {"pretrained": "none (from scratch)"},
-                    recoveredFrom=os.path.basename(src) if src else "unknown (no training state in the checkpoint)")
-    training = {"iterations": ck["state"]["iter"], "minutes": round(ck["state"]["elapsed_s"] / 60, 1),
-                "hardware": f"{platform.machine()} CPU, {os.cpu_count()} cores, torch {torch.__version__}",
-                "pretrained": "none (from scratch)",
-                "weights": (f"exponential moving average of the training weights (decay {ck['ema']['decay']})"
-                            if "ema" in ck else "last training iterate")}
-    if ck["state"].get("swa"):  # training.swa: the mean of successive runs' final weights
-        runs = ck["state"]["swa"]
-        training["weights"] = (f"mean of the final weights of {len(runs)} successive warm-restarted runs (SWA over "
-                               "cycle ends, training/swa.py); each run's EMA where it has one")
-        training["averaged"] = [{"run": os.path.basename(os.path.dirname(r["checkpoint"])), "weights": r["weights"],
-                                 "iterations": r["iter"]} for r in runs]
-    if ck["state"].get("init"):
-        # warm start (train --init) from weights recovered from the card's own model: keep its history
-        previous = card_training(card)
-        training["warmStartFrom"] = {"weights": os.path.basename(ck["state"]["init"]), "previousTraining": previous}
-        if previous:
-            training["totalIterations"] = training["iterations"] + previous.get("totalIterations", previous["iterations"])
-            training["totalMinutes"] = round(training["minutes"] + previous.get("totalMinutes", previous["minutes"]), 1)
-    return training
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--checkpoint", required=True)
@@ -173,7 +112,7 @@ def main(argv=None):
     ap.add_argument("--fp32-storage", action="store_true", help="keep float32 weights in the file (2x larger)")
     args = ap.parse_args(argv)
 
-    from .evaluate import model_from_checkpoint, read_checkpoint
+    from .checkpoints import model_from_checkpoint, read_checkpoint
     ck = read_checkpoint(args.checkpoint)
     model, cfg = model_from_checkpoint(ck, agreement_power=args.agreement_power)
     os.makedirs(args.models_dir, exist_ok=True)
@@ -193,7 +132,8 @@ def main(argv=None):
     os.makedirs(os.path.dirname(torch_weights), exist_ok=True)
     torch.save({"model": model.state_dict(), "cfg": cfg}, torch_weights)
 
-    ref_images = [load_rgb(r.image_path) for r in sources.bccd("trainval", args.data)]
+    bccd_trainval = sources.bccd("trainval", args.data)
+    ref_images = [load_rgb(r.image_path) for r in bccd_trainval]
     metrics = {}
     if args.metrics:
         with open(args.metrics) as f:
@@ -216,9 +156,12 @@ def main(argv=None):
         "leukocyteAgreementPower": model.agreement_power,
         "postprocess": POSTPROCESS,
         "numQueries": cfg["num_queries"],
+        "trainingScale": training_scale(cfg, bccd_trainval),
         "trainingData": ["BCCD trainval (292 images; WBC types from bccd/wbc_types.csv)",
                          "TXL-PBC train, PBC (350, typed) and Raabin-WBC (350, untyped leukocytes) images; "
-                         "BCCD-derived TXL images excluded (leakage rule)"],
+                         "BCCD-derived TXL images excluded (leakage rule)",
+                         f"sampling: BCCD with probability {cfg['bccd_weight']}, else TXL (uniform)"],
+        "augmentation": augmentation(cfg),
         "training": training,
         "config": cfg,
         "metrics": metrics,

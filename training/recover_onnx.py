@@ -29,7 +29,8 @@ import torch
 from onnx import numpy_helper
 
 from .config import TRAINING_KEYS, get_config, parse_overrides
-from .export import card_path, export_onnx
+from .cards import card_path
+from .export import export_onnx
 from .models.mfds_detr import MFDSDETR
 
 

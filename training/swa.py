@@ -20,8 +20,8 @@ from typing import Dict, List, Sequence
 import torch
 from torch import Tensor
 
-from .config import TRAINING_KEYS
-from .evaluate import checkpoint_weights
+from .config import TRAINING_KEYS, with_defaults
+from .checkpoints import checkpoint_weights
 
 
 def average_state_dicts(sds: Sequence[Dict[str, Tensor]]) -> Dict[str, Tensor]:
@@ -53,10 +53,12 @@ def average_checkpoints(paths: List[str]) -> dict:
         if not os.path.exists(p):
             raise SystemExit(f"checkpoint not found: {p}")
         cks.append(torch.load(p, map_location="cpu"))
-    cfg = cks[-1]["cfg"]
+    cfg = with_defaults(cks[-1]["cfg"])
     for p, ck in zip(paths, cks):
-        if ck["cfg"] != cfg:
-            diff = sorted(k for k in set(cfg) | set(ck["cfg"]) if cfg.get(k) != ck["cfg"].get(k))
+        other = with_defaults(ck["cfg"])
+        if other != cfg:
+            # the config's name is a label (lite-robust trains the lite network), not a shape
+            diff = sorted(k for k in set(cfg) | set(other) if cfg.get(k) != other.get(k) and k != "name")
             if any(k not in TRAINING_KEYS for k in diff):
                 raise SystemExit(f"{p}: model config differs from {paths[-1]} in {', '.join(diff)}")
     used = ["ema" if "ema" in ck else "model" for ck in cks]

@@ -16,19 +16,14 @@ import time
 import numpy as np
 import torch
 
-from .config import get_config, parse_overrides
+from .checkpoints import cache_dir, checkpoint_weights, save_atomic
+from .config import get_config, parse_overrides, with_defaults
 from .data import sources
 from .data.dataset import DetectionDataset, collate
+from .data.robust import RobustAug
 from .ema import ModelEMA
 from .losses import set_criterion
 from .models.mfds_detr import MFDSDETR
-
-
-def cache_dir(run: str, base: str = None) -> str:
-    base = base or os.environ.get("LEUKOSCAN_CACHE") or os.path.expanduser("~/.cache/leukoscan")
-    path = os.path.join(base, run)
-    os.makedirs(path, exist_ok=True)
-    return path
 
 
 def build_optimizer(model: MFDSDETR, cfg: dict) -> torch.optim.Optimizer:
@@ -36,12 +31,6 @@ def build_optimizer(model: MFDSDETR, cfg: dict) -> torch.optim.Optimizer:
     rest = [p for n, p in model.named_parameters() if not n.startswith("backbone.") and p.requires_grad]
     return torch.optim.AdamW([{"params": rest, "lr": cfg["lr"]}, {"params": backbone, "lr": cfg["lr_backbone"]}],
                              lr=cfg["lr"], weight_decay=cfg["weight_decay"])
-
-
-def save_atomic(obj, path: str):
-    tmp = path + ".tmp"
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
 
 
 class MixedSampler:
@@ -98,7 +87,10 @@ def main(argv=None):
     records = bccd + txl
     print(f"[data] BCCD trainval {len(bccd)} images, TXL train (PBC + Raabin) {len(txl)} images", flush=True)
     ds = DetectionDataset(records, cfg["input_w"], cfg["input_h"], train=True, scale_min=cfg["scale_min"],
-                          seed=args.seed, aspect_jitter=cfg["aspect_jitter"])
+                          seed=args.seed, aspect_jitter=cfg["aspect_jitter"], aug=RobustAug.from_cfg(cfg))
+    if ds.aug.scale_norm:
+        print(f"[scale] reference RBC diameter {ds.ref_rbc_px:.1f} model-input px; native per source "
+              + ", ".join(f"{s} {d:.1f}" for s, d in ds.source_rbc_px.items()), flush=True)
     sampler = MixedSampler(len(bccd), len(txl), cfg["bccd_weight"], args.seed)
 
     model = MFDSDETR(cfg)
@@ -108,7 +100,7 @@ def main(argv=None):
     ck = None
     if os.path.exists(last):
         ck = torch.load(last, map_location="cpu")
-        if ck["cfg"] != cfg:
+        if with_defaults(ck["cfg"]) != cfg:
             raise SystemExit(f"{last}: checkpoint config differs from --config/--set; use another --run")
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
@@ -117,7 +109,6 @@ def main(argv=None):
     elif args.init:
         if not os.path.exists(args.init):
             raise SystemExit(f"--init {args.init}: file not found")
-        from .evaluate import checkpoint_weights
         model.load_state_dict(checkpoint_weights(torch.load(args.init, map_location="cpu")))
         state["init"] = os.path.abspath(args.init)
         print(f"[init] weights from {args.init}", flush=True)
@@ -166,7 +157,7 @@ def main(argv=None):
             last_ckpt = time.time()
         if args.eval_every > 0 and (state["elapsed_s"] >= state["next_eval_s"] or done):
             state["next_eval_s"] = state["elapsed_s"] + args.eval_every * 60
-            from .evaluate import evaluate_bccd
+            from .detector_eval import evaluate_bccd
             model.eval()
             res = evaluate_bccd(ema.module, cfg, args.data)
             raw = evaluate_bccd(model, cfg, args.data)

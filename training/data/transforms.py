@@ -92,6 +92,14 @@ def to_target(boxes: np.ndarray, labels: np.ndarray, w: int, h: int) -> dict:
 
 
 def train_transform(img, boxes, labels, rng, out_w: int, out_h: int, scale_min: float, aspect_jitter: float):
+    img, boxes, labels = train_geometry(img, boxes, labels, rng, out_w, out_h, scale_min, aspect_jitter)
+    if rng.random() < 0.8:
+        img = colour_jitter(img, rng)
+    return img, boxes, labels
+
+
+def train_geometry(img, boxes, labels, rng, out_w: int, out_h: int, scale_min: float, aspect_jitter: float):
+    """90-degree rotations, flips, a random aspect-jittered crop of [scale_min, 1] of the frame side, resize."""
     k = int(rng.integers(0, 4))
     img, boxes = rot90(img, boxes, k)
     if rng.random() < 0.5:
@@ -102,8 +110,6 @@ def train_transform(img, boxes, labels, rng, out_w: int, out_h: int, scale_min: 
     aspect = out_w / out_h * float(np.exp(rng.uniform(-aspect_jitter, aspect_jitter)))
     img, boxes, labels = random_aspect_crop(img, boxes, labels, rng, aspect, scale_min)
     img, boxes = resize(img, boxes, out_w, out_h)
-    if rng.random() < 0.8:
-        img = colour_jitter(img, rng)
     return img, boxes, labels
 
 

@@ -48,7 +48,7 @@ def test_recovered_checkpoint_keeps_the_history_of_the_file_it_came_from(tmp_pat
     """training.recover_onnx output has no training state: export takes the history from the card
     beside the ONNX file it was recovered from, and says so."""
     import json
-    from training.export import training_history
+    from training.cards import training_history
     src = tmp_path / "m.onnx"
     (tmp_path / "m.json").write_text(json.dumps({"training": {"iterations": 9684, "minutes": 595}}))
     got = training_history({"model": {}, "cfg": {}, "recovered_from": str(src)}, str(tmp_path / "new.json"))
@@ -57,3 +57,19 @@ def test_recovered_checkpoint_keeps_the_history_of_the_file_it_came_from(tmp_pat
     assert bare["recoveredFrom"].startswith("unknown")
     run = training_history({"state": {"iter": 5, "elapsed_s": 120.0}}, str(tmp_path / "new.json"))
     assert run["iterations"] == 5 and run["minutes"] == 2.0 and run["weights"] == "last training iterate"
+
+
+def test_card_training_scale_is_bccd_trainval_rbc_median_at_the_input_size():
+    from training.cards import augmentation, training_scale
+    from training.config import CLASSES, get_config
+    from training.data.annotations import Record
+    rbc = CLASSES.index("RBC")
+    recs = [Record("a", 640, 480, [[0, 0, 100, 100], [0, 0, 50, 50], [0, 0, 90, 160]], [rbc, rbc, 0], "bccd")]
+    cfg = get_config("lite")
+    got = training_scale(cfg, recs)
+    assert got["rbcDiameterPx"] == pytest.approx(0.8 * 75.0)  # median of 100 and 50, x 512/640 = 384/480
+    assert "crops" in got["source"]
+    robust = get_config("lite-robust")
+    assert "scale_norm" in training_scale(robust, recs)["source"]
+    assert augmentation(cfg)["crossDevice"] == "none" and augmentation(robust)["crossDevice"] != "none"
+    assert augmentation(robust)["keys"]["stain_sigma"] == robust["stain_sigma"]

@@ -3,7 +3,7 @@ computes what the full model computes."""
 import torch
 
 from training.config import get_config
-from training.extend_decoder import cache_view, extended_model, new_layer_outputs, train_last_layer
+from training.tools.extend_decoder import cache_view, extended_model, new_layer_outputs, train_last_layer
 from training.losses import set_criterion
 from training.models.mfds_detr import MFDSDETR
 from training.tests.test_overfit import _scene
@@ -55,7 +55,7 @@ def test_only_the_new_layer_trains_and_the_cache_matches_the_full_model():
 
 
 def test_export_history_names_the_extension(tmp_path):
-    from training.export import training_history
+    from training.cards import training_history
     base = {"model": {}, "cfg": {}, "state": {"iter": 10, "elapsed_s": 120.0}}
     torch.save(base, tmp_path / "base.pt")
     ck = {"extended_from": {"checkpoint": str(tmp_path / "base.pt"), "views": 5, "iters": 1500}}

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from training.config import get_config
-from training.evaluate import load_checkpoint
+from training.checkpoints import load_checkpoint
 from training.models.mfds_detr import MFDSDETR
 from training.swa import average_checkpoints, average_state_dicts, main
 

@@ -41,6 +41,48 @@ def shipped_typer(net, ck: dict, tta: bool = True, prior: str = "bccd-trainval")
     return model, train_prior, target_prior
 
 
+def training_data(ck: dict) -> list:
+    splits = ck["args"].get("splits", "shipped")
+    b, p = ck["train_counts"]["BCCD"], ck["train_counts"]["PBC"]
+    if splits == "robust":
+        return ["BCCD trainval typed leukocytes (bccd/wbc_types.csv, status ok) but every second image of val.txt "
+                "(held out for validation): " + str(b),
+                "PBC (CellaVision, May-Grunwald-Giemsa): TXL-PBC train PBC fields + pbc_crops/ but the last 60 per type "
+                "(held out): " + str(p)]
+    return ["BCCD trainval typed leukocytes (bccd/wbc_types.csv, status ok): " + str(b),
+            "PBC: TXL-PBC train PBC fields + pbc_crops/ (up to %d per type): %s" % (ck["args"]["pbc_per_type"], p)]
+
+
+def augmentations(ck: dict):
+    """The training views, from the checkpoint's --views (views.ViewConfig for robust/basic)."""
+    from dataclasses import asdict
+    from .views import ViewConfig
+    views = ck["args"].get("views", "legacy")
+    if views == "legacy":
+        return {"views": "legacy", "what": "box jitter (centre +-8%, side 0.85-1.2), 90-degree rotations, flips, "
+                "colour_jitter (per-channel gain, gamma, saturation, contrast, brightness)"}
+    cfg = ViewConfig.robust() if views == "robust" else ViewConfig.basic()
+    return {"views": views, "order": "box jitter -> context region -> resolution loss (cell width log-uniform in cell_px) "
+            "-> HED stain jitter -> hue -> saturation -> gamma -> brightness/contrast -> lamp tint -> defocus -> motion "
+            "blur -> sensor noise -> JPEG -> pipeline white balance -> crop rule -> dihedral group",
+            "config": asdict(cfg)}
+
+
+def cross_device(paths: list, name: str = None) -> list:
+    """robust_eval --json outputs -> this typer's rows [{set, shift, whiteBalance, n, accuracy, confusion}].
+    name: the typer's column (needed when a file holds several typers)."""
+    out = []
+    for path in paths:
+        with open(path) as f:
+            res = json.load(f)
+        col = name or next(iter(res["typers"]))
+        if col not in res["typers"] or (name is None and len(res["typers"]) != 1):
+            raise SystemExit(f"{path}: typer columns {list(res['typers'])}; pick one with --cross-device-typer")
+        out += [{"set": r["set"], "shift": r["shift"], "whiteBalance": r["wb"], "n": r["n"],
+                 "accuracy": r["typers"][col]["accuracy"], "confusion": r["typers"][col]["confusion"]} for r in res["rows"]]
+    return out
+
+
 def export_onnx(model, size: int, path: str, opset: int = 17):
     x = torch.zeros(2, 3, size, size)
     torch.onnx.export(model.eval(), x, path, input_names=["images"], output_names=["logits"], opset_version=opset,
@@ -71,6 +113,9 @@ def main(argv=None):
     ap.add_argument("--prior", choices=("bccd-trainval", "none"), default="bccd-trainval",
                     help="target type prior for the label-shift correction: the type frequencies of BCCD trainval "
                     "(the training split of the smears the pipeline is measured on), or none (the sampler's)")
+    ap.add_argument("--cross-device", action="append", default=None, help="robust_eval --json output(s) with this "
+                    "typer on the test sets (clean and shifted rows) to put in the card (repeatable)")
+    ap.add_argument("--cross-device-typer", default=None, help="the typer's column name in those files")
     args = ap.parse_args(argv)
     net, ck = load(args.checkpoint)
     size = ck["size"]
@@ -96,13 +141,15 @@ def main(argv=None):
         "priorCorrection": None if target_prior is None else {
             "what": "logits + log(target / training prior), inside the ONNX graph",
             "trainingPrior": [round(float(v), 4) for v in train_prior],
-            "targetPrior": [round(float(v), 4) for v in target_prior], "target": "BCCD trainval type frequencies"},
-        "trainingData": ["BCCD trainval typed leukocytes (bccd/wbc_types.csv, status ok): " + str(ck["train_counts"]["BCCD"]),
-                         "PBC: TXL-PBC train PBC fields + pbc_crops/ (up to %d per type): %s"
-                         % (ck["args"]["pbc_per_type"], ck["train_counts"]["PBC"])],
+            "targetPrior": [round(float(v), 4) for v in target_prior], "target": "type frequencies of the BCCD training cells (add-half smoothed)"},
+        "trainingData": training_data(ck),
+        "augmentations": augmentations(ck),
         "training": {"iterations": ck["iter"], "batch": ck["args"]["batch"], "bccdWeight": ck["args"]["bccd_weight"],
-                     "pretrained": "none (from scratch)"},
-        "metrics": {"groundTruthBoxes": metrics, "groundTruthBoxesSingleViewNoPrior": single},
+                     "pretrained": "none (from scratch)" if not ck["args"].get("init") else
+                     "fine-tuned from " + os.path.basename(os.path.dirname(str(ck["args"]["init"]))) + " (its --init)",
+                     "lr": ck["args"].get("lr")},
+        "metrics": {"groundTruthBoxes": metrics, "groundTruthBoxesSingleViewNoPrior": single,
+                    **({"crossDevice": cross_device(args.cross_device, args.cross_device_typer)} if args.cross_device else {})},
         "onnx": {"sha256": sha256(onnx_path), "bytes": os.path.getsize(onnx_path)},
         "date": datetime.date.today().isoformat(),
     }

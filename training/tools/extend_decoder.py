@@ -7,7 +7,7 @@ is frozen, so the encoder memory and the old layers' outputs of each training vi
 once and cached; an iteration then costs one decoder layer instead of the whole network, which
 makes thousands of iterations affordable on two CPU cores.
 
-    /usr/bin/python3 -m training.extend_decoder --checkpoint CK --out OUT.pt [--views 5 --iters 1500]
+    /usr/bin/python3 -m training.tools.extend_decoder --checkpoint CK --out OUT.pt [--views 5 --iters 1500]
 
 The output is an ordinary checkpoint with `dec_layers` one higher: evaluate, export and the app
 treat it like any other (the agreement scores then compare the new layer with the old last one).
@@ -21,12 +21,12 @@ from typing import Dict, List
 import torch
 from torch import Tensor
 
-from .config import BASE
-from .data import sources
-from .data.dataset import DetectionDataset
-from .evaluate import load_checkpoint
-from .losses import set_criterion
-from .models.mfds_detr import MFDSDETR
+from ..config import BASE
+from ..data import sources
+from ..data.dataset import DetectionDataset
+from ..checkpoints import load_checkpoint
+from ..losses import set_criterion
+from ..models.mfds_detr import MFDSDETR
 
 
 def extended_model(model: MFDSDETR, cfg: Dict) -> MFDSDETR:
