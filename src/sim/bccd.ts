@@ -73,6 +73,15 @@ export function parseVocWbcBoxes(xml: string): Box[] {
   return boxes;
 }
 
+/** Indices of named columns in a CSV header; a missing one is a DatasetError naming the file. */
+export function csvColumns(header: readonly string[], names: readonly string[], file: string): number[] {
+  return names.map((name) => {
+    const i = header.indexOf(name);
+    if (i < 0) throw new DatasetError(`${file}: column ${name} missing`);
+    return i;
+  });
+}
+
 export interface BccdFieldRef {
   readonly image: string;
   readonly cells: readonly FieldCell[];
@@ -91,13 +100,7 @@ export async function listBccdFields(root: string, split: 'test' | 'trainval' | 
   }
   const ids = (await readFile(listFile, 'utf8')).split(/\s+/).filter(Boolean);
   const rows = parseCsv(await readFile(typesFile, 'utf8'));
-  const header = rows[0];
-  const col = (name: string) => {
-    const i = header.indexOf(name);
-    if (i < 0) throw new DatasetError(`${typesFile}: column ${name} missing`);
-    return i;
-  };
-  const [cImage, cX1, cY1, cX2, cY2, cType, cStatus] = ['image', 'xmin', 'ymin', 'xmax', 'ymax', 'wbc_type', 'status'].map(col);
+  const [cImage, cX1, cY1, cX2, cY2, cType, cStatus] = csvColumns(rows[0], ['image', 'xmin', 'ymin', 'xmax', 'ymax', 'wbc_type', 'status'], typesFile);
   const typed = new Map<string, { box: Box; type: LeukocyteType }[]>();
   for (const r of rows.slice(1)) {
     const type = TYPE_NAMES[r[cType]];

@@ -7,7 +7,7 @@ import { decodeImage } from '../../detect/image-decode.js';
 import { parseVocXml } from '../../eval/annotations/voc.js';
 import { yoloToGroundTruth } from '../../eval/annotations/yolo.js';
 import type { Box } from '../../track/types.js';
-import { DatasetError, listBccdFields, loadBccdField } from '../bccd.js';
+import { DatasetError, csvColumns, listBccdFields, loadBccdField } from '../bccd.js';
 import type { RealDeviceName } from './catalogue.js';
 import type { DeviceSourceField } from './types.js';
 
@@ -46,13 +46,7 @@ export async function loadTxlTestFields(root: string, device: RealDeviceName): P
   const manifest = join(txl, 'manifest.csv');
   if (!existsSync(manifest)) throw new DatasetError(`TXL-PBC data not found: ${manifest} is missing (set --data or LEUKOSCAN_DATA)`);
   const rows = parseCsv(await readFile(manifest, 'utf8'));
-  const head = rows[0];
-  const col = (n: string) => {
-    const i = head.indexOf(n);
-    if (i < 0) throw new DatasetError(`${manifest}: column ${n} missing`);
-    return i;
-  };
-  const [cSplit, cImage, cSource, cType] = ['split', 'image', 'source_guess', 'wbc_type'].map(col);
+  const [cSplit, cImage, cSource, cType] = csvColumns(rows[0], ['split', 'image', 'source_guess', 'wbc_type'], manifest);
   const picked = rows.slice(1).filter((r) => r[cSplit] === 'test' && r[cSource] === TXL_SOURCE[device]);
   return Promise.all(
     picked.map(async (r) => {
