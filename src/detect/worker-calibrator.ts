@@ -4,7 +4,8 @@
  * still measuring the last one is not sent (latest wins, counted in `skipped`); `current` is the
  * state the worker last reported. `reset()` restarts it; answers to frames sent before are dropped.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../core/start-worker.js';
 import type { Frame } from '../core/frame.js';
 import type { CalibrationState, CalibratorOptions } from '../pipeline/calibration/calibrator.js';
 import { readingOf } from './auto-calibrator.js';
@@ -19,15 +20,6 @@ export type CalibratorFromWorker =
   | { readonly type: 'error'; readonly generation: number; readonly message: string };
 
 const START: CalibrationState = { status: 'calibrating', source: 'estimated', profile: null, frames: 0, goodEstimates: 0, lastError: null };
-
-function startWorker(options: CalibratorOptions): Worker {
-  const self = import.meta.url;
-  if (self.endsWith('.ts')) {
-    const tsEntry = new URL('./calibrate-worker.ts', self).href;
-    return new Worker(new URL('./ts-worker-bootstrap.mjs', self), { workerData: { options, tsEntry } });
-  }
-  return new Worker(new URL('./calibrate-worker.js', self), { workerData: { options } });
-}
 
 export class WorkerCalibrator implements FrameCalibrator {
   readonly #worker: Worker;
@@ -45,7 +37,7 @@ export class WorkerCalibrator implements FrameCalibrator {
   constructor(options: CalibratorOptions & { readonly withColour?: boolean }) {
     const { withColour, ...calibratorOptions } = options;
     this.#withColour = withColour ?? true;
-    this.#worker = startWorker(calibratorOptions);
+    this.#worker = startWorker(import.meta.url, './calibrate-worker', { options: calibratorOptions });
     this.#worker.unref(); // a calibrator never keeps the process alive
     this.#worker.on('message', (m: CalibratorFromWorker) => {
       if (m.generation !== this.#generation) return; // from before a reset
