@@ -3,7 +3,7 @@
  * the frame it was counted in and its JPEG crop) and each cell the tracker retyped, with the type it
  * counts as now (the store's reviews applied). Pure apart from the crop encoding.
  */
-import { encodeCropJpeg } from '../track/encode-crops.js';
+import { encodeCropJpeg } from './encode-crops.js';
 import type { CountUpdate, CountedFrame, TrackEvent } from '../track/types.js';
 import type { SessionEvent } from '../stream/session.js';
 import { type ReviewedType, wireReview } from './live-counting.js';

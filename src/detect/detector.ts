@@ -1,9 +1,9 @@
 import type { DetectionsXyxyPixels } from '../core/detections.js';
 import type { Frame } from '../core/frame.js';
 import type { ModelCard } from '../core/model-card.js';
-import type { Precision } from './precision.js';
+import type { DeviceChoice, Precision } from './precision.js';
 
-export type DeviceChoice = 'auto' | 'cpu' | 'cuda';
+export type { DeviceChoice } from './precision.js';
 
 export interface DetectorOptions {
   /** Path to models/<name>.onnx; the card is the .json beside it. */

@@ -1,5 +1,7 @@
-import type { DeviceChoice } from './detector.js';
 import { cardPathForModel } from './model-card-loader.js';
+
+/** Where the detector runs: auto tries CUDA, then CPU. */
+export type DeviceChoice = 'auto' | 'cpu' | 'cuda';
 
 /**
  * Which file of a model to run: the float model or its int8 sibling

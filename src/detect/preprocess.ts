@@ -1,13 +1,7 @@
 import type { ModelCard } from '../core/model-card.js';
-import { resizeRgbPilBilinear } from './resize-pil.js';
+import { type RgbImage, resizeRgbPilBilinear } from './resize-pil.js';
 
-/** The part of a `Frame` that pre-processing reads. */
-export interface RgbImage {
-  readonly width: number;
-  readonly height: number;
-  /** Packed RGB24, row-major, width * height * 3 bytes. */
-  readonly rgb: Uint8Array;
-}
+export type { RgbImage } from './resize-pil.js';
 
 export type PreprocessSpec = Pick<ModelCard, 'input' | 'mean' | 'std' | 'resize'>;
 

@@ -8,7 +8,13 @@
  * renormalised at the borders, 22-bit fixed-point coefficients, and a
  * horizontal pass rounded to uint8 before the vertical pass.
  */
-import type { RgbImage } from './preprocess.js';
+/** The part of a `Frame` that pre-processing reads. */
+export interface RgbImage {
+  readonly width: number;
+  readonly height: number;
+  /** Packed RGB24, row-major, width * height * 3 bytes. */
+  readonly rgb: Uint8Array;
+}
 
 const PRECISION_BITS = 32 - 8 - 2;
 const ONE = 1 << PRECISION_BITS;

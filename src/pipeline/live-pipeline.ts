@@ -7,9 +7,9 @@ import type { Detector } from '../detect/detector.js';
 import type { ColourTransform } from './calibration/types.js';
 import type { ColourNormaliseConfig, MetricsConfig } from './config.js';
 import type { LiveEvent } from './live-types.js';
-import { detectLatest } from './operators/detectLatest.js';
-import { measureMetrics } from './operators/measureMetrics.js';
-import { normaliseColour } from './operators/normaliseColour.js';
+import { detectLatest } from './operators/detect-latest.js';
+import { measureMetrics } from './operators/measure-metrics.js';
+import { normaliseColour } from './operators/normalise-colour.js';
 
 export type { LiveEvent, DetectionTiming } from './live-types.js';
 export type { MetricsSnapshot } from './metrics.js';

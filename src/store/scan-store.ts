@@ -2,69 +2,21 @@ import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { Subject, type Observable } from 'rxjs';
 import { LEUKOCYTE_TYPES, isLeukocyteType, type LeukocyteType } from '../core/classes.js';
-import { STORE_DEFAULTS, resolveHome, type StoreConfig } from './config.js';
+import { resolveHome, type StoreConfig } from './config.js';
+import { storeConfig, type ScanStoreOptions } from './store-options.js';
 import { validateCells, validateRetypes } from './cell-input.js';
-import { differentialFromCounts } from './differential.js';
-import { CellNotFoundError, ScanNotFoundError, ScanNotWritableError, isDiskFullError } from './errors.js';
+import { CellNotFoundError, ScanNotWritableError, isDiskFullError } from './errors.js';
 import { openDatabase } from './open-database.js';
-import {
-  toCellRecord,
-  toEventRecord,
-  toReviewRecord,
-  toScanRecord,
-  toScanSummary,
-  type CellRow,
-  type EventRow,
-  type ReviewRow,
-  type ScanRow,
-  type ScanSummaryRow,
-} from './rows.js';
+import { toReviewRecord, type ReviewRow } from './rows.js';
 import { softwareVersion } from './software-version.js';
-import type {
-  CellRecord,
-  CellRetypeInput,
-  CountedCellInput,
-  Differential,
-  LoadedScan,
-  ReviewAction,
-  ReviewRecord,
-  ScanEventRecord,
-  ScanRecord,
-  ScanStart,
-  ScanSummary,
-  StoreEvent,
-} from './types.js';
-import { WriteQueue, type QueueTimers } from './write-queue.js';
+import type { CellRetypeInput, CountedCellInput, Differential, ReviewAction, ReviewRecord, ScanRecord, ScanStart, StoreEvent } from './types.js';
+import { ScanReads, type ScanRef } from './scan-reads.js';
+import { WriteQueue } from './write-queue.js';
 import type { BatchResult, QueuedWrite } from './batch-writer.js';
 import { InlineWriter, WorkerWriter, type BatchWriter } from './writer.js';
 
-export interface ScanStoreOptions extends Partial<StoreConfig> {
-  /**
-   * Where batches are committed: 'worker' (default) in a writer thread with its own connection, so
-   * a commit's fsync never blocks the event loop; 'inline' on this connection, synchronously.
-   */
-  readonly writer?: 'worker' | 'inline';
-  /** Clock for stored times (ms since epoch); defaults to Date.now. */
-  readonly now?: () => number;
-  /** Timers of the write queue (tests). */
-  readonly timers?: QueueTimers;
-  /** False for read-only commands: a missing database is NoDatabaseError, never created. Default true. */
-  readonly create?: boolean;
-}
-
-/** A scan reference: its id, or 'latest' (the most recently started). */
-export type ScanRef = number | 'latest';
-
-const SCAN_SUMMARY_SQL = `
-  SELECT s.*,
-         (SELECT COUNT(*) FROM cells c WHERE c.scan_id = s.id) AS cells_stored,
-         (SELECT COUNT(*) FROM cell_current cc WHERE cc.scan_id = s.id AND cc.current_type IS NULL) AS cells_rejected,
-         (SELECT COUNT(*) FROM reviews r WHERE r.scan_id = s.id) AS reviews
-    FROM scans s`;
-
-const CELL_COLUMNS = `c.id, c.scan_id, c.session, c.track_id, c.type, cc.current_type, cc.last_review_id, c.confidence, c.votes_json,
-  c.slide_x, c.slide_y, c.slide_w, c.slide_h, c.segment, c.first_seen_ms, c.last_seen_ms, c.recorded_at_ms,
-  (c.crop_jpeg IS NOT NULL) AS has_crop`;
+export type { ScanRef } from './scan-reads.js';
+export type { ScanStoreOptions } from './store-options.js';
 
 /**
  * Persistent store of scans, counted cells, reviews and events: one SQLite file (WAL) in the
@@ -75,29 +27,28 @@ const CELL_COLUMNS = `c.id, c.scan_id, c.session, c.track_id, c.type, cc.current
  * survives kill -9 and (with synchronous FULL) power loss; cells still queued at that moment are not
  * in the file. The differential is always derived from stored cells + reviews.
  */
-export class ScanStore {
+export class ScanStore extends ScanReads {
   private readonly subject = new Subject<StoreEvent>();
   /** Live notifications: cells committed, write errors / pause / resume, reviews, scan lifecycle. */
   readonly events$: Observable<StoreEvent> = this.subject.asObservable();
   private readonly queue: WriteQueue<QueuedWrite, BatchResult>;
   private readonly writer: BatchWriter;
-  private readonly statements: ReturnType<typeof prepare>;
   private readonly now: () => number;
   /** Writer session of each scan this store started or resumed (a cell is unique by scan, session, track id). */
   private readonly sessions = new Map<number, number>();
   private closed = false;
 
   private constructor(
-    private readonly db: Database.Database,
+    db: Database.Database,
     /** The database file. */
-    readonly file: string,
+    file: string,
     /** Set when a corrupt file was moved aside at open (onCorrupt 'reset'). */
     readonly recoveredFrom: { readonly backup: string; readonly detail: string } | null,
     readonly config: StoreConfig,
     options: ScanStoreOptions,
   ) {
+    super(db, file);
     this.now = options.now ?? Date.now;
-    this.statements = prepare(db);
     this.writer =
       options.writer === 'inline'
         ? new InlineWriter(db)
@@ -218,11 +169,6 @@ export class ScanStore {
     return scan;
   }
 
-  /** Scans still open in the file whose process has gone (crash, kill -9, power loss), newest first. */
-  interruptedScans(): ScanSummary[] {
-    return (this.statements.openScanSummaries.all() as ScanSummaryRow[]).map(toScanSummary).filter((s) => s.interrupted);
-  }
-
   /** Closes an interrupted scan instead of resuming it: status 'interrupted', its counts as they are. */
   closeInterrupted(scanId: number): ScanRecord {
     const scan = this.scanRecord(this.resolveScanId(scanId));
@@ -295,41 +241,6 @@ export class ScanStore {
     return this.sessions.get(scanId) ?? null;
   }
 
-  /**
-   * Tracker ids of a scan's committed cells (sessions >= fromSession) whose last review stands (not a
-   * restore), with the type they count as now (null: rejected). The live view derives its overrides from this.
-   */
-  reviewedTracks(scanId: number, fromSession: number): Map<number, LeukocyteType | null> {
-    const rows = this.statements.reviewedTracks.all(scanId, fromSession) as { track_id: number; current_type: LeukocyteType | null }[];
-    return new Map(rows.map((r) => [r.track_id, r.current_type]));
-  }
-
-  /** Counted type (reviews applied; null = rejected) → cells, over a scan's sessions before `beforeSession`. */
-  typeCountsBefore(scanId: number, beforeSession: number): { counts: Partial<Record<LeukocyteType, number>>; rejected: number } {
-    return tallyTypes(this.statements.typeCountsBefore.all(scanId, beforeSession) as TypeCountRow[]);
-  }
-
-  /** One cell with its current state (and its crop if asked). */
-  getCell(cellId: number, opts: { crop?: boolean } = {}): CellRecord {
-    const row = (opts.crop ? this.statements.cellWithCrop : this.statements.cell).get(cellId) as CellRow | undefined;
-    if (!row) throw new CellNotFoundError(cellId);
-    return toCellRecord(row);
-  }
-
-  /** The cells of a scan in the order they were counted; crops only when asked (they are the bulk of the file). */
-  listCells(scanId: number, opts: { crops?: boolean; offset?: number; limit?: number } = {}): CellRecord[] {
-    const stmt = opts.crops ? this.statements.cellsWithCrops : this.statements.cells;
-    const rows = stmt.all(scanId, opts.limit ?? -1, opts.offset ?? 0) as CellRow[];
-    return rows.map(toCellRecord);
-  }
-
-  /** The gallery JPEG of one cell, or null if none was stored. */
-  cellCrop(cellId: number): Uint8Array | null {
-    const row = this.statements.crop.get(cellId) as { crop_jpeg: Buffer | null } | undefined;
-    if (!row) throw new CellNotFoundError(cellId);
-    return row.crop_jpeg === null ? null : new Uint8Array(row.crop_jpeg);
-  }
-
   // ---- review --------------------------------------------------------------------------------
 
   /**
@@ -367,62 +278,6 @@ export class ScanStore {
     return { review, differential };
   }
 
-  /** Review history: of a scan, oldest first. */
-  reviews(scanId: number): ReviewRecord[] {
-    return (this.statements.reviewsOfScan.all(scanId) as ReviewRow[]).map(toReviewRecord);
-  }
-
-  // ---- differential and history --------------------------------------------------------------
-
-  /**
-   * The differential of a scan from its stored cells and reviews (cells still queued are reported
-   * as `pending`, not counted). Cheap (one indexed query): call it after 'cells-stored'/'reviewed'.
-   */
-  differential(scanId: number): Differential {
-    const scan = this.statements.scan.get(scanId) as ScanRow | undefined;
-    if (!scan) throw new ScanNotFoundError(scanId, this.file);
-    const { counts, rejected } = tallyTypes(this.statements.typeCounts.all(scanId) as TypeCountRow[]);
-    const pending = this.pendingFor(scanId);
-    return differentialFromCounts({ scanId, counts, rejected, pending, target: scan.target });
-  }
-
-  /** Past scans, newest first, with their counts. */
-  listScans(opts: { limit?: number } = {}): ScanSummary[] {
-    return (this.statements.scanSummaries.all(opts.limit ?? -1) as ScanSummaryRow[]).map(toScanSummary);
-  }
-
-  /** One scan with counts; `ref` is an id or 'latest'. */
-  getScan(ref: ScanRef): ScanSummary {
-    const id = this.resolveScanId(ref);
-    return toScanSummary(this.statements.scanSummary.get(id) as ScanSummaryRow);
-  }
-
-  /** Resolves 'latest' or checks that an id exists. */
-  resolveScanId(ref: ScanRef): number {
-    const row =
-      ref === 'latest'
-        ? (this.statements.latestScan.get() as { id: number } | undefined)
-        : (this.statements.scan.get(ref) as ScanRow | undefined);
-    if (!row) throw new ScanNotFoundError(ref, this.file);
-    return row.id;
-  }
-
-  /** Everything about one scan: summary, differential, cells (crops if asked), reviews and events. */
-  loadScan(ref: ScanRef, opts: { crops?: boolean } = {}): LoadedScan {
-    const id = this.resolveScanId(ref);
-    return this.db.transaction(() => ({
-      scan: this.getScan(id),
-      differential: this.differential(id),
-      cells: this.listCells(id, { crops: opts.crops }),
-      reviews: this.reviews(id),
-      events: this.scanEvents(id),
-    }))();
-  }
-
-  scanEvents(scanId: number): ScanEventRecord[] {
-    return (this.statements.eventsOfScan.all(scanId) as EventRow[]).map(toEventRecord);
-  }
-
   /**
    * Flushes what is queued and closes the connection. If queued cells cannot be written (disk
    * full), it throws and stays open, so the caller can free space and close again (nothing lost),
@@ -456,7 +311,7 @@ export class ScanStore {
     return session;
   }
 
-  private pendingFor(scanId: number): number {
+  protected pendingFor(scanId: number): number {
     // The queue is bounded and usually a few dozen cells: a linear count is fine.
     return this.queue.countPending((q) => q.kind === 'cell' && q.scanId === scanId);
   }
@@ -469,12 +324,6 @@ export class ScanStore {
       this.logEvent(scanId, kind, detail);
     })();
     return this.scanRecord(scanId);
-  }
-
-  private scanRecord(id: number): ScanRecord {
-    const row = this.statements.scan.get(id) as ScanRow | undefined;
-    if (!row) throw new ScanNotFoundError(id, this.file);
-    return toScanRecord(row);
   }
 
   private logEvent(scanId: number | null, kind: string, detail: unknown): void {
@@ -493,77 +342,4 @@ export class ScanStore {
   private assertOpen(): void {
     if (this.closed) throw new Error(`the scan store ${this.file} is closed`);
   }
-}
-
-interface TypeCountRow {
-  readonly current_type: LeukocyteType | null;
-  readonly n: number;
-}
-
-/** Per-type counts and the rejected count from `current_type, COUNT(*)` rows. */
-function tallyTypes(rows: readonly TypeCountRow[]): { counts: Partial<Record<LeukocyteType, number>>; rejected: number } {
-  const counts: Partial<Record<LeukocyteType, number>> = {};
-  let rejected = 0;
-  for (const row of rows) {
-    if (row.current_type === null) rejected = row.n;
-    else counts[row.current_type] = row.n;
-  }
-  return { counts, rejected };
-}
-
-/** The defaults, overridden by the StoreConfig fields of `options` that are set (other options are not config). */
-function storeConfig(options: ScanStoreOptions): StoreConfig {
-  const config: Record<string, unknown> = { ...STORE_DEFAULTS };
-  for (const key of Object.keys(STORE_DEFAULTS)) {
-    const value = (options as Record<string, unknown>)[key];
-    if (value !== undefined) config[key] = value;
-  }
-  return config as unknown as StoreConfig;
-}
-
-function prepare(db: Database.Database) {
-  return {
-    insertScan: db.prepare(`INSERT INTO scans (source, model_name, model_sha256, model_version, software_version,
-        colour_profile_json, operator, target, started_at_ms, status, writer_pid, writer_host)
-      VALUES (@source, @model_name, @model_sha256, @model_version, @software_version, @colour_profile_json, @operator,
-        @target, @started_at_ms, 'running', @writer_pid, @writer_host)`),
-    scan: db.prepare('SELECT * FROM scans WHERE id = ?'),
-    latestScan: db.prepare('SELECT id FROM scans ORDER BY started_at_ms DESC, id DESC LIMIT 1'),
-    scanSummary: db.prepare(`${SCAN_SUMMARY_SQL} WHERE s.id = ?`),
-    scanSummaries: db.prepare(`${SCAN_SUMMARY_SQL} ORDER BY s.started_at_ms DESC, s.id DESC LIMIT ?`),
-    openScanSummaries: db.prepare(`${SCAN_SUMMARY_SQL} WHERE s.status IN ('running', 'paused') ORDER BY s.started_at_ms DESC, s.id DESC`),
-    setStatus: db.prepare(
-      'UPDATE scans SET status = @status, ended_at_ms = COALESCE(@ended_at_ms, ended_at_ms) WHERE id = @id',
-    ),
-    setWriter: db.prepare(
-      "UPDATE scans SET status = 'running', writer_pid = @writer_pid, writer_host = @writer_host WHERE id = @id",
-    ),
-    countCells: db.prepare('SELECT COUNT(*) AS n FROM cells WHERE scan_id = ?').pluck(),
-    cellIdByTrack: db.prepare('SELECT id FROM cells WHERE scan_id = ? AND track_id = ? ORDER BY session DESC LIMIT 1'),
-    maxSession: db.prepare('SELECT MAX(session) FROM cells WHERE scan_id = ?').pluck(),
-    cell: db.prepare(`SELECT ${CELL_COLUMNS} FROM cells c JOIN cell_current cc ON cc.cell_id = c.id WHERE c.id = ?`),
-    cellWithCrop: db.prepare(
-      `SELECT ${CELL_COLUMNS}, c.crop_jpeg FROM cells c JOIN cell_current cc ON cc.cell_id = c.id WHERE c.id = ?`,
-    ),
-    cells: db.prepare(
-      `SELECT ${CELL_COLUMNS} FROM cells c JOIN cell_current cc ON cc.cell_id = c.id WHERE c.scan_id = ? ORDER BY c.id LIMIT ? OFFSET ?`,
-    ),
-    cellsWithCrops: db.prepare(
-      `SELECT ${CELL_COLUMNS}, c.crop_jpeg FROM cells c JOIN cell_current cc ON cc.cell_id = c.id WHERE c.scan_id = ? ORDER BY c.id LIMIT ? OFFSET ?`,
-    ),
-    crop: db.prepare('SELECT crop_jpeg FROM cells WHERE id = ?'),
-    cellState: db.prepare('SELECT scan_id, model_type, current_type FROM cell_current WHERE cell_id = ?'),
-    typeCounts: db.prepare('SELECT current_type, COUNT(*) AS n FROM cell_current WHERE scan_id = ? GROUP BY current_type'),
-    typeCountsBefore: db.prepare(
-      'SELECT cc.current_type, COUNT(*) AS n FROM cells c JOIN cell_current cc ON cc.cell_id = c.id WHERE c.scan_id = ? AND c.session < ? GROUP BY cc.current_type',
-    ),
-    reviewedTracks: db.prepare(`SELECT c.track_id, cc.current_type FROM cells c JOIN cell_current cc ON cc.cell_id = c.id
-      JOIN reviews r ON r.id = cc.last_review_id WHERE c.scan_id = ? AND c.session >= ? AND r.action != 'restore'`),
-    insertReview: db.prepare(`INSERT INTO reviews (cell_id, scan_id, operator, at_ms, action, old_type, new_type, note)
-      VALUES (@cell_id, @scan_id, @operator, @at_ms, @action, @old_type, @new_type, @note)`),
-    review: db.prepare('SELECT * FROM reviews WHERE id = ?'),
-    reviewsOfScan: db.prepare('SELECT * FROM reviews WHERE scan_id = ? ORDER BY id'),
-    insertEvent: db.prepare('INSERT INTO events (scan_id, at_ms, kind, detail_json) VALUES (?, ?, ?, ?)'),
-    eventsOfScan: db.prepare('SELECT * FROM events WHERE scan_id = ? ORDER BY id'),
-  };
 }

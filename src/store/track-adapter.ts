@@ -1,6 +1,6 @@
 /**
  * Adapter from the tracker's events (src/track/types.ts) to the store's inputs. Pure: no I/O.
- * Crops must already be JPEG (pipe the count updates through src/track `encodeCrops()` first).
+ * Crops must already be JPEG (encode them with src/app `encodeCropJpeg()` first).
  */
 import type { CountUpdate, TrackedCell } from '../track/types.js';
 import type { ScanStore } from './scan-store.js';
@@ -24,7 +24,7 @@ export function storeWritesFromCountUpdate(update: CountUpdate): StoreWrites {
       const { cell, crop } = event;
       if (crop && crop.format !== 'jpeg') {
         throw new Error(
-          `cell ${cell.id} (frame ${event.seq}) carries an RGB crop: encode crops (src/track encodeCrops()) before storing`,
+          `cell ${cell.id} (frame ${event.seq}) carries an RGB crop: encode crops (src/app encodeCropJpeg()) before storing`,
         );
       }
       cells.push({

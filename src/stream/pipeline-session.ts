@@ -18,7 +18,6 @@ import type { DetectionsXyxyPixels } from '../core/detections.js';
 import type { Frame } from '../core/frame.js';
 import { redactUri } from '../capture/redact-uri.js';
 import type { LiveEvent } from '../pipeline/live-types.js';
-import type { TrackConfigInput } from '../track/config.js';
 import type { CountUpdate } from '../track/types.js';
 import { InterruptedScans } from '../app/interrupted-scans.js';
 import { withJpegCrops, countedCellEvents } from '../app/counted-cells.js';
@@ -37,8 +36,6 @@ import {
 import { type PipelineSessionStore, ScanRecord } from '../app/scan-record.js';
 import { SerialQueue } from '../app/serial-queue.js';
 import { checkNewSource } from '../app/source-check.js';
-import type { StagePaceConfig } from '../track/stage-pace.js';
-import type { CalibrationHealth } from './protocol.js';
 import {
   type ScanHistory,
   type ScanSession,
@@ -49,33 +46,10 @@ import {
   type SessionHealth,
   type SessionStatus,
 } from './session.js';
+import type { PipelineSessionOptions } from './pipeline-session-options.js';
 
 export type { PipelineSessionStore } from '../app/scan-record.js';
-
-export interface PipelineSessionOptions {
-  /** Starts the live pipeline for a source URI (capture → normalise → detect). Nothing runs until subscribed. */
-  pipeline(source: string): Observable<LiveEvent>;
-  /** Throws (with a message for the operator) when a source URI cannot be parsed. */
-  validateSource(source: string): void;
-  /**
-   * Opens a source and reads one frame within a time limit; rejects with the reason. A running
-   * scan is switched only once its new source passed. Left out: sources are only parsed.
-   */
-  probeSource?(source: string): Promise<void>;
-  source: string;
-  target: number;
-  track?: TrackConfigInput;
-  /** Stage-pace settings (e.g. the cell size at the camera's scale: src/track/scale.ts); defaults otherwise. */
-  stagePace?: Partial<Omit<StagePaceConfig, 'minObservations'>>;
-  /** The detector's calibration: read into health.pipeline.calibration, restarted by 'recalibrate'. Absent: not calibrated. */
-  calibration?: { read(): CalibrationHealth | null; recalibrate(): void };
-  /** The scan store; null runs without persistence (no review, no history). */
-  store: PipelineSessionStore | null;
-  /** Most cells sent in an `openScan` reply. */
-  maxCellsInScanDetail?: number;
-  /** Called with operational lines (errors that are not shown elsewhere). */
-  log?: (line: string) => void;
-}
+export type { PipelineSessionOptions } from './pipeline-session-options.js';
 
 export class PipelineScanSession implements ScanSession {
   readonly history: ScanHistory | null;

@@ -15,68 +15,34 @@ import { Subject, type Subscription } from 'rxjs';
 import type { RawData } from 'ws';
 import type { Frame } from '../core/frame.js';
 import { LEUKOCYTE_TYPES } from '../core/classes.js';
-import type { Auth } from './auth.js';
 import { type StreamConfig, resolveStreamConfig } from './config.js';
-import { encodeCellCrop, encodeFrameJpeg, type EncodedFrame } from './jpeg.js';
+import { dispatchCommand, errorMessage } from './command-dispatch.js';
+import { Gallery } from './gallery.js';
+import { encodeFrameJpeg, type EncodedFrame } from './jpeg.js';
 import { encodeFrames } from './operators/encode-frames.js';
 import {
   CLOSE_CODES,
   type ClientMessage,
-  type CountedCell,
   type ErrorCode,
   PROTOCOL_VERSION,
-  type Role,
-  type ScanState,
   type ServerMessage,
   encodeFrameMessage,
   parseClientMessage,
   roleAllows,
 } from './protocol.js';
-import type { ScanSession, SessionCountedCell, SessionEvent } from './session.js';
+import type { SessionCountedCell, SessionEvent } from './session.js';
 import { LoopDelayMonitor } from './loop-delay.js';
 import { serveStatic } from './static-http.js';
 import { toWire } from './to-wire.js';
 import { buildUiAssets, type UiAssets } from './ui-assets.js';
 import type { SlotKind } from './viewer-outbox.js';
 import { ViewerHub, type Viewer } from './viewer-hub.js';
+import { pushMetrics, serverStats, type ServerCounters } from './viewer-metrics.js';
+import type { ServerStats, StreamServerOptions } from './server-types.js';
 
-export interface StreamServerOptions {
-  session: ScanSession;
-  auth: Auth;
-  config?: Partial<StreamConfig>;
-  /** Prebuilt dashboard files; built from ui/ when left out. */
-  ui?: UiAssets;
-  /** Where operational lines go (connections, rejections). Defaults to nowhere. */
-  log?: (line: string) => void;
-  /** Which slide sim: sources scan (e.g. "demo slide: 20 BCCD fields, MIT"), shown with the status. */
-  slide?: string;
-}
+export type { ServerStats, StreamServerOptions, ViewerStats } from './server-types.js';
 
-export interface ViewerStats {
-  readonly id: number;
-  readonly role: Role;
-  readonly pending: number;
-  readonly bufferedAmount: number;
-  readonly sent: Readonly<Record<string, number>>;
-  readonly dropped: Readonly<Record<string, number>>;
-}
-
-export interface ServerStats {
-  readonly viewers: number;
-  readonly connectionsTotal: number;
-  readonly rejectedUpgrades: number;
-  readonly terminatedDead: number;
-  readonly closedForBadMessages: number;
-  readonly framesIn: number;
-  readonly framesEncoded: number;
-  /** Frames not encoded because an encode was running (latest wins). */
-  readonly framesSkipped: number;
-  readonly encodeErrors: number;
-  /** Drops summed over connected viewers, per kind. */
-  readonly dropped: Readonly<Record<string, number>>;
-  readonly perViewer: readonly ViewerStats[];
-}
-
+const GREET_ORDER: readonly SlotKind[] = ['status', 'differential', 'health', 'overlay', 'frame'];
 
 function json(message: ServerMessage): string {
   return JSON.stringify(message);
@@ -91,19 +57,12 @@ export class StreamServer {
   private readonly loopDelay: LoopDelayMonitor;
   private closing: Promise<void> | null = null;
 
-  // Last value of each state-like message, sent to a viewer when it connects.
-  private lastStatus: string | null = null;
-  private lastDifferential: string | null = null;
-  private lastHealth: string | null = null;
-  private lastOverlay: string | null = null;
-  private lastFrame: Uint8Array | null = null;
-  private readonly gallery: CountedCell[] = [];
-  private readonly recentFrames: Frame[] = [];
+  /** The last of each state-like message, offered to a viewer as it connects. */
+  private readonly latest = new Map<SlotKind, string | Uint8Array>();
+  private readonly gallery: Gallery;
   private readonly frameInput = new Subject<Frame>();
-  /** Bumped at each reset, so a crop still encoding for the old scan is not added to the new gallery. */
-  private generation = 0;
 
-  private counters = {
+  private readonly counters: ServerCounters = {
     closedForBadMessages: 0,
     framesIn: 0,
     framesEncoded: 0,
@@ -126,6 +85,8 @@ export class StreamServer {
   ) {
     this.config = resolveStreamConfig(options.config);
     this.log = options.log ?? (() => {});
+    const { galleryLimit, cropFrameCache, cropSize, cropMarginFraction, jpegQuality } = this.config;
+    this.gallery = new Gallery({ limit: galleryLimit, frameCache: cropFrameCache, crop: { size: cropSize, marginFraction: cropMarginFraction, quality: jpegQuality } });
     this.http = createServer((req, res) => this.onRequest(req, res));
     this.hub = new ViewerHub({
       auth: options.auth,
@@ -173,22 +134,9 @@ export class StreamServer {
   }
 
   stats(): ServerStats {
-    const dropped: Record<string, number> = {};
-    const perViewer: ViewerStats[] = [];
-    for (const viewer of this.hub.all()) {
-      const s = viewer.outbox.stats();
-      for (const [kind, n] of Object.entries(s.dropped)) dropped[kind] = (dropped[kind] ?? 0) + n;
-      perViewer.push({
-        id: viewer.id,
-        role: viewer.role,
-        pending: viewer.outbox.pending,
-        bufferedAmount: viewer.ws.bufferedAmount,
-        sent: s.sent,
-        dropped: s.dropped,
-      });
-    }
-    return { viewers: this.hub.size, ...this.hub.counters, ...this.counters, dropped, perViewer };
+    return serverStats(this.hub, this.counters);
   }
+
 
   // -------------------------------------------------------------------------
   // Session → viewers
@@ -228,77 +176,51 @@ export class StreamServer {
     switch (event.kind) {
       case 'frame':
         this.counters.framesIn++;
-        this.recentFrames.push(event.frame);
-        if (this.recentFrames.length > this.config.cropFrameCache) this.recentFrames.shift();
+        this.gallery.rememberFrame(event.frame);
         this.frameInput.next(event.frame);
         return;
       case 'overlay':
-        this.lastOverlay = json(toWire(event));
-        this.broadcastLatest('overlay', this.lastOverlay);
+        this.broadcastLatest('overlay', json(toWire(event)));
         return;
       case 'differential':
-        this.lastDifferential = json(toWire(event));
-        this.broadcastLatest('differential', this.lastDifferential);
+        this.broadcastLatest('differential', json(toWire(event)));
         return;
       case 'status':
-        this.lastStatus = json(toWire(event, { slide: this.options.slide }));
-        this.broadcastLatest('status', this.lastStatus);
+        this.broadcastLatest('status', json(toWire(event, { slide: this.options.slide })));
         return;
       case 'health':
-        this.lastHealth = json(toWire(event));
-        this.broadcastLatest('health', this.lastHealth);
+        this.broadcastLatest('health', json(toWire(event)));
         return;
       case 'counted':
         void this.onCounted(event.cell);
         return;
       case 'cell-updated': {
-        const cell = this.gallery.find((c) => c.cellId === event.cellId);
-        if (cell !== undefined) {
-          const index = this.gallery.indexOf(cell);
-          this.gallery[index] = { ...cell, type: event.cellType, review: event.review };
-        }
+        this.gallery.update(event.cellId, event.cellType, event.review);
         this.broadcastEvent(json(toWire(event)));
         return;
       }
       case 'reset':
-        this.generation++;
-        this.gallery.length = 0;
-        this.lastOverlay = null;
+        this.gallery.reset();
+        this.latest.delete('overlay');
         this.broadcastEvent(json({ v: PROTOCOL_VERSION, type: 'gallery', cells: [] }));
         return;
     }
   }
 
   private async onCounted(input: SessionCountedCell): Promise<void> {
-    const generation = this.generation;
-    let crop = input.cropJpeg;
-    if (crop === null) {
-      const frame = this.recentFrames.find((f) => f.seq === input.seq);
-      if (frame !== undefined) {
-        crop = await encodeCellCrop(frame, input.box, {
-          size: this.config.cropSize,
-          marginFraction: this.config.cropMarginFraction,
-          quality: this.config.jpegQuality,
-        }).catch(() => null);
-      }
-    }
-    if (generation !== this.generation) return;
-    const { cropJpeg: _dropped, ...rest } = input;
-    const cell: CountedCell = { ...rest, box: [...input.box], cropJpegBase64: crop === null ? null : Buffer.from(crop).toString('base64') };
-    this.gallery.push(cell);
-    if (this.gallery.length > this.config.galleryLimit) this.gallery.shift();
-    this.broadcastEvent(json({ v: PROTOCOL_VERSION, type: 'counted', cell }));
+    const cell = await this.gallery.add(input);
+    if (cell !== null) this.broadcastEvent(json({ v: PROTOCOL_VERSION, type: 'counted', cell }));
   }
 
   private onEncodedFrame(encoded: EncodedFrame): void {
     this.counters.framesEncoded++;
     // One buffer for every viewer: ws frames it per socket without copying the payload here.
     const message = encodeFrameMessage(encoded.header, encoded.jpeg);
-    this.lastFrame = message;
     this.broadcastLatest('frame', message);
   }
 
   private broadcastLatest(kind: SlotKind, data: string | Uint8Array): void {
+    this.latest.set(kind, data);
     this.hub.broadcastLatest(kind, data);
   }
 
@@ -333,12 +255,11 @@ export class StreamServer {
         features: { review: this.options.session.history !== null, history: this.options.session.history !== null },
       }),
     );
-    outbox.enqueue(json({ v: PROTOCOL_VERSION, type: 'gallery', cells: [...this.gallery] }));
-    if (this.lastStatus !== null) outbox.offer('status', this.lastStatus);
-    if (this.lastDifferential !== null) outbox.offer('differential', this.lastDifferential);
-    if (this.lastHealth !== null) outbox.offer('health', this.lastHealth);
-    if (this.lastOverlay !== null) outbox.offer('overlay', this.lastOverlay);
-    if (this.lastFrame !== null) outbox.offer('frame', this.lastFrame);
+    outbox.enqueue(json({ v: PROTOCOL_VERSION, type: 'gallery', cells: this.gallery.snapshot() }));
+    for (const kind of GREET_ORDER) {
+      const data = this.latest.get(kind);
+      if (data !== undefined) outbox.offer(kind, data);
+    }
   }
 
   private reply(viewer: Viewer, message: ServerMessage): void {
@@ -346,7 +267,7 @@ export class StreamServer {
   }
 
   private replyError(viewer: Viewer, code: ErrorCode, message: string, id?: string): void {
-    this.reply(viewer, { v: PROTOCOL_VERSION, type: 'error', code, message, ...(id !== undefined ? { id } : {}) });
+    this.reply(viewer, errorMessage(code, message, id));
   }
 
   /** Counts a bad message; past the limit the viewer is disconnected. */
@@ -382,84 +303,14 @@ export class StreamServer {
   }
 
   private async handle(viewer: Viewer, message: ClientMessage): Promise<void> {
-    const { session } = this.options;
-    const id = message.id;
-    const withId = id !== undefined ? { id } : {};
-    const ack = (scan?: ScanState) => this.reply(viewer, { v: PROTOCOL_VERSION, type: 'ack', ...withId, command: message.type, ...(scan ? { scan } : {}) });
-    try {
-      switch (message.type) {
-        case 'start':
-        case 'pause':
-        case 'stop':
-        case 'reset':
-        case 'recalibrate':
-          return ack((await session.execute({ type: message.type })).scan);
-        case 'setTarget':
-          return ack((await session.execute({ type: 'setTarget', target: message.target })).scan);
-        case 'setSource':
-          return ack((await session.execute({ type: 'setSource', source: message.source })).scan);
-        case 'resumeInterrupted':
-        case 'closeInterrupted':
-          return ack((await session.execute({ type: message.type, scanId: message.scanId })).scan);
-        case 'review': {
-          if (session.history === null) return this.notAvailable(viewer, 'review', id);
-          await session.history.review({
-            cellId: message.cellId,
-            action: message.action,
-            ...(message.newType !== undefined ? { newType: message.newType } : {}),
-            // For the audit trail: which dashboard connection made the change.
-            operator: `dashboard viewer ${viewer.id} (${viewer.address})`,
-          });
-          break;
-        }
-        case 'listScans': {
-          if (session.history === null) return this.notAvailable(viewer, 'scan history', id);
-          const scans = await session.history.listScans(message.limit ?? 50);
-          this.reply(viewer, { v: PROTOCOL_VERSION, type: 'scans', ...withId, scans });
-          return;
-        }
-        case 'openScan': {
-          if (session.history === null) return this.notAvailable(viewer, 'scan history', id);
-          const scan = await session.history.openScan(message.scanId);
-          this.reply(viewer, { v: PROTOCOL_VERSION, type: 'scan', ...withId, scan });
-          return;
-        }
-      }
-      ack();
-    } catch (err) {
-      this.replyError(viewer, 'failed', `${message.type} failed: ${(err as Error).message}`, id);
-    }
-  }
-
-  private notAvailable(viewer: Viewer, what: string, id: string | undefined): void {
-    this.replyError(viewer, 'not_available', `${what} is not available: this server has no scan store`, id);
+    // For the audit trail: which dashboard connection made the change.
+    this.reply(viewer, await dispatchCommand(this.options.session, message, `dashboard viewer ${viewer.id} (${viewer.address})`));
   }
 
   private pushMetrics(): void {
-    const intervalS = this.config.metricsIntervalMs / 1000;
-    const rssBytes = process.memoryUsage.rss();
-    const delay = this.loopDelay.last;
-    for (const viewer of this.hub.all()) {
-      const stats = viewer.outbox.stats();
-      const sentFps = (stats.sent.frame - viewer.framesSentAtLastMetrics) / intervalS;
-      viewer.framesSentAtLastMetrics = stats.sent.frame;
-      viewer.outbox.offer(
-        'metrics',
-        json({
-          v: PROTOCOL_VERSION,
-          type: 'metrics',
-          viewers: this.hub.size,
-          sentFps,
-          dropped: { ...stats.dropped },
-          framesEncoded: this.counters.framesEncoded,
-          framesSkipped: this.counters.framesSkipped,
-          rssBytes,
-          eventLoopDelayMs: delay.maxMs,
-          eventLoopDelay: { p50Ms: delay.p50Ms, p99Ms: delay.p99Ms, maxMs: delay.maxMs },
-        }),
-      );
-    }
+    pushMetrics(this.hub, this.counters, this.config.metricsIntervalMs / 1000, this.loopDelay.last);
   }
+
 
   /** Closes every viewer (1001), stops the timers and the HTTP server. Idempotent. */
   close(): Promise<void> {

@@ -9,14 +9,9 @@
  * The sim: source itself is simulatedCapture() in sim-source.ts (rendered in a worker thread).
  */
 import { parseSourceUri } from '../capture/source-uri.js';
+import type { SimSourceSpec } from '../sim/sim-source.js';
 
-export interface SimSourceSpec {
-  readonly kind: 'sim';
-  readonly uri: string;
-  readonly seed: number;
-  readonly fps: number;
-  readonly durationS: number;
-}
+export type { SimSourceSpec } from '../sim/sim-source.js';
 
 export const SIM_SOURCE_DEFAULTS = { seed: 1, fps: 10, durationS: 120 } as const;
 

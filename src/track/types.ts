@@ -87,7 +87,7 @@ export interface RgbCrop {
   readonly seq: number;
 }
 
-/** The same crop JPEG-encoded at the I/O edge (src/track/encode-crops.ts). */
+/** The same crop JPEG-encoded at the I/O edge (src/app/encode-crops.ts). */
 export interface JpegCrop {
   readonly format: 'jpeg';
   readonly width: number;
@@ -185,7 +185,7 @@ export interface CellCountedEvent {
   readonly seq: number;
   readonly timestampMs: number;
   readonly cell: CountedCell;
-  /** RGB in the core; JPEG after `encodeCrops()` at the edge. Null if no full view exists. */
+  /** RGB in the core; JPEG after `encodeCropJpeg()` (src/app) at the edge. Null if no full view exists. */
   readonly crop: CellCrop | null;
   readonly differential: Differential;
 }

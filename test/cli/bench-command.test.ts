@@ -2,7 +2,7 @@ import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatBenchTable, percentile } from '../../src/detect/bench-stats.js';
+import { formatBenchTable, percentile } from '../../src/cli/bench-stats.js';
 import { leukoscan } from './cli-helpers.js';
 import { TINY_CARD, TINY_MODEL } from '../detect/helpers.js';
 

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { DetectionsXyxyPixels } from '../../src/core/detections.js';
-import { listImageInputs } from '../../src/detect/image-inputs.js';
+import { listImageInputs } from '../../src/cli/image-inputs.js';
 import { toCocoRecords, toJsonlRecord } from '../../src/detect/output-formats.js';
-import { overlaySvg } from '../../src/detect/overlay.js';
-import { progressBar } from '../../src/detect/progress.js';
+import { overlaySvg } from '../../src/cli/overlay.js';
+import { progressBar } from '../../src/cli/progress.js';
 
 const det: DetectionsXyxyPixels = {
   kind: 'xyxy-pixels',

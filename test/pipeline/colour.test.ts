@@ -7,7 +7,7 @@ import { applyColourLut, applyFastColourLut, buildColourLut, buildFastColourLut 
 import { DEFAULT_COLOUR_CONFIG } from '../../src/pipeline/config.js';
 import { ColourNormaliser } from '../../src/pipeline/colour/normaliser.js';
 import { measureBackgroundRgb, measureLabStats } from '../../src/pipeline/colour/stats.js';
-import { normaliseColour } from '../../src/pipeline/operators/normaliseColour.js';
+import { normaliseColour } from '../../src/pipeline/operators/normalise-colour.js';
 import { testScheduler } from './helpers.js';
 import { createRng } from '../../src/sim/rng.js';
 

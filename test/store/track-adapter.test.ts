@@ -1,8 +1,6 @@
-import { firstValueFrom, of, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { countCells } from '../../src/track/count-cells.js';
-import { encodeCrops } from '../../src/track/encode-crops.js';
-import type { FrameWithDetections } from '../../src/track/slide-counter.js';
+import { encodeCropJpeg } from '../../src/app/encode-crops.js';
+import { SlideCounter, type FrameWithDetections } from '../../src/track/slide-counter.js';
 import type { CountUpdate, CountedCell, TrackedCell } from '../../src/track/types.js';
 import { LEUKOCYTE_TYPES } from '../../src/core/classes.js';
 import { ScanStore, recordCountUpdate, storeWritesFromCountUpdate } from '../../src/store/index.js';
@@ -73,7 +71,7 @@ describe('tracker → store adapter', () => {
     const rgb = { format: 'rgb24' as const, width: 1, height: 1, data: new Uint8Array(3), seq: 4 };
     expect(() =>
       storeWritesFromCountUpdate(update([{ kind: 'cell-counted', seq: 4, timestampMs: 0, cell: countedCell(9, 'EOS'), crop: rgb, differential: diff }])),
-    ).toThrow(/cell 9 \(frame 4\) carries an RGB crop: encode crops \(src\/track encodeCrops\(\)\)/);
+    ).toThrow(/cell 9 \(frame 4\) carries an RGB crop: encode crops \(src\/app encodeCropJpeg\(\)\)/);
   });
 
   it("end to end: the tracker's counted cells, stored, give the tracker's differential", async () => {
@@ -92,7 +90,13 @@ describe('tracker → store adapter', () => {
         ),
       };
     };
-    const updates = await firstValueFrom(of(...Array.from({ length: 8 }, (_, i) => frameAt(i))).pipe(countCells(), encodeCrops(), toArray()));
+    const counter = new SlideCounter();
+    const updates: CountUpdate[] = [];
+    for (let i = 0; i < 8; i++) {
+      const u = counter.update(frameAt(i));
+      const events = await Promise.all(u.events.map(async (e) => (e.kind === 'cell-counted' && e.crop?.format === 'rgb24' ? { ...e, crop: await encodeCropJpeg(e.crop) } : e)));
+      updates.push({ ...u, events });
+    }
     home = tempHome();
     store = ScanStore.open(home.dir);
     const scan = store.startScan(SCAN_START);

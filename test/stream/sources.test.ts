@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { firstValueFrom, take, toArray, filter } from 'rxjs';
 import { parseSimUri, validateServeSource } from '../../src/stream/sources.js';
-import { simulatedCapture } from '../../src/stream/sim-source.js';
+import { simulatedCapture } from '../../src/sim/sim-source.js';
 
 const DATA = resolve(process.env.LEUKOSCAN_DATA ?? resolve(import.meta.dirname, '../../../shared/data'));
 

@@ -7,15 +7,15 @@ import type { Command } from 'commander';
 import type { Frame } from '../../core/frame.js';
 import { EXIT } from '../exit-codes.js';
 import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
-import { type BenchRow, formatBenchTable, percentile } from '../../detect/bench-stats.js';
+import { type BenchRow, formatBenchTable, percentile } from '../bench-stats.js';
 import type { DeviceChoice } from '../../detect/detector.js';
 import { decodeImageFile } from '../../detect/image-decode.js';
 import { cardPathForModel } from '../../detect/model-card-loader.js';
 import { OnnxDetector } from '../../detect/onnx-detector.js';
-import { progressBar } from '../../detect/progress.js';
+import { progressBar } from '../progress.js';
 import { DEMO_DATA_ROOT } from '../../sim/bccd.js';
 import { ensureTorchWeights, REPO_ROOT } from '../torch-weights.js';
-import { deviceOption, parsePositiveInt } from './detect.js';
+import { deviceOption, parsePositiveInt } from '../detector-options.js';
 
 /** Defaults of `leukoscan bench`, in one place. */
 export const BENCH_DEFAULTS = {

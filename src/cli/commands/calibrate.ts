@@ -8,7 +8,7 @@ import { ProfileError, writeDeviceProfile } from '../../pipeline/calibration/pro
 import { calibrationSummary } from '../../pipeline/calibration/summary.js';
 import { MissingInputError, readCalibrationFrames, redactSourceUri } from '../calibrate-frames.js';
 import { EXIT } from '../exit-codes.js';
-import { parsePositiveInt } from './detect.js';
+import { parsePositiveInt } from '../detector-options.js';
 
 interface CalibrateOptions {
   frames: number;

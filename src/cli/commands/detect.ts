@@ -1,6 +1,6 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join, parse } from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Frame } from '../../core/frame.js';
 import { EXIT } from '../exit-codes.js';
 import { type CalibrationFlags, calibratedDetector, calibrationOptions, describeCalibration, preflightProfile } from '../calibration-options.js';
@@ -8,12 +8,13 @@ import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js'
 import { DETECT_DEFAULTS } from '../../detect/config.js';
 import type { DeviceChoice } from '../../detect/detector.js';
 import { decodeImageFile } from '../../detect/image-decode.js';
-import { listImageInputs } from '../../detect/image-inputs.js';
+import { listImageInputs } from '../image-inputs.js';
 import { OnnxDetector } from '../../detect/onnx-detector.js';
-import { PRECISIONS, type Precision } from '../../detect/precision.js';
+import type { Precision } from '../../detect/precision.js';
 import { type CocoDetectionRecord, fileNameOf, toCocoRecords, toJsonlRecord } from '../../detect/output-formats.js';
-import { writeOverlay } from '../../detect/overlay.js';
-import { progressBar } from '../../detect/progress.js';
+import { writeOverlay } from '../overlay.js';
+import { progressBar } from '../progress.js';
+import { deviceOption, parsePositiveInt, parseScore, precisionOption } from '../detector-options.js';
 
 export interface DetectCommandOptions extends CalibrationFlags {
   typer?: string | boolean;
@@ -26,28 +27,6 @@ export interface DetectCommandOptions extends CalibrationFlags {
   format: 'coco' | 'jsonl';
   out?: string;
   overlay?: string;
-}
-
-export function parseScore(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('must be a number in [0, 1]');
-  return n;
-}
-
-export function parsePositiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
-
-export function deviceOption(): Option {
-  return new Option('--device <device>', 'execution provider: auto tries CUDA then falls back to CPU').choices(['auto', 'cpu', 'cuda']).default(DETECT_DEFAULTS.device);
-}
-
-export function precisionOption(): Option {
-  return new Option('--precision <p>', 'auto runs models/<name>.int8.onnx when it exists, on a CPU with VNNI; float runs the given file')
-    .choices([...PRECISIONS])
-    .default(DETECT_DEFAULTS.precision);
 }
 
 export function register(program: Command): void {

@@ -8,7 +8,7 @@ import type { DeviceChoice } from '../../detect/detector.js';
 import { decodeImageFile } from '../../detect/image-decode.js';
 import { OnnxDetector } from '../../detect/onnx-detector.js';
 import { toCocoRecords, type CocoDetectionRecord } from '../../detect/output-formats.js';
-import { progressBar } from '../../detect/progress.js';
+import { progressBar } from '../progress.js';
 import { AnnotationError, readAnnotations, readSplit, type AnnotationSet } from '../../eval/annotations/index.js';
 import { mergeWbc } from '../../eval/category-names.js';
 import { evaluateCoco, type DetectionBox } from '../../eval/coco-eval.js';
@@ -16,7 +16,7 @@ import { EVAL_SCORE_THRESHOLD } from '../../eval/config.js';
 import { readPredictions, recordsToDetections } from '../../eval/predictions.js';
 import { formatCocoTable, summaryToJson } from '../../eval/report.js';
 import { type CalibrationFlags, calibratedDetector, calibrationOptions, describeCalibration, preflightProfile } from '../calibration-options.js';
-import { deviceOption, parsePositiveInt, parseScore, precisionOption } from './detect.js';
+import { deviceOption, parsePositiveInt, parseScore, precisionOption } from '../detector-options.js';
 import type { Precision } from '../../detect/precision.js';
 
 export interface EvalCommandOptions extends CalibrationFlags {

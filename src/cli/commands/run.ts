@@ -13,10 +13,10 @@ import { OnnxDetector } from '../../detect/onnx-detector.js';
 import type { Precision } from '../../detect/precision.js';
 import { livePipeline } from '../../pipeline/live-pipeline.js';
 import type { MetricsSnapshot } from '../../pipeline/metrics.js';
-import { statusLine, statusLines } from '../../pipeline/status-lines.js';
+import { statusLine, statusLines } from '../status-lines.js';
 import { EXIT } from '../exit-codes.js';
 import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
-import { precisionOption } from './detect.js';
+import { precisionOption } from '../detector-options.js';
 import { calibrationSummary } from '../../detect/calibration-summary.js';
 import { type CalibrationFlags, LIVE_SOURCE, calibratedDetector, calibrationOptions, describeCalibration, preflightProfile } from '../calibration-options.js';
 

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { IMAGE_EXTENSIONS, isImageFile } from './image-decode.js';
+import { IMAGE_EXTENSIONS, isImageFile } from '../detect/image-decode.js';
 
 export interface InputProblem {
   readonly path: string;

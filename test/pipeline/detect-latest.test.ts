@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Observable, map, of, throwError } from 'rxjs';
-import { detectLatest } from '../../src/pipeline/operators/detectLatest.js';
+import { detectLatest } from '../../src/pipeline/operators/detect-latest.js';
 import { testScheduler } from './helpers.js';
 
 describe('detectLatest', () => {

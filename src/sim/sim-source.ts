@@ -10,7 +10,6 @@
 import { Observable } from 'rxjs';
 import { frameEvent, healthEvent, type CaptureEvent } from '../capture/health.js';
 import { startWorker } from '../core/start-worker.js';
-import type { SimSourceSpec } from './sources.js';
 
 export interface SimWorkerInit {
   readonly dataRoot: string;
@@ -28,6 +27,15 @@ export type SimWorkerMessage =
 /** How often an 'fps' health event is emitted. */
 const FPS_INTERVAL_MS = 1000;
 
+
+/** A `sim:` source URI, parsed (src/stream/sources.ts parses it). */
+export interface SimSourceSpec {
+  readonly kind: 'sim';
+  readonly uri: string;
+  readonly seed: number;
+  readonly fps: number;
+  readonly durationS: number;
+}
 
 export function simulatedCapture(spec: SimSourceSpec, dataRoot: string): Observable<CaptureEvent> {
   return new Observable<CaptureEvent>((subscriber) => {

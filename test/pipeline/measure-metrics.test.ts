@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { map } from 'rxjs';
 import { emptyDetections } from '../../src/core/detections.js';
 import type { LiveEvent } from '../../src/pipeline/live-types.js';
-import { measureMetrics } from '../../src/pipeline/operators/measureMetrics.js';
+import { measureMetrics } from '../../src/pipeline/operators/measure-metrics.js';
 import { tinyFrame, testScheduler } from './helpers.js';
 
 const frame = (seq: number, sent: boolean): LiveEvent => ({ type: 'frame', frame: tinyFrame(seq), sentToDetector: sent });

@@ -1,6 +1,6 @@
 import { type HealthEvent, describeHealth } from '../capture/health.js';
 import type { DetectionsXyxyPixels } from '../core/detections.js';
-import type { MetricsSnapshot } from './metrics.js';
+import type { MetricsSnapshot } from '../pipeline/metrics.js';
 
 export interface StatusView {
   readonly source: string;

@@ -4,7 +4,7 @@
  * event loop. Messages: see SimWorkerMessage / SimWorkerRequest in sim-source.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { SCAN_DEFAULTS, buildScan } from '../sim/scan.js';
+import { SCAN_DEFAULTS, buildScan } from './scan.js';
 import type { SimWorkerInit, SimWorkerMessage, SimWorkerRequest } from './sim-source.js';
 
 const port = parentPort;

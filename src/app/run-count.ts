@@ -5,10 +5,10 @@ import type { Detector } from '../detect/detector.js';
 import type { ColourNormaliseConfig } from '../pipeline/config.js';
 import { type LiveCalibration, livePipeline } from '../pipeline/live-pipeline.js';
 import type { LiveEvent } from '../pipeline/live-types.js';
-import type { TrackConfigInput } from './config.js';
-import { countedCellsOf } from './counter.js';
-import { SlideCounter } from './slide-counter.js';
-import type { CountedCell, CountUpdate } from './types.js';
+import type { TrackConfigInput } from '../track/config.js';
+import { countedCellsOf } from '../track/counter.js';
+import { SlideCounter } from '../track/slide-counter.js';
+import type { CountedCell, CountUpdate } from '../track/types.js';
 
 export interface FrameStats {
   read: number;
