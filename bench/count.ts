@@ -42,7 +42,7 @@ import type { DeviceSpec } from '../src/sim/devices/types.js';
 import type { Frame } from '../src/core/frame.js';
 import { LIVE_SOURCE, calibratedDetector, describeCalibration } from '../src/cli/calibration-options.js';
 import { scoreScan, sumScores, summarise, type ScanScore, type ScoreSummary } from '../src/sim/score.js';
-import { runCountEveryFrame, type CountRunResult } from '../src/track/run-count.js';
+import { runCountEveryFrame, type CountRunResult } from '../src/app/run-count.js';
 import { SlideCounter } from '../src/track/slide-counter.js';
 
 /** The scan's frames: as rendered, or through the device (--device). */

@@ -20,7 +20,7 @@ import { resolveSlideData } from '../src/sim/bccd.js';
 import { createAuth } from '../src/stream/auth.js';
 import { PipelineScanSession } from '../src/stream/pipeline-session.js';
 import { StreamServer } from '../src/stream/server.js';
-import { simulatedCapture } from '../src/stream/sim-source.js';
+import { simulatedCapture } from '../src/sim/sim-source.js';
 import { parseSimUri, validateServeSource } from '../src/stream/sources.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');

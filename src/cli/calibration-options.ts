@@ -88,7 +88,7 @@ export interface CalibratedDetectorChoice {
   readonly autoCalibrator?: (card: ModelCard) => FrameCalibrator;
   /**
    * Apply the calibration's colour transform before detecting (default true). False where the
-   * pipeline's colour stage applies it (src/pipeline/operators/normaliseColour.ts).
+   * pipeline's colour stage applies it (src/pipeline/operators/normalise-colour.ts).
    */
   readonly applyColour?: boolean;
   /** The source, for the profile the calibrator composes (credentials redacted by the caller). */

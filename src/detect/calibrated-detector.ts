@@ -44,7 +44,7 @@ export interface CalibratedDetectorOptions {
   readonly umPerPx?: number;
   /**
    * Applies a colour transform to a frame (the calibration core's applyColourTransform). Absent:
-   * colour is left to the pipeline's colour stage (src/pipeline/operators/normaliseColour.ts).
+   * colour is left to the pipeline's colour stage (src/pipeline/operators/normalise-colour.ts).
    */
   readonly applyColour?: (img: RgbImage, t: ColourTransform) => RgbImage;
   /**
