@@ -5,18 +5,16 @@
  * and a read-only viewer's button is disabled.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { type TestBrowser, launchChromium } from './chromium.js';
 import { createAuth } from '../../src/stream/auth.js';
 import { StreamServer } from '../../src/stream/server.js';
 import { calibrationText, overlayLabelScale } from '../../ui/src/calibration-view.js';
 import { ScriptedScanSession, loadBccdFrames } from './scripted-session.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const CHROMIUM = process.env.LEUKOSCAN_CHROMIUM ?? '/usr/bin/chromium';
 const DATA = resolve(process.env.LEUKOSCAN_DATA ?? resolve(HERE, '../../../shared/data'));
 
 const CALIBRATION = { status: 'calibrated', umPerPx: 0.11, rbcCount: 412, scaleOverridden: false, field: 'circle', colourCalibrated: true, tiles: 4, message: null } as const;
@@ -24,28 +22,22 @@ const CALIBRATION = { status: 'calibrated', umPerPx: 0.11, rbcCount: 412, scaleO
 let browser: BrowserContext;
 let server: StreamServer;
 let session: ScriptedScanSession;
-let userDataDir: string;
+let chrome: TestBrowser | undefined;
 const auth = createAuth();
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium, or set LEUKOSCAN_CHROMIUM`);
   const frames = await loadBccdFrames(DATA, 2);
   session = new ScriptedScanSession({ frames, fps: 15, countEvery: 1000, source: 'scripted:bccd', calibration: CALIBRATION });
   server = await StreamServer.create({ session, auth, config: { port: 0, metricsIntervalMs: 500 } });
   await session.execute({ type: 'start' });
-  userDataDir = mkdtempSync(join(tmpdir(), 'leukoscan-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
+  chrome = await launchChromium();
+  browser = chrome.context;
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await chrome?.close();
   await server?.close();
   await session?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
 async function open(token: string): Promise<Page> {

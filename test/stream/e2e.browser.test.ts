@@ -5,59 +5,40 @@
  * viewer cannot control the scan, and writes screenshots to test-results/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { type TestBrowser, launchChromium } from './chromium.js';
 import { createAuth } from '../../src/stream/auth.js';
 import { StreamServer } from '../../src/stream/server.js';
 import { ScriptedScanSession, loadBccdFrames } from './scripted-session.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const CHROMIUM = process.env.LEUKOSCAN_CHROMIUM ?? '/usr/bin/chromium';
 const DATA = resolve(process.env.LEUKOSCAN_DATA ?? resolve(HERE, '../../../shared/data'));
 const RESULTS = resolve(HERE, '../../test-results');
 
 let browser: BrowserContext;
 let server: StreamServer;
 let session: ScriptedScanSession;
-let userDataDir: string;
+let chrome: TestBrowser | undefined;
 const auth = createAuth();
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (it is in .ci/apt-packages.txt), or set LEUKOSCAN_CHROMIUM`);
-  }
   const frames = await loadBccdFrames(DATA, 8);
   session = new ScriptedScanSession({ frames, fps: 10, countEvery: 4, target: 100, source: 'scripted:bccd', withHistory: true });
   server = await StreamServer.create({ session, auth, config: { port: 0, metricsIntervalMs: 500 } });
   // Started once the server listens to it, so that it sees every counted cell.
   await session.execute({ type: 'start' });
-  userDataDir = mkdtempSync(join(tmpdir(), 'leukoscan-chromium-'));
-  // A fresh user-data-dir per run (launchPersistentContext is how playwright takes one).
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  chrome = await launchChromium();
+  browser = chrome.context;
   mkdirSync(RESULTS, { recursive: true });
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await chrome?.close();
   await server?.close();
   await session?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
 async function open(token: string, viewport: { width: number; height: number }): Promise<Page> {

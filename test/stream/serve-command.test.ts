@@ -5,38 +5,23 @@
  * that frames flow, and that SIGTERM shuts it down cleanly.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes.js';
+import { type ServeChild, TINY_MODEL, killServeChildren, spawnServe } from './serve-child.js';
 import { TestViewer, upgradeStatus } from './test-client.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const TINY_MODEL = 'test/detect/fixtures/tiny-detr.onnx';
-
-const children: ChildProcess[] = [];
 const dirs: string[] = [];
 afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  killServeChildren();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function serve(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
+function serve(args: string[]): ServeChild {
   const home = mkdtempSync(join(tmpdir(), 'leukoscan-serve-'));
   dirs.push(home);
-  const child = spawn(process.execPath, ['bin/leukoscan.js', 'serve', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, LEUKOSCAN_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, stdout: () => out, stderr: () => err, exit };
+  return spawnServe(home, args);
 }
 
 async function waitFor(pred: () => boolean, what: string, timeoutMs: number): Promise<void> {

@@ -4,42 +4,28 @@
  * And the startup line shows an RTSP source without its password.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import { ScanStore } from '../../src/store/scan-store.js';
 import { SCAN_START, cell, tempHome } from '../store/helpers/cells.js';
+import { TINY_MODEL, killServeChildren, spawnServe } from './serve-child.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const TINY_MODEL = 'test/detect/fixtures/tiny-detr.onnx';
 const DEAD_PID = 2 ** 22 + 12345;
 
-const children: ChildProcess[] = [];
 const cleanups: (() => void)[] = [];
 afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  killServeChildren();
   for (const c of cleanups.splice(0)) c();
 });
 
 function serve(home: string, args: string[]) {
-  const child = spawn(process.execPath, ['bin/leukoscan.js', 'serve', '--model', TINY_MODEL, '--port', '0', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, LEUKOSCAN_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const s = spawnServe(home, ['--model', TINY_MODEL, '--port', '0', ...args]);
   const waitFor = async (re: RegExp, timeoutMs = 60_000) => {
     const end = Date.now() + timeoutMs;
-    while (!re.test(out)) {
-      if (Date.now() > end || child.exitCode !== null) throw new Error(`no ${re} in serve output:\n${out}\n${err}`);
+    while (!re.test(s.stdout())) {
+      if (Date.now() > end || s.child.exitCode !== null) throw new Error(`no ${re} in serve output:\n${s.stdout()}\n${s.stderr()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };
-  return { child, stdout: () => out, waitFor, exit };
+  return { child: s.child, stdout: s.stdout, waitFor, exit: s.exit };
 }
 
 /** A home whose scan #1 was killed at 5 counted cells. */
