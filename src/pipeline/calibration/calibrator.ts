@@ -6,7 +6,9 @@
  */
 import type { Frame } from '../../core/frame.js';
 import { combineColour, combineFields, combineScales } from './aggregate.js';
+import { frameCells } from './cell-segmentation.js';
 import { type CellColourReference, fitColourTransform } from './colour-fit.js';
+import { DEFAULT_SCALE_CONFIG } from './config.js';
 import { detectFieldMask } from './field-mask.js';
 import { estimateScale } from './scale.js';
 import { type ColourTransform, type DeviceProfile, type FieldMask, RBC_DIAMETER_UM, type ScaleEstimate } from './types.js';
@@ -115,15 +117,17 @@ export class Calibrator {
     this.measured++;
     const field = detectFieldMask(frame.rgb, frame.width, frame.height);
     pushBounded(this.fields, field);
+    // The field rasterised and the cells segmented once, for the scale and the colour alike.
+    const cells = frameCells(frame.rgb, frame.width, frame.height, field);
     if (this.opts.umPerPx === undefined) {
-      const r = estimateScale(frame.rgb, frame.width, frame.height, field);
+      const r = estimateScale(frame.rgb, frame.width, frame.height, field, DEFAULT_SCALE_CONFIG, cells);
       if (r.ok) {
         this.scales.push(r.estimate);
         this.lastError = null;
       } else this.lastError = r.reason;
       if (!r.ok) return; // keep the last good calibration
     }
-    pushBounded(this.colours, fitColourTransform(frame.rgb, frame.width, frame.height, { field, reference: this.opts.reference }));
+    pushBounded(this.colours, fitColourTransform(frame.rgb, frame.width, frame.height, { field, reference: this.opts.reference, cells }));
     if (this.frames < this.opts.warmupFrames && this.current === null) return; // still warming up
     this.current = this.compose(frame);
   }

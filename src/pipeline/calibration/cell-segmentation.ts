@@ -5,8 +5,10 @@
  */
 import { DEFAULT_COLOUR_CONFIG } from '../config.js';
 import { type Vec3, measureBackgroundRgb } from '../colour/stats.js';
+import { rasteriseField } from './field-region.js';
 import { totalOpticalDensity } from './optical-density.js';
 import { type OtsuResult, otsuThreshold } from './otsu.js';
+import type { FieldMask } from './types.js';
 
 export interface CellSegmentation {
   /** Plasma sRGB (0-255). */
@@ -29,4 +31,19 @@ export function segmentCells(rgb: Uint8Array, width: number, height: number, fie
   );
   const od = totalOpticalDensity(rgb, background);
   return { background, od, otsu: otsuThreshold(od, OD_RANGE, field) };
+}
+
+/** One frame's field of view rasterised (undefined: the whole frame) and its cells segmented. */
+export interface FrameCells {
+  readonly field: Uint8Array | undefined;
+  readonly seg: CellSegmentation;
+}
+
+/**
+ * Rasterises the field and segments the cells once, so that a caller measuring both the scale and
+ * the colour of one frame (the Calibrator) does it once, not once per measurement.
+ */
+export function frameCells(rgb: Uint8Array, width: number, height: number, mask: FieldMask): FrameCells {
+  const field = mask.kind === 'full' ? undefined : rasteriseField(mask, width, height);
+  return { field, seg: segmentCells(rgb, width, height, field) };
 }

@@ -7,8 +7,7 @@
 import { DEFAULT_COLOUR_CONFIG } from '../config.js';
 import { labToSrgb, linearRgbToLab } from '../colour/lab.js';
 import type { Vec3 } from '../colour/stats.js';
-import { segmentCells } from './cell-segmentation.js';
-import { rasteriseField } from './field-region.js';
+import { type FrameCells, frameCells } from './cell-segmentation.js';
 import type { ColourTransform, FieldMask } from './types.js';
 
 /** The model card's colour reference as the fit needs it (cell statistics optional). */
@@ -73,12 +72,17 @@ export function fitColourTransform(
   rgb: Uint8Array,
   width: number,
   height: number,
-  options: { readonly field: FieldMask; readonly reference: CellColourReference; readonly config?: ColourFitConfig },
+  options: {
+    readonly field: FieldMask;
+    readonly reference: CellColourReference;
+    readonly config?: ColourFitConfig;
+    /** The frame's field and cells when the caller has them already (frameCells of the same field). */
+    readonly cells?: FrameCells;
+  },
 ): ColourTransform {
   const cfg = options.config ?? DEFAULT_COLOUR_FIT_CONFIG;
   const ref = options.reference;
-  const field = options.field.kind === 'full' ? undefined : rasteriseField(options.field, width, height);
-  const seg = segmentCells(rgb, width, height, field);
+  const { field, seg } = options.cells ?? frameCells(rgb, width, height, options.field);
   const wbGains = [0, 1, 2].map((c) =>
     seg.background[c] <= 1 ? 1 : clamp(ref.backgroundRgb[c] / seg.background[c], 1 / cfg.maxGain, cfg.maxGain),
   ) as [number, number, number];

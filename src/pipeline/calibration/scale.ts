@@ -8,8 +8,8 @@
  * across and measures it. Frames with no red cells are refused.
  */
 import { type ScaleConfig, DEFAULT_SCALE_CONFIG } from './config.js';
-import { type CellSegmentation, segmentCells } from './cell-segmentation.js';
-import { FULL_FIELD, rasteriseField } from './field-region.js';
+import { type CellSegmentation, type FrameCells, frameCells } from './cell-segmentation.js';
+import { FULL_FIELD } from './field-region.js';
 import { fillHoles } from './fill-holes.js';
 import { odLuts } from './optical-density.js';
 import { boxDownsample, downsampleMaskAll } from './resample.js';
@@ -71,8 +71,9 @@ export function estimateScale(
   height: number,
   mask: FieldMask = FULL_FIELD,
   config: ScaleConfig = DEFAULT_SCALE_CONFIG,
+  cells?: FrameCells,
 ): ScaleResult {
-  return judgeScale(measureScaleEvidence(rgb, width, height, mask, config), config);
+  return judgeScale(measureScaleEvidence(rgb, width, height, mask, config, cells), config);
 }
 
 export function measureScaleEvidence(
@@ -81,10 +82,11 @@ export function measureScaleEvidence(
   height: number,
   mask: FieldMask = FULL_FIELD,
   config: ScaleConfig = DEFAULT_SCALE_CONFIG,
+  /** The frame's field and cells when the caller has them already (frameCells of the same mask). */
+  cells?: FrameCells,
 ): ScaleEvidence {
   if (rgb.length !== width * height * 3) throw new Error(`estimateScale: expected ${width * height * 3} RGB bytes for ${width}x${height}, got ${rgb.length}`);
-  const field = mask.kind === 'full' ? undefined : rasteriseField(mask, width, height);
-  const seg = segmentCells(rgb, width, height, field);
+  const { field, seg } = cells ?? frameCells(rgb, width, height, mask);
   const { otsu } = seg;
   const base = {
     contrastOd: otsu.foregroundMean - otsu.backgroundMean,
