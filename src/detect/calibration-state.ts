@@ -2,6 +2,7 @@
  * What a calibrated detector knows about the camera, and what it needs of the calibration core
  * (src/pipeline/calibration) in `auto` mode. Types only, plus the model's training scale.
  */
+import { BCCD_FRAME_WIDTH_PX, BCCD_RBC_DIAMETER_PX } from '../core/bccd-scale.js';
 import type { Frame } from '../core/frame.js';
 import type { ModelCard } from '../core/model-card.js';
 import type { ColourTransform, FieldMask, ScaleEstimate, TrainingScale } from '../pipeline/calibration/types.js';
@@ -65,7 +66,7 @@ export function scaleFromUmPerPx(umPerPx: number): ScaleEstimate {
  * median red cell, 102 px in a 640x480 frame, stretched to leukoscan-lite's 512x384 input.
  */
 export const FALLBACK_TRAINING_SCALE: TrainingScale = {
-  rbcDiameterPx: 102 * (512 / 640),
+  rbcDiameterPx: BCCD_RBC_DIAMETER_PX * (512 / BCCD_FRAME_WIDTH_PX),
   source: 'fallback: BCCD annotated median red cell (102 px at 640x480) stretched to 512x384; the card has no trainingScale',
 };
 
@@ -73,5 +74,5 @@ export const FALLBACK_TRAINING_SCALE: TrainingScale = {
 export function trainingScaleOf(card: Pick<ModelCard, 'input'> & { trainingScale?: unknown }): TrainingScale {
   const t = card.trainingScale as Partial<TrainingScale> | undefined;
   if (t !== undefined && typeof t.rbcDiameterPx === 'number' && t.rbcDiameterPx > 0) return { rbcDiameterPx: t.rbcDiameterPx, source: String(t.source ?? '') };
-  return { ...FALLBACK_TRAINING_SCALE, rbcDiameterPx: (102 * card.input.width) / 640 };
+  return { ...FALLBACK_TRAINING_SCALE, rbcDiameterPx: (BCCD_RBC_DIAMETER_PX * card.input.width) / BCCD_FRAME_WIDTH_PX };
 }

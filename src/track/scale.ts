@@ -5,13 +5,12 @@
  * ScaleEstimate. Thresholds that are ratios (gate fraction, IoUs, cellFraction of a BCCD frame)
  * need no change; the stage-pace cell size becomes a length in pixels.
  */
+import { BCCD_FRAME_SHORT_SIDE_PX, BCCD_RBC_DIAMETER_PX } from '../core/bccd-scale.js';
 import { type TrackConfig, type TrackConfigInput, resolveTrackConfig } from './config.js';
 import { DEFAULT_STAGE_PACE_CONFIG, type StagePaceConfig } from './stage-pace.js';
 
-/** BCCD's median red cell in its 640x480 frames (annotated boxes, sqrt(w*h)). */
-export const BCCD_RBC_DIAMETER_PX = 102;
-/** The shorter side of BCCD's frames, which DEFAULT_STAGE_PACE_CONFIG.cellFraction refers to. */
-export const BCCD_FRAME_SHORT_SIDE_PX = 480;
+// BCCD_FRAME_SHORT_SIDE_PX is what DEFAULT_STAGE_PACE_CONFIG.cellFraction refers to.
+export { BCCD_FRAME_SHORT_SIDE_PX, BCCD_RBC_DIAMETER_PX } from '../core/bccd-scale.js';
 
 /** A leukocyte's size in frame px at this scale for StagePace; undefined when the scale is unknown. */
 export function stagePaceCellPx(rbcDiameterPx: number | null | undefined, pace: Pick<StagePaceConfig, 'cellFraction'> = DEFAULT_STAGE_PACE_CONFIG): number | undefined {
