@@ -3,24 +3,33 @@
 # writes its own card MODEL.int8.json (hashes of both files, scheme, calibration), measures it on BCCD test
 # (COCO AP, five types merged into WBC) into that card unless --no-eval. `--precision auto` checks the card
 # against both files before running the int8 file.
-# Usage: bash bench/quantize-int8.sh models/leukoscan-lite.onnx [calibration images, default 16] [--no-eval]
+# Usage: bash bench/quantize-int8.sh models/leukoscan-lite.onnx [calibration images, default 16] [--no-eval] [--matmul]
+# --matmul also quantises the encoder's token-wise MatMuls (bench/quantize_int8.py; measured 2026-12-04: no
+# speed-up on a 2-core VNNI host, so the shipped file is made without it).
 set -euo pipefail
-model=${1:?usage: bench/quantize-int8.sh MODEL.onnx [N] [--no-eval]}
-n=${2:-16}
+model=${1:?usage: bench/quantize-int8.sh MODEL.onnx [N] [--no-eval] [--matmul]}
+shift
+n=16
 evaluate=1
-[[ "${3:-}" == "--no-eval" || "${2:-}" == "--no-eval" ]] && evaluate=0
-[[ "$n" == "--no-eval" ]] && n=16
+scheme=()
+for a in "$@"; do
+  case "$a" in
+    --no-eval) evaluate=0 ;;
+    --matmul) scheme=(--matmul) ;;
+    *) n=$a ;;
+  esac
+done
 base=${model%.onnx}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 here=$(cd "$(dirname "$0")" && pwd)
-/usr/bin/python3 "$here/quantize_int8.py" augment "$model" "$tmp/aug.onnx" "$tmp/tensors.json"
+/usr/bin/python3 "$here/quantize_int8.py" augment "$model" "$tmp/aug.onnx" "$tmp/tensors.json" "${scheme[@]}"
 npx tsx "$here/calibrate-int8.ts" "$tmp/aug.onnx" "$tmp/tensors.json" "$tmp/ranges.json" --card "$base.json" --images "$n"
-/usr/bin/python3 "$here/quantize_int8.py" quantize "$model" "$tmp/ranges.json" "$base.int8.onnx"
-/usr/bin/python3 "$here/quantize_int8.py" card "$model" "$tmp/ranges.json"
+/usr/bin/python3 "$here/quantize_int8.py" quantize "$model" "$tmp/ranges.json" "$base.int8.onnx" "${scheme[@]}"
+/usr/bin/python3 "$here/quantize_int8.py" card "$model" "$tmp/ranges.json" "${scheme[@]}"
 if [[ $evaluate == 1 ]]; then
   data=${LEUKOSCAN_DATA:-$here/../../shared/data}
   node "$here/../bin/leukoscan.js" eval --images "$data/bccd/JPEGImages" --annotations "$data/bccd/Annotations" \
     --split "$data/bccd/ImageSets/Main/test.txt" --merge-wbc --model "$base.int8.onnx" --json "$tmp/eval.json"
-  /usr/bin/python3 "$here/quantize_int8.py" card "$model" "$tmp/ranges.json" "$tmp/eval.json"
+  /usr/bin/python3 "$here/quantize_int8.py" card "$model" "$tmp/ranges.json" "$tmp/eval.json" "${scheme[@]}"
 fi

@@ -20,9 +20,15 @@ post-processing, training data, config) with the int8 file's `onnx` entry (hash,
 file's own BCCD test `metrics` (empty until measured). `--precision auto` runs the int8 file only when
 this card matches both files (src/detect/precision.ts). MODEL.json is not touched.
 
-Needs the `onnx` Python package (Debian: python3-onnx). Only Conv is quantised; everything else
-(attention, GridSample, MatMul, heads) stays float.
+Needs the `onnx` Python package (Debian: python3-onnx). By default only Conv is quantised; everything
+else (attention, GridSample, MatMul, heads) stays float. With `--matmul` (after the positional
+arguments of `augment`, `quantize` and `card`) the encoder's token-wise MatMuls are quantised too
+(ENCODER_MATMUL: value and output projections and the FFN; int8 weights per output column, uint8
+activations per tensor), which onnxruntime fuses into MatMulIntegerToFloat. The sampling offsets,
+attention weights, LayerNorm, Softmax, GridSample and the whole decoder stay float (issue 26: a
+fully int8 transformer detector is known to break).
 """
+import re
 import datetime
 import hashlib
 import json
@@ -47,10 +53,32 @@ def load(path):
     return m, g, inits, producer, consumers
 
 
-def activation_sites(g, consumers):
-    """-> (conv inputs, conv 'outputs') to calibrate; a Conv whose only consumer is Relu is
+# the encoder layers' MatMuls over every token (names of the exported graph); not the sampling offsets or the
+# attention weights (they steer GridSample), not the decoder (300 queries: little time, most of the accuracy)
+ENCODER_MATMUL = re.compile(r"^/model/(attn/(value_proj|output_proj)|ffn/net/net\.[03])(_\d+)?/MatMul$")
+
+
+def quantised_matmuls(g, inits, producer):
+    """The MatMul nodes `--matmul` quantises: ENCODER_MATMUL names with a constant 2-D weight."""
+    out = []
+    for n in g.node:
+        if n.op_type == "MatMul" and ENCODER_MATMUL.match(n.name or ""):
+            try:
+                w, _ = float_weight(n.input[1], inits, producer)
+            except ValueError:
+                continue
+            if w.ndim == 2:
+                out.append(n)
+    return out
+
+
+def activation_sites(g, consumers, matmuls=()):
+    """-> (conv and MatMul inputs, conv 'outputs') to calibrate; a Conv whose only consumer is Relu is
     calibrated (and later quantised) after the Relu, so onnxruntime can drop the Relu."""
     ins, outs = [], []
+    for n in matmuls:
+        if n.input[0] not in ins:
+            ins.append(n.input[0])
     for n in g.node:
         if n.op_type != "Conv":
             continue
@@ -65,9 +93,9 @@ def activation_sites(g, consumers):
     return ins, outs
 
 
-def augment(src, dst, tensors_json):
+def augment(src, dst, tensors_json, matmul=False):
     m, g, inits, producer, consumers = load(src)
-    ins, outs = activation_sites(g, consumers)
+    ins, outs = activation_sites(g, consumers, quantised_matmuls(g, inits, producer) if matmul else ())
     names = list(dict.fromkeys(ins + outs))
     existing = {o.name for o in g.output}
     for t in names:
@@ -89,8 +117,9 @@ def float_weight(name, inits, producer):
     raise ValueError(f"Conv weight {name} is neither an initializer nor a Cast of one")
 
 
-def quantize(src, ranges_json, dst):
+def quantize(src, ranges_json, dst, matmul=False):
     m, g, inits, producer, consumers = load(src)
+    matmuls = quantised_matmuls(g, inits, producer) if matmul else []
     with open(ranges_json) as f:
         ranges = json.load(f)["ranges"]
     new_inits, new_nodes = [], []
@@ -126,12 +155,15 @@ def quantize(src, ranges_json, dst):
 
     convs = [n for n in g.node if n.op_type == "Conv"]
     dead = []
-    ins, outs = activation_sites(g, consumers)
+    ins, outs = activation_sites(g, consumers, matmuls)
     for t in ins + outs:
         if t not in ranges:
             raise ValueError(f"no calibration range for {t}")
+    matmul_inputs = {n.input[0] for n in matmuls}
+    dead_matmuls = []
     for t in list(dict.fromkeys(ins + outs)):
-        qdq(t)
+        if t not in matmul_inputs:
+            qdq(t)
     for n in convs:
         x_dq = n.input[0]
         x = x_dq[:-3] if x_dq.endswith("_dq") else x_dq
@@ -157,6 +189,29 @@ def quantize(src, ranges_json, dst):
                           numpy_helper.from_array(np.zeros(oc, np.int32), bz_name)]
             new_nodes.append(helper.make_node("DequantizeLinear", [bq_name, bs_name, bz_name], [bdq], name=f"{base}_BDQ", axis=0))
             n.input[2] = bdq
+    for n in matmuls:
+        # QuantizeLinear of the activation (read by this MatMul only: the residual stream stays float), then
+        # com.microsoft MatMulIntegerToFloat (uint8 x int8 -> float, scales applied in the kernel): onnxruntime
+        # does not fuse a DQ -> MatMul without a Q after it, so the fused op is written out
+        t = n.input[0]
+        scale, zp = act_params(t)
+        base = n.name or n.output[0]
+        s_name, z_name, q_out = f"{base}_xscale", f"{base}_xzp", f"{base}_xq"
+        w, casts = float_weight(n.input[1], inits, producer)  # [K, N]
+        dead += casts
+        sw = np.maximum(np.abs(w).max(axis=0) / 127.0, 1e-12).astype(np.float32)  # per output column [N]
+        wq = np.clip(np.round(w / sw[None, :]), -127, 127).astype(np.int8)
+        wq_name, ws_name, wz_name = f"{base}_wq", f"{base}_wscale", f"{base}_wzp"
+        new_inits += [numpy_helper.from_array(np.array(scale, np.float32), s_name),
+                      numpy_helper.from_array(np.array(zp, np.uint8), z_name),
+                      numpy_helper.from_array(wq, wq_name), numpy_helper.from_array(sw, ws_name),
+                      numpy_helper.from_array(np.zeros(w.shape[1], np.int8), wz_name)]
+        new_nodes += [helper.make_node("QuantizeLinear", [t, s_name, z_name], [q_out], name=f"{base}_XQ"),
+                      helper.make_node("MatMulIntegerToFloat", [q_out, wq_name, s_name, ws_name, z_name, wz_name],
+                                       [n.output[0]], name=f"{base}_int8", domain="com.microsoft")]
+        dead_matmuls.append(n)
+    for n in dead_matmuls:
+        g.node.remove(n)
     # drop Casts of fp16 weights that nothing reads any more
     used = {i for n in g.node for i in n.input} | {i for n in new_nodes for i in n.input}
     for c in dead:
@@ -184,9 +239,11 @@ def quantize(src, ranges_json, dst):
     keep = [i for i in g.initializer if i.name in used]
     del g.initializer[:]
     g.initializer.extend(keep)
+    if matmuls and not any(o.domain == "com.microsoft" for o in m.opset_import):
+        m.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     onnx.checker.check_model(m)
     onnx.save(m, dst)
-    print(f"quantised {len(convs)} Conv nodes, {len(act_q)} activation tensors -> {dst}")
+    print(f"quantised {len(convs)} Conv and {len(matmuls)} MatMul nodes, {len(act_q)} activation tensors -> {dst}")
 
 
 def sha256_file(path):
@@ -197,7 +254,7 @@ def sha256_file(path):
     return h.hexdigest()
 
 
-def card(model, ranges_json, eval_json=None):
+def card(model, ranges_json, eval_json=None, matmul=False):
     """Write MODEL.int8.json, the int8 file's own card (see the module docstring)."""
     base = model[:-len(".onnx")]
     int8, float_card, int8_card = base + ".int8.onnx", base + ".json", base + ".int8.json"
@@ -213,8 +270,8 @@ def card(model, ranges_json, eval_json=None):
     c["quantization"] = {
         "sourceFile": os.path.basename(model),
         "sourceSha256": sha256_file(model),
-        "scheme": "QDQ on every Conv: int8 weights per output channel (symmetric), uint8 activations per "
-                  "tensor (min/max); the rest float",
+        "scheme": "QDQ on every Conv" + (" and the encoder's value/output projections and FFN MatMuls" if matmul else "")
+                  + ": int8 weights per output channel (symmetric), uint8 activations per tensor (min/max); the rest float",
         "calibration": {"images": ranges["images"], "tensors": len(ranges["ranges"]),
                         "from": "BCCD trainval fields, pre-processed as the detector does"},
         "tool": "bench/quantize-int8.sh",
@@ -231,12 +288,14 @@ def card(model, ranges_json, eval_json=None):
 
 
 if __name__ == "__main__":
-    cmd = sys.argv[1] if len(sys.argv) > 1 else ""
-    if cmd == "augment" and len(sys.argv) == 5:
-        augment(*sys.argv[2:])
-    elif cmd == "quantize" and len(sys.argv) == 5:
-        quantize(*sys.argv[2:])
-    elif cmd == "card" and len(sys.argv) in (4, 5):
-        card(*sys.argv[2:])
+    matmul = "--matmul" in sys.argv[2:]
+    argv = [a for a in sys.argv if a != "--matmul"]
+    cmd = argv[1] if len(argv) > 1 else ""
+    if cmd == "augment" and len(argv) == 5:
+        augment(*argv[2:], matmul=matmul)
+    elif cmd == "quantize" and len(argv) == 5:
+        quantize(*argv[2:], matmul=matmul)
+    elif cmd == "card" and len(argv) in (4, 5):
+        card(*argv[2:], matmul=matmul)
     else:
         sys.exit(__doc__)

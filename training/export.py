@@ -97,6 +97,17 @@ def write_golden(model, cfg: dict, out_dir: str):
                   f, indent=1)
 
 
+def parse_input_size(text: str) -> dict:
+    """'320x240' -> {"input_w": 320, "input_h": 240}; multiples of 16 (the padded strides of the backbone keep the maps aligned)."""
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise SystemExit(f"--input {text!r}: expected WxH, e.g. 384x288")
+    if w % 16 or h % 16 or w <= 0 or h <= 0:
+        raise SystemExit(f"--input {text!r}: width and height must be positive multiples of 16")
+    return {"input_w": w, "input_h": h}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--checkpoint", required=True)
@@ -110,11 +121,16 @@ def main(argv=None):
                     help="leukocyte scores x decoder box agreement ** this, in the graph (models/scoring.py; "
                     "default: the shipped power; 0: the plain class scores)")
     ap.add_argument("--fp32-storage", action="store_true", help="keep float32 weights in the file (2x larger)")
+    ap.add_argument("--input", default=None, metavar="WxH",
+                    help="export at this input size instead of the trained one (the input-scale study, issue 26): "
+                    "the card's trainingScale follows, so calibrated frames are resampled to the smaller cells")
     args = ap.parse_args(argv)
 
     from .checkpoints import model_from_checkpoint, read_checkpoint
     ck = read_checkpoint(args.checkpoint)
     model, cfg = model_from_checkpoint(ck, agreement_power=args.agreement_power)
+    if args.input:
+        cfg = dict(cfg, **parse_input_size(args.input))
     os.makedirs(args.models_dir, exist_ok=True)
     onnx_path = os.path.join(args.models_dir, f"{args.name}.onnx")
     export_onnx(model, cfg, onnx_path, args.opset)

@@ -31,7 +31,7 @@ export interface BenchRow {
   readonly torchNote?: string;
 }
 
-const f1 = (v: number) => v.toFixed(1);
+const f1 = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(1));
 
 /** Pure: the table `leukoscan bench` prints. */
 export function formatBenchTable(rows: readonly BenchRow[]): string {
@@ -43,7 +43,7 @@ export function formatBenchTable(rows: readonly BenchRow[]): string {
     f1(r.msP95),
     f1(r.framesPerSecond),
     f1(r.cpuMsPerFrame),
-    r.peakRssMb.toFixed(0),
+    Number.isNaN(r.peakRssMb) ? '-' : r.peakRssMb.toFixed(0),
     `${f1(r.preMs)}/${f1(r.inferMs)}/${f1(r.postMs)}/${f1(r.typeMs)}`,
     r.torchMsP50 === undefined ? 'n/a' : f1(r.torchMsP50),
     r.torchMsP50 === undefined ? 'n/a' : `${(r.torchMsP50 / r.msP50).toFixed(2)}x`,
@@ -51,4 +51,18 @@ export function formatBenchTable(rows: readonly BenchRow[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+/** The instruction sets that decide onnxruntime's kernels (int8 dot products, vector width), in this order. */
+const ISA_FLAGS = ['avx2', 'fma', 'avx512f', 'avx512_vnni', 'avx_vnni', 'amx_int8'] as const;
+
+/**
+ * Pure: one line naming the host from /proc/cpuinfo's text and the core count, e.g.
+ * "AMD EPYC 9B14 · 2 cores · avx2 fma avx512f avx512_vnni". Unknown parts say so.
+ */
+export function describeHost(cpuinfo: string, cores: number): string {
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1].trim() ?? 'unknown CPU';
+  const flags = new Set(/^flags\s*:(.*)$/m.exec(cpuinfo)?.[1].trim().split(/\s+/) ?? []);
+  const isa = ISA_FLAGS.filter((f) => flags.has(f));
+  return `${model} · ${cores} core${cores === 1 ? '' : 's'} · ${flags.size === 0 ? 'instruction sets unknown' : isa.length > 0 ? isa.join(' ') : 'no AVX2'}`;
 }

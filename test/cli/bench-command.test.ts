@@ -2,7 +2,7 @@ import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatBenchTable, percentile } from '../../src/cli/bench-stats.js';
+import { describeHost, formatBenchTable, percentile } from '../../src/cli/bench-stats.js';
 import { leukoscan } from './cli-helpers.js';
 import { TINY_CARD, TINY_MODEL } from '../detect/helpers.js';
 
@@ -20,11 +20,21 @@ describe('leukoscan bench', () => {
     expect(t.split('\n')[3]).toMatch(/25\.0\s+2\.50x$/);
   });
 
+  it('names the host: CPU model, cores and the instruction sets that pick the kernels', () => {
+    const vnni = 'model name\t: AMD EPYC 9B14\nflags\t\t: fpu sse2 avx2 fma avx512f avx512bw avx512_vnni\n';
+    expect(describeHost(vnni, 2)).toBe('AMD EPYC 9B14 · 2 cores · avx2 fma avx512f avx512_vnni');
+    // an AVX2-only host: no avx512 flags listed
+    expect(describeHost('model name: Intel Xeon\nflags: sse2 avx2 fma\n', 1)).toBe('Intel Xeon · 1 core · avx2 fma');
+    // no /proc/cpuinfo (not Linux): says so rather than claiming "no AVX2"
+    expect(describeHost('', 4)).toBe('unknown CPU · 4 cores · instruction sets unknown');
+  });
+
   it('times a model per thread count and prints the table (tiny fixture model, few iterations)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'leukoscan-bench-'));
     const r = await leukoscan(['bench', '--model', TINY_MODEL, '--threads', '1', '--iters', '3', '--warmup', '1', '--no-torch', '--json', join(dir, 'b.json')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^tiny-detr\.onnx\s+1\s+\d+\.\d/m);
+    expect(r.stdout).toMatch(/^host: .+ · \d+ cores? · /m);
     const rows = JSON.parse(await readFile(join(dir, 'b.json'), 'utf8')) as { msP50: number; peakRssMb: number }[];
     expect(rows).toHaveLength(1);
     expect(rows[0].msP50).toBeGreaterThan(0);

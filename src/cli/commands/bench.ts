@@ -1,13 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import type { Frame } from '../../core/frame.js';
 import { EXIT } from '../exit-codes.js';
 import { noTyperOption, typerOption, typerPathOption } from '../typer-option.js';
-import { type BenchRow, formatBenchTable, percentile } from '../bench-stats.js';
+import { type BenchRow, describeHost, formatBenchTable, percentile } from '../bench-stats.js';
 import type { DeviceChoice } from '../../detect/detector.js';
 import { decodeImageFile } from '../../detect/image-decode.js';
 import { cardPathForModel } from '../../detect/model-card-loader.js';
@@ -46,6 +47,7 @@ export interface BenchCommandOptions {
   device: DeviceChoice;
   frame?: string;
   json?: string;
+  paper?: boolean;
 }
 
 export function register(program: Command): void {
@@ -65,6 +67,7 @@ export function register(program: Command): void {
     .addOption(deviceOption().default('cpu'))
     .option('--frame <image>', 'image to use as the frame, resized to 640x480 (default: a BCCD field from the data folder, else noise)')
     .option('--json <file>', 'also write the rows as JSON')
+    .option('--paper', "also time the paper's MFDS-DETR size (ResNet-50, d_model 256, 6+6 layers, 640x480; random weights) in PyTorch eager, per thread count")
     .addHelpText(
       'after',
       '\nPyTorch eager comes from `/usr/bin/python3 -m training.bench_torch --model <name> --threads N --iters K` (last stdout line: {"ms_p50", "ms_p95"}); n/a where that is not available.\n' +
@@ -141,11 +144,16 @@ async function torchCheckpoint(model: string, opts: BenchCommandOptions): Promis
 
 /** PyTorch eager timing of the same weights, from training/bench_torch.py; undefined with a reason when unavailable. */
 function torchTiming(model: string, threads: number, iters: number, checkpoint: { path?: string; note?: string }): { msP50?: number; note?: string } {
-  if (!existsSync(join(REPO_ROOT, 'training', 'bench_torch.py'))) return { note: 'training/bench_torch.py not present' };
   const name = basename(model).replace(/(\.int8)?\.onnx$/, '');
   if (model.endsWith('.int8.onnx')) return { note: 'int8 has no PyTorch counterpart' };
   if (checkpoint.path === undefined) return { note: checkpoint.note ?? 'no PyTorch weights' };
-  const args = ['-m', 'training.bench_torch', '--model', name, '--threads', String(threads), '--iters', String(iters), '--checkpoint', checkpoint.path];
+  return runBenchTorch(['--model', name, '--threads', String(threads), '--iters', String(iters), '--checkpoint', checkpoint.path]);
+}
+
+/** `/usr/bin/python3 -m training.bench_torch ARGS` -> its {"ms_p50"} line, or why there is none. */
+function runBenchTorch(extra: string[]): { msP50?: number; note?: string } {
+  if (!existsSync(join(REPO_ROOT, 'training', 'bench_torch.py'))) return { note: 'training/bench_torch.py not present' };
+  const args = ['-m', 'training.bench_torch', ...extra];
   const res = spawnSync(BENCH_DEFAULTS.python, args, {
     cwd: REPO_ROOT,
     encoding: 'utf8',
@@ -175,6 +183,8 @@ export async function runBench(opts: BenchCommandOptions): Promise<number> {
   }
   if (opts.int8 && !models.some((m) => m.endsWith('.int8.onnx'))) say(`--int8: no ${opts.modelsDir}/*.int8.onnx found; timing float models only`);
   const { frame, source } = await benchFrame(opts);
+  const host = describeHost(await readFile('/proc/cpuinfo', 'utf8').catch(() => ''), availableParallelism());
+  process.stdout.write(`host: ${host}\n`);
   const rows: BenchRow[] = [];
   const notes = new Set<string>();
   let status: number = EXIT.OK;
@@ -237,16 +247,43 @@ export async function runBench(opts: BenchCommandOptions): Promise<number> {
       });
     }
   }
+  if (opts.paper) {
+    for (const t of threads) {
+      // random weights: the speed of the paper's network, not its accuracy; few frames (seconds each)
+      const paper = runBenchTorch(['--config', 'paper', '--threads', String(t), '--iters', '3', '--warmup', '1']);
+      if (paper.note) notes.add(`paper: ${paper.note}`);
+      rows.push(paperRow(t, paper.msP50));
+    }
+  }
   if (rows.length > 0) {
     process.stdout.write(formatBenchTable(rows) + '\n');
     process.stdout.write(
       `\nframe: ${source}; ${opts.iters} timed frames after ${opts.warmup} warm-up; provider ${rows[0].provider}; ` +
         'ms = wall time of detect() (pre-processing + inference + post-processing in the worker, plus the hand-off).\n' +
         'cpu ms/frame = process CPU time (all threads) per frame; wall times suffer from other load on the machine, CPU time less so.\n' +
-        'peak RSS is of the whole process while that configuration ran.\n',
+        'peak RSS is of the whole process while that configuration ran.\n' +
+        (opts.paper ? "paper (PyTorch eager) = the paper's MFDS-DETR size with random weights, `training.bench_torch --config paper`, 3 frames.\n" : ''),
     );
     for (const n of notes) process.stdout.write(`${n}\n`);
   }
   if (opts.json) await writeFile(opts.json, JSON.stringify(rows, null, 2) + '\n');
   return status;
+}
+
+/** The `--paper` row: PyTorch eager only (no ONNX file, no stage times). */
+function paperRow(threads: number, msP50: number | undefined): BenchRow {
+  return {
+    model: 'paper MFDS-DETR r50 (PyTorch eager, random weights)',
+    threads,
+    provider: 'torch',
+    msP50: msP50 ?? NaN,
+    msP95: NaN,
+    framesPerSecond: msP50 === undefined ? NaN : 1000 / msP50,
+    peakRssMb: NaN,
+    cpuMsPerFrame: NaN,
+    preMs: NaN,
+    inferMs: NaN,
+    postMs: NaN,
+    typeMs: NaN,
+  };
 }
