@@ -66,11 +66,18 @@ export function pilBilinearCoeffs(inSize: number, outSize: number): Coeffs {
   return { ksize, first, count, weights };
 }
 
+/**
+ * The accumulator (22-bit fixed point) back to uint8. Bilinear taps are non-negative and sum to
+ * about ONE, so the sum stays below 2^31 and an int32 shift is exact (Math.floor(v / ONE)).
+ */
 function clip8(v: number): number {
   if (v >= ONE * 256) return 255;
   if (v <= 0) return 0;
-  return Math.floor(v / ONE);
+  return v >> PRECISION_BITS;
 }
+
+/** The vertical pass's row of accumulators, reused between calls (grown as needed). */
+let rowAcc = new Int32Array(0);
 
 /** Resize an RGB24 image to (width, height) exactly as Pillow's BILINEAR does. */
 export function resizeRgbPilBilinear(img: RgbImage, width: number, height: number): RgbImage {
@@ -99,12 +106,11 @@ export function resizeRgbPilBilinear(img: RgbImage, width: number, height: numbe
         let s0 = HALF;
         let s1 = HALF;
         let s2 = HALF;
-        for (let x = 0; x < n; x++) {
+        for (let x = 0, p = srow + x0 * 3; x < n; x++, p += 3) {
           const w = ch.weights[kb + x];
-          const p = srow + (x0 + x) * 3;
-          s0 += src[p] * w;
-          s1 += src[p + 1] * w;
-          s2 += src[p + 2] * w;
+          s0 = (s0 + src[p] * w) | 0;
+          s1 = (s1 + src[p + 1] * w) | 0;
+          s2 = (s2 + src[p + 2] * w) | 0;
         }
         const d = drow + xx * 3;
         out[d] = clip8(s0);
@@ -125,11 +131,15 @@ export function resizeRgbPilBilinear(img: RgbImage, width: number, height: numbe
     const n = cv.count[yy];
     const kb = yy * cv.ksize;
     const drow = yy * stride;
-    for (let i = 0; i < stride; i++) {
-      let s = HALF;
-      for (let y = 0; y < n; y++) s += src[(y0 + y) * stride + i] * cv.weights[kb + y];
-      out[drow + i] = clip8(s);
+    // tap by tap over the whole row (sequential reads), accumulating in int32
+    const acc = rowAcc.length >= stride ? rowAcc : (rowAcc = new Int32Array(stride));
+    acc.fill(HALF, 0, stride);
+    for (let y = 0; y < n; y++) {
+      const w = cv.weights[kb + y];
+      const base = (y0 + y) * stride;
+      for (let i = 0; i < stride; i++) acc[i] = (acc[i] + src[base + i] * w) | 0;
     }
+    for (let i = 0; i < stride; i++) out[drow + i] = clip8(acc[i]);
   }
   return { width, height, rgb: out };
 }

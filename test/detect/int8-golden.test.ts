@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256File } from '../../src/detect/file-hash.js';
 import { decodeImageFile } from '../../src/detect/image-decode.js';
 import { OnnxDetector } from '../../src/detect/onnx-detector.js';
-import { int8PathFor } from '../../src/detect/precision.js';
+import { flagsHaveVnni, int8PathFor } from '../../src/detect/precision.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const GOLDEN_ROOT = join(REPO, 'test', 'fixtures', 'golden');
@@ -26,6 +26,10 @@ const STRONG = 0.3;
 // measured (22 strong detections): lite v3 worst IoU 0.974, |score diff| 0.012; lite v4 0.970, 0.014
 const MIN_IOU = 0.93;
 const SCORE_TOL = 0.04;
+// int8 parity is held where int8 runs: `--precision auto` picks the int8 file only on a CPU with VNNI
+// (src/detect/precision.ts). On an AVX2-only host onnxruntime's u8s8 kernels saturate (measured
+// 2026-12-04 on an AVX2 EPYC: 81% of the strong detections matched), so there the float file runs.
+const HOST_HAS_VNNI = flagsHaveVnni(existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '');
 
 interface GoldenDetections {
   score_threshold: number;
@@ -79,7 +83,7 @@ describe('shipped int8 models', () => {
         expect(detector.card.name).toBe(card.name);
       });
 
-      it(`finds PyTorch's float detections (score >= ${STRONG}: same class, IoU >= ${MIN_IOU}, score ±${SCORE_TOL}) and no strong extra`, async () => {
+      it.skipIf(!HOST_HAS_VNNI)(`finds PyTorch's float detections (score >= ${STRONG}: same class, IoU >= ${MIN_IOU}, score ±${SCORE_TOL}) and no strong extra`, async () => {
         const frame = await decodeImageFile(join(GOLDEN_ROOT, name, 'input.png'));
         const d = await detector.detect(frame);
         const box = (i: number) => d.boxes.subarray(i * 4, i * 4 + 4);
