@@ -8,13 +8,23 @@
  *
  * --why lists the refusal reasons under each row.
  *
+ * --detector also runs the shipped detector, calibrated image by image as `leukoscan detect` does
+ * (the core's estimate, then the detected red cells as a ruler: src/detect/tiling/rbc-ruler.ts),
+ * and gives the error of the scale it ends with, and its wall ms per frame.
+ *
  * --fit-bias prints the box bias that makes the median ratio 1 over every frame of every
  * magnification (fit it on trainval only).
  */
 import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
 import { estimateScale } from '../src/pipeline/calibration/scale.js';
 import { DEFAULT_SCALE_CONFIG } from '../src/pipeline/calibration/config.js';
 import { dataRoot } from '../src/sim/bccd.js';
+import { AutoCalibrator, colourReferenceOf } from '../src/detect/auto-calibrator.js';
+import { CalibratedDetector } from '../src/detect/calibrated-detector.js';
+import { DETECT_DEFAULTS } from '../src/detect/config.js';
+import { OnnxDetector } from '../src/detect/onnx-detector.js';
+import { typerPathOption } from '../src/cli/typer-option.js';
 import { bccdAvailable, loadRbcField, median, rescaledFrame, splitIds, type RbcField } from './calibration/bccd-rbc-fields.js';
 
 const { values } = parseArgs({
@@ -26,6 +36,7 @@ const { values } = parseArgs({
     data: { type: 'string' },
     'fit-bias': { type: 'boolean', default: false },
     why: { type: 'boolean', default: false },
+    detector: { type: 'boolean', default: false },
   },
 });
 const root = dataRoot(values.data);
@@ -41,8 +52,14 @@ for (const id of ids) {
   if (f.rbcSizes.length > 0) fields.push(f);
 }
 console.log(`split ${values.split}, ${fields.length} fields with RBC boxes, frame ${W}x${H}, boxBias ${DEFAULT_SCALE_CONFIG.boxBias}`);
-console.log('| mag | frames | expected px (median) | median error % | mean |error| % | max |error| % | within ±10% | refused | CPU ms/frame p50 |');
-console.log('|---|---|---|---|---|---|---|---|---|');
+const onnx = values.detector ? await OnnxDetector.create({ modelPath: DETECT_DEFAULTS.modelPath, typerPath: typerPathOption(undefined, DETECT_DEFAULTS.modelPath) }) : null;
+const detector =
+  onnx === null ? null : new CalibratedDetector({ inner: onnx, mode: 'auto', perImage: true, calibrator: new AutoCalibrator({ reference: colourReferenceOf(onnx.card), perImage: true }) });
+if (onnx !== null) console.log(`detector: ${onnx.describe()}`);
+const detHead = detector === null ? '' : ' detector+ruler: median error % | mean |error| % | max |error| % | within ±10% | no scale | wall ms/frame p50 |';
+console.log(`| mag | frames | expected px (median) | median error % | mean |error| % | max |error| % | within ±10% | refused | CPU ms/frame p50 |${detHead}`);
+console.log(`|---|---|---|---|---|---|---|---|---|${detector === null ? '' : '---|---|---|---|---|---|'}`);
+const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '-');
 const ratios: number[] = [];
 for (const mag of (values.mags as string).split(',').map(Number)) {
   const errs: number[] = [];
@@ -50,6 +67,9 @@ for (const mag of (values.mags as string).split(',').map(Number)) {
   let refused = 0;
   const expected: number[] = [];
   const reasons = new Map<string, number>();
+  const detErrs: number[] = [];
+  const detMs: number[] = [];
+  let detNone = 0;
   const per = mag < 1 ? Math.ceil(W / Math.round(640 * mag)) * Math.ceil(H / Math.round(480 * mag)) : 1;
   for (let i = 0; i < fields.length; i++) {
     const group = Array.from({ length: per }, (_, k) => fields[(i + k) % fields.length]);
@@ -60,6 +80,14 @@ for (const mag of (values.mags as string).split(',').map(Number)) {
     ms.push((c.user + c.system) / 1000); // CPU time: less distorted than wall time on a shared machine
     if (!r.ok) reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
     expected.push(frame.expectedDiameterPx);
+    if (detector !== null) {
+      const t0 = performance.now();
+      await detector.detect({ seq: i, timestampMs: i, width: frame.width, height: frame.height, rgb: frame.rgb });
+      detMs.push(performance.now() - t0);
+      const s = detector.calibration.scale;
+      if (s === null) detNone++;
+      else detErrs.push((s.rbcDiameterPx / frame.expectedDiameterPx - 1) * 100);
+    }
     if (!r.ok) {
       refused++;
       continue;
@@ -68,10 +96,12 @@ for (const mag of (values.mags as string).split(',').map(Number)) {
     ratios.push(frame.expectedDiameterPx / r.estimate.rbcDiameterPx);
   }
   const abs = errs.map(Math.abs);
-  const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '-');
+  const dAbs = detErrs.map(Math.abs);
+  const det = detector === null ? '' : ` ${f1(median(detErrs))} | ${f1(dAbs.reduce((a, b) => a + b, 0) / dAbs.length)} | ${f1(Math.max(...dAbs))} | ${dAbs.filter((e) => e <= 10).length}/${fields.length} | ${detNone} | ${f1(median(detMs))} |`;
   console.log(
-    `| ×${mag} | ${fields.length} | ${f1(median(expected))} | ${f1(median(errs))} | ${f1(abs.reduce((a, b) => a + b, 0) / abs.length)} | ${f1(Math.max(...abs))} | ${abs.filter((e) => e <= 10).length}/${fields.length} | ${refused} | ${f1(median(ms))} |`,
+    `| ×${mag} | ${fields.length} | ${f1(median(expected))} | ${f1(median(errs))} | ${f1(abs.reduce((a, b) => a + b, 0) / abs.length)} | ${f1(Math.max(...abs))} | ${abs.filter((e) => e <= 10).length}/${fields.length} | ${refused} | ${f1(median(ms))} |${det}`,
   );
   if (values.why) for (const [why, n] of reasons) console.log(`    ${n} x ${why}`);
 }
 if (values['fit-bias'] && ratios.length > 0) console.log(`fitted boxBias = ${(DEFAULT_SCALE_CONFIG.boxBias * median(ratios)).toFixed(4)} (median expected/estimate over all ${ratios.length} estimated frames, all magnifications)`);
+await detector?.release();

@@ -27,9 +27,11 @@ import {
 import type { Detector } from './detector.js';
 import { nmsFromCard } from './nms.js';
 import type { RgbImage } from './preprocess.js';
-import { TILING_DEFAULTS, type TilingConfig } from './tiling/config.js';
+import { RULER_DEFAULTS, type RulerConfig, TILING_DEFAULTS, type TilingConfig } from './tiling/config.js';
 import { mergeTileDetections } from './tiling/merge.js';
 import { type TilePlan, planTiles } from './tiling/plan.js';
+import { type RulerMeasure, RulerWindow, measureRbcDiameter, rulerDisagreement } from './tiling/rbc-ruler.js';
+import { RBC_DIAMETER_UM } from '../pipeline/calibration/types.js';
 import { renderTile } from './tiling/tile-image.js';
 
 export interface CalibratedDetectorOptions {
@@ -57,6 +59,13 @@ export interface CalibratedDetectorOptions {
   /** Defaults: the card's trainingScale (src/detect/calibration-state.ts). */
   readonly trainingScale?: TrainingScale;
   readonly tiling?: Partial<TilingConfig>;
+  /**
+   * 'auto' only: the detected red cells correct the scale (src/detect/tiling/rbc-ruler.ts). Per
+   * image, a frame whose red cells come out off the training scale is detected again at the
+   * measured one; live, the running median of the measures takes over from the core's estimate.
+   * `false` turns it off (the calibration core's estimate alone).
+   */
+  readonly ruler?: Partial<RulerConfig> | false;
 }
 
 const OFF_READING: CalibrationReading = { status: 'off', scale: null, field: { kind: 'full' }, colour: null, message: null };
@@ -72,6 +81,10 @@ export class CalibratedDetector implements Detector {
   #frames = 0;
   #plan: TilePlan | null = null;
   #planKey = '';
+  readonly #ruler: RulerConfig | null;
+  readonly #rulerWindow: RulerWindow;
+  /** Per image: the last image's measure (its scale is reported). */
+  #imageMeasure: RulerMeasure | null = null;
 
   constructor(options: CalibratedDetectorOptions) {
     if (options.mode === 'auto' && options.calibrator === undefined) throw new Error("calibration 'auto' needs a calibrator");
@@ -83,6 +96,8 @@ export class CalibratedDetector implements Detector {
     this.trainingScale = options.trainingScale ?? trainingScaleOf(this.card);
     this.#override = options.umPerPx === undefined ? null : scaleFromUmPerPx(options.umPerPx);
     this.#nms = nmsFromCard(this.card);
+    this.#ruler = options.mode === 'auto' && options.ruler !== false && this.#override === null ? { ...RULER_DEFAULTS, ...(options.ruler ?? {}) } : null;
+    this.#rulerWindow = new RulerWindow(this.#ruler?.window ?? 1);
   }
 
   /** The calibration now: scale, field, colour, status, and the last frame's tile plan. */
@@ -99,6 +114,8 @@ export class CalibratedDetector implements Detector {
   /** Starts calibration again from the next frame (auto mode; a no-op otherwise). */
   recalibrate(): void {
     this.#opts.calibrator?.reset();
+    this.#rulerWindow.clear();
+    this.#imageMeasure = null;
     this.#frames = 0;
   }
 
@@ -108,19 +125,53 @@ export class CalibratedDetector implements Detector {
     this.#observe(frame);
     const reading = this.#reading();
     const img = reading.colour !== null && this.#opts.applyColour ? this.#opts.applyColour(frame, reading.colour) : frame;
-    const plan = this.#planFor(frame, reading.scale);
+    let plan = this.#planFor(frame, reading.scale);
+    let out = await this.#detectPlan(frame, img, plan, reading.field);
+    const ruler = this.#ruler;
+    if (ruler === null) return out;
+    let measure = measureRbcDiameter(out, ruler);
+    if (!this.#opts.perImage) {
+      if (measure !== null && rulerDisagreement(measure.diameterPx, this.#usedDiameter(plan), ruler) !== 'untrusted') this.#rulerWindow.push(measure);
+      return out;
+    }
+    // per image: detect again at the measured scale while the red cells disagree with the plan
+    const tried = new Set([this.#planKey]);
+    for (let pass = 0; pass < ruler.maxPasses && measure !== null; pass++) {
+      if (rulerDisagreement(measure.diameterPx, this.#usedDiameter(plan), ruler) !== 'rescale') break;
+      const next = this.#planFor(frame, rulerScale(measure));
+      if (tried.has(this.#planKey)) break;
+      tried.add(this.#planKey);
+      const again = await this.#detectPlan(frame, img, next, reading.field);
+      const m = measureRbcDiameter(again, ruler);
+      plan = next;
+      out = again;
+      this.#plan = next;
+      measure = m ?? measure;
+      if (m === null) break;
+    }
+    this.#imageMeasure = measure;
+    return out;
+  }
+
+  /** One plan through the inner detector: the stretched frame as today, or tiles merged back to frame px. */
+  async #detectPlan(frame: Frame, img: RgbImage, plan: TilePlan, field: CalibrationReading['field']): Promise<DetectionsXyxyPixels> {
     this.#plan = plan;
-    const full = reading.field.kind === 'full';
-    if (plan.mode === 'stretch' && full) {
+    if (plan.mode === 'stretch' && field.kind === 'full') {
       return img === frame ? this.#inner.detect(frame) : this.#inner.detect({ ...frame, rgb: img.rgb });
     }
     const background = this.card.colourReference.backgroundRgb;
     const perTile: DetectionsXyxyPixels[] = [];
     for (const tile of plan.tiles) {
-      const t = renderTile(img, tile, background, reading.field);
+      const t = renderTile(img, tile, background, field);
       perTile.push(await this.#inner.detect({ seq: frame.seq, timestampMs: frame.timestampMs, width: t.width, height: t.height, rgb: t.rgb }));
     }
-    return mergeTileDetections(plan, perTile, { frame, classNames: this.card.classes, nms: this.#nms, mask: reading.field });
+    return mergeTileDetections(plan, perTile, { frame, classNames: this.card.classes, nms: this.#nms, mask: field });
+  }
+
+  /** The red-cell diameter (frame px) a plan brings to the training scale: what the detector should measure. */
+  #usedDiameter(plan: TilePlan): number {
+    const f = plan.mode === 'stretch' ? Math.sqrt(plan.factor * (this.card.input.height / plan.tiles[0].canvas.height)) : plan.factor;
+    return this.trainingScale.rbcDiameterPx / f;
   }
 
   /** Releases the inner detector and the calibrator (its worker, if any). */
@@ -136,7 +187,10 @@ export class CalibratedDetector implements Detector {
         : o.mode === 'profile'
           ? { status: 'fixed', scale: o.profile!.scale, field: o.profile!.field, colour: o.profile!.colour, message: null }
           : o.calibrator!.current;
-    if (this.#override === null) return base;
+    if (this.#override === null) {
+      const m = this.#ruler === null ? null : this.#opts.perImage ? this.#imageMeasure : this.#rulerWindow.size >= this.#ruler.minFrames ? this.#rulerWindow.current : null;
+      return m === null ? base : { ...base, status: base.status === 'calibrating' ? 'calibrated' : base.status, scale: rulerScale(m) };
+    }
     return { ...base, status: o.mode === 'auto' ? (base.status === 'calibrating' ? 'calibrated' : base.status) : 'fixed', scale: this.#override };
   }
 
@@ -157,7 +211,10 @@ export class CalibratedDetector implements Detector {
   #observe(frame: Frame): void {
     const o = this.#opts;
     if (o.mode !== 'auto' || o.observeEvery === 0) return;
-    if (o.perImage) o.calibrator!.reset();
+    if (o.perImage) {
+      o.calibrator!.reset();
+      this.#imageMeasure = null;
+    }
     if (o.perImage || this.#frames % Math.max(1, o.observeEvery ?? 1) === 0) o.calibrator!.observe(frame);
     this.#frames++;
   }
@@ -180,4 +237,9 @@ export class CalibratedDetector implements Detector {
     return planTiles({ frame, input: this.card.input, trainingRbcDiameterPx: this.trainingScale.rbcDiameterPx, rbcDiameterPx: d }, this.#opts.tiling);
   }
 
+}
+
+/** A ruler measure as the scale the planner and the dashboard read. */
+function rulerScale(m: RulerMeasure): ScaleEstimate {
+  return { rbcDiameterPx: m.diameterPx, umPerPx: RBC_DIAMETER_UM / m.diameterPx, rbcCount: m.count, confidence: Math.min(1, 0.5 + m.count / 40), method: 'detector-rbc' };
 }

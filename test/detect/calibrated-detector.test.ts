@@ -188,3 +188,73 @@ describe('calibration-state helpers', () => {
     expect(trainingScaleOf({ input: { width: 512, height: 384 } }).rbcDiameterPx).toBeCloseTo(81.6, 9);
   });
 });
+
+/** The blob detector, reporting every blob as a red cell (the ruler's input). */
+class RbcBlobDetector extends BlobDetector {
+  override async detect(frame: Frame) {
+    const d = await super.detect(frame);
+    return { ...d, classIds: new Int32Array(d.scores.length).fill(d.classNames.indexOf('RBC')) };
+  }
+}
+
+describe('CalibratedDetector: the detected red cells as a ruler', () => {
+  // x0.5 of BCCD: red cells 51 px, spread over the frame
+  const rbcs: Box[] = [];
+  for (let y = 20; y + 51 < 460; y += 90) for (let x = 20; x + 51 < 620; x += 90) rbcs.push([x, y, x + 51, y + 51]);
+  const frame = frameWithCells(640, 480, rbcs);
+  const wrong = (): ScriptedCalibrator => Object.assign(new ScriptedCalibrator(), { current: { status: 'calibrated', scale: scale(102), field: { kind: 'full' }, colour: null, message: null } });
+
+  it('per image: an estimate at BCCD scale on a x0.5 frame is corrected, and the frame detected again at the measured scale', async () => {
+    const inner = new RbcBlobDetector();
+    const d = new CalibratedDetector({ inner, mode: 'auto', calibrator: wrong(), perImage: true, trainingScale: TRAIN });
+    const out = await d.detect(frame);
+    expect(inner.seen[0]).toEqual({ width: 640, height: 480 }); // first pass: the estimate's plan (stretch)
+    expect(inner.seen.length).toBeGreaterThan(1); // then tiles at x1.6
+    expect(d.calibration.plan?.mode).toBe('resample');
+    expect(d.calibration.plan?.factor).toBeCloseTo(81.6 / 51, 1);
+    expect(d.calibration.scale).toMatchObject({ method: 'detector-rbc', rbcCount: rbcs.length });
+    expect(d.calibration.scale!.rbcDiameterPx).toBeCloseTo(51, 6);
+    expect(sorted(boxes(out))).toEqual(sorted(rbcs));
+  });
+
+  it('per image: red cells that agree with the estimate cost no second pass', async () => {
+    const inner = new RbcBlobDetector();
+    const cal = Object.assign(new ScriptedCalibrator(), { current: { status: 'calibrated', scale: scale(55), field: { kind: 'full' }, colour: null, message: null } });
+    const d = new CalibratedDetector({ inner, mode: 'auto', calibrator: cal, perImage: true, trainingScale: TRAIN });
+    await d.detect(frame);
+    const first = inner.seen.length;
+    expect(d.calibration.plan?.mode).toBe('resample');
+    expect(inner.seen).toHaveLength(first); // one plan's tiles only
+    expect(d.calibration.scale!.rbcDiameterPx).toBeCloseTo(51, 6);
+  });
+
+  it('no red cells found: the calibration core\'s estimate stays (no wild scale)', async () => {
+    const inner = new BlobDetector(); // reports leukocytes only
+    const d = new CalibratedDetector({ inner, mode: 'auto', calibrator: wrong(), perImage: true, trainingScale: TRAIN });
+    await d.detect(frame);
+    expect(inner.seen).toEqual([{ width: 640, height: 480 }]);
+    expect(d.calibration.scale).toMatchObject({ rbcDiameterPx: 102, method: 'test' });
+  });
+
+  it('live: the running median takes over after minFrames measured frames, and recalibrate forgets it', async () => {
+    const d = new CalibratedDetector({ inner: new RbcBlobDetector(), mode: 'auto', calibrator: wrong(), observeEvery: 0, trainingScale: TRAIN, ruler: { minFrames: 3 } });
+    for (let i = 0; i < 2; i++) await d.detect({ ...frame, seq: i });
+    expect(d.calibration.scale!.method).toBe('test');
+    await d.detect({ ...frame, seq: 2 });
+    expect(d.calibration.scale).toMatchObject({ method: 'detector-rbc' });
+    expect(d.calibration.scale!.rbcDiameterPx).toBeCloseTo(51, 6);
+    await d.detect({ ...frame, seq: 3 });
+    expect(d.calibration.plan?.mode).toBe('resample'); // the next frames use it
+    d.recalibrate();
+    expect(d.calibration.scale!.method).toBe('test');
+  });
+
+  it('--um-per-px and ruler: false keep the scale they are given', async () => {
+    const a = new CalibratedDetector({ inner: new RbcBlobDetector(), mode: 'auto', calibrator: wrong(), perImage: true, umPerPx: 7.5 / 102, trainingScale: TRAIN });
+    await a.detect(frame);
+    expect(a.calibration.scale!.method).toBe('override');
+    const b = new CalibratedDetector({ inner: new RbcBlobDetector(), mode: 'auto', calibrator: wrong(), perImage: true, ruler: false, trainingScale: TRAIN });
+    await b.detect(frame);
+    expect(b.calibration.scale!.method).toBe('test');
+  });
+});

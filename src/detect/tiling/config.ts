@@ -35,3 +35,43 @@ export const TILING_DEFAULTS: TilingConfig = {
   shrinkStep: 0.95,
   minScaleConfidence: 0.5,
 };
+
+/**
+ * The detector as a ruler (src/detect/tiling/rbc-ruler.ts): when and how far the red cells the
+ * model found may correct the scale the frame was resampled to.
+ */
+export interface RulerConfig {
+  /** The card's red-cell class. */
+  readonly rbcClass: string;
+  /** Red-cell boxes below this score are not measured. */
+  readonly minScore: number;
+  /** At least this many measured red cells in a frame, else no measure. */
+  readonly minRbc: number;
+  /** Boxes within this many px of the frame's edge are cut by it, and not measured. */
+  readonly edgeMarginPx: number;
+  /** A measure within this relative distance of the scale used agrees with it (as stretchTolerance). */
+  readonly tolerance: number;
+  /**
+   * A measure more than this ratio away from the scale used is not believed (the model was trained
+   * on views zoomed x0.5-x2 about its training scale).
+   */
+  readonly maxRatio: number;
+  /** Per image: at most this many extra passes at a corrected scale. */
+  readonly maxPasses: number;
+  /** Live: the running median over this many measured frames. */
+  readonly window: number;
+  /** Live: the ruler takes over from the calibration core's estimate after this many measured frames. */
+  readonly minFrames: number;
+}
+
+export const RULER_DEFAULTS: RulerConfig = {
+  rbcClass: 'RBC',
+  minScore: 0.3,
+  minRbc: 4,
+  edgeMarginPx: 2,
+  tolerance: 0.3,
+  maxRatio: 2.2,
+  maxPasses: 2,
+  window: 15,
+  minFrames: 3,
+};
