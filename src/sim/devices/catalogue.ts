@@ -5,6 +5,8 @@ const HD = { width: 1280, height: 960 } as const;
 const PHONE = { width: 416, height: 416 } as const;
 /** Illuminant of the issue's "other microscope": a cyan-blue background. */
 const CYAN: readonly [number, number, number] = [178, 214, 240];
+/** A warm (tungsten-like) illuminant for the second combined lab. */
+const WARM: readonly [number, number, number] = [250, 222, 178];
 
 const mag = (m: number, frame: DeviceSpec['frame'] = VGA, extra: Partial<DeviceSpec> = {}): DeviceSpec => ({
   name: `x${m}${frame === HD ? '-hd' : ''}`,
@@ -28,7 +30,10 @@ export const DEVICES: readonly DeviceSpec[] = [
   mag(0.4),
   mag(0.6),
   mag(0.6, HD),
+  mag(0.75),
+  mag(1.25),
   mag(1.5),
+  mag(2),
   { name: 'eyepiece-x0.25', description: 'smartphone on the eyepiece: ×0.25, 416x416, circular field of view', magnification: 0.25, frame: PHONE, eyepiece: { radiusFraction: 0.94 } },
   { name: 'eyepiece-x0.6', description: 'smartphone on the eyepiece with zoom: ×0.6, 416x416, circular field of view', magnification: 0.6, frame: PHONE, eyepiece: { radiusFraction: 0.94 } },
   { name: 'eyepiece-x0.12', description: "smartphone on the eyepiece: ×0.12 (leukocytes ~22 px), 416x416, circle, JPEG 70, noise 3", magnification: 0.12, frame: PHONE, eyepiece: { radiusFraction: 0.94 }, jpegQuality: 70, noise: 3 },
@@ -49,6 +54,27 @@ export const DEVICES: readonly DeviceSpec[] = [
     blurSigma: 1,
     jpegQuality: 60,
     noise: 3,
+  },
+  {
+    name: 'other-lab-hd',
+    description: '×0.5, 1280x960, warm illuminant, pink stain ×1.3 / blue ×0.9, defocus 1.5, JPEG 50 (a second lab, combined)',
+    magnification: 0.5,
+    frame: HD,
+    illuminant: WARM,
+    stain: { blue: 0.9, pink: 1.3 },
+    blurSigma: 1.5,
+    jpegQuality: 50,
+  },
+  {
+    name: 'eyepiece-x0.4-blue',
+    description: 'smartphone on the eyepiece: ×0.4, 416x416, circle, cyan illuminant, blue stain ×1.4 / pink ×0.8, JPEG 60, noise 4',
+    magnification: 0.4,
+    frame: PHONE,
+    eyepiece: { radiusFraction: 0.9 },
+    illuminant: CYAN,
+    stain: { blue: 1.4, pink: 0.8 },
+    jpegQuality: 60,
+    noise: 4,
   },
 ];
 
