@@ -1,8 +1,8 @@
 /**
  * Colour calibration on simulated devices: BCCD test fields under the colour profiles of
- * src/pipeline/colour/device-profiles.ts, corrected by the live normaliser's white balance
- * ('wb', src/pipeline/colour) and by the device colour fit (white balance on the plasma, then
- * Reinhard on the cells only: src/pipeline/calibration/colour-fit.ts). Mean CIE76 ΔE to the
+ * src/colour/device-profiles.ts, corrected by the live normaliser's white balance
+ * ('wb', src/colour) and by the device colour fit (white balance on the plasma, then
+ * Reinhard on the cells only: src/calibration/colour-fit.ts). Mean CIE76 ΔE to the
  * original pixels, on cell pixels and on plasma pixels apart (the original's OD/Otsu split).
  * Stain normalisation pulls every field toward the training set's pooled cell colour, so it is
  * not 0 on the reference profile either.
@@ -12,12 +12,12 @@
 import { parseArgs } from 'node:util';
 import { cardPathForModel, loadModelCard } from '../src/detect/model-card-loader.js';
 import { DETECT_DEFAULTS } from '../src/detect/config.js';
-import { applyColourTransform } from '../src/pipeline/calibration/apply-colour.js';
-import { segmentCells } from '../src/pipeline/calibration/cell-segmentation.js';
-import { fitColourTransform } from '../src/pipeline/calibration/colour-fit.js';
-import { srgbToLab } from '../src/pipeline/colour/lab.js';
-import { ColourNormaliser } from '../src/pipeline/colour/normaliser.js';
-import { DEVICE_PROFILES, applyDeviceProfile } from '../src/pipeline/colour/device-profiles.js';
+import { applyColourTransform } from '../src/calibration/apply-colour.js';
+import { segmentCells } from '../src/calibration/cell-segmentation.js';
+import { fitColourTransform } from '../src/calibration/colour-fit.js';
+import { srgbToLab } from '../src/colour/lab.js';
+import { ColourNormaliser } from '../src/colour/normaliser.js';
+import { DEVICE_PROFILES, applyDeviceProfile } from '../src/colour/device-profiles.js';
 import { dataRoot } from '../src/sim/bccd.js';
 import { bccdAvailable, loadRbcField, splitIds } from './calibration/bccd-rbc-fields.js';
 

@@ -10,9 +10,9 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { segmentCells } from '../src/pipeline/calibration/cell-segmentation.js';
-import { labStatsOf } from '../src/pipeline/calibration/colour-fit.js';
-import { estimateScale } from '../src/pipeline/calibration/scale.js';
+import { segmentCells } from '../src/calibration/cell-segmentation.js';
+import { labStatsOf } from '../src/calibration/colour-fit.js';
+import { estimateScale } from '../src/calibration/scale.js';
 import { dataRoot } from '../src/sim/bccd.js';
 import { bccdAvailable, loadRbcField, median, splitIds } from './calibration/bccd-rbc-fields.js';
 
@@ -61,7 +61,7 @@ const out = {
   },
   cellLabMean: mean.map((v) => round(v)),
   cellLabStd: std.map((v) => round(v)),
-  cellSource: `L*a*b* of cell pixels (OD above Otsu's threshold, src/pipeline/calibration/cell-segmentation.ts) of BCCD trainval (${ids.length} images, every 2nd pixel), pooled`,
+  cellSource: `L*a*b* of cell pixels (OD above Otsu's threshold, src/calibration/cell-segmentation.ts) of BCCD trainval (${ids.length} images, every 2nd pixel), pooled`,
 };
 console.log(JSON.stringify(out, null, 2));
 if (values.json) await writeFile(values.json, JSON.stringify(out, null, 2) + '\n');

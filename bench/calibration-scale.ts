@@ -17,8 +17,8 @@
  */
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { estimateScale } from '../src/pipeline/calibration/scale.js';
-import { DEFAULT_SCALE_CONFIG } from '../src/pipeline/calibration/config.js';
+import { estimateScale } from '../src/calibration/scale.js';
+import { DEFAULT_SCALE_CONFIG } from '../src/calibration/config.js';
 import { dataRoot } from '../src/sim/bccd.js';
 import { AutoCalibrator, colourReferenceOf } from '../src/detect/auto-calibrator.js';
 import { CalibratedDetector } from '../src/detect/calibrated-detector.js';

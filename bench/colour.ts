@@ -28,9 +28,9 @@ import { mergeWbc } from '../src/eval/category-names.js';
 import { type CocoSummary, evaluateCoco } from '../src/eval/coco-eval.js';
 import { EVAL_SCORE_THRESHOLD } from '../src/eval/config.js';
 import { recordsToDetections } from '../src/eval/predictions.js';
-import { DEVICE_PROFILES, type DeviceProfile, applyDeviceProfile } from '../src/pipeline/colour/device-profiles.js';
-import { srgbToLab } from '../src/pipeline/colour/lab.js';
-import { ColourNormaliser } from '../src/pipeline/colour/normaliser.js';
+import { DEVICE_PROFILES, type DeviceProfile, applyDeviceProfile } from '../src/colour/device-profiles.js';
+import { srgbToLab } from '../src/colour/lab.js';
+import { ColourNormaliser } from '../src/colour/normaliser.js';
 import type { ColourNormaliseConfig } from '../src/pipeline/config.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');

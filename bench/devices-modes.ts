@@ -11,7 +11,7 @@ import type { Detector } from '../src/detect/detector.js';
 import { toCocoRecords } from '../src/detect/output-formats.js';
 import { evaluateCoco, type GroundTruthBox } from '../src/eval/coco-eval.js';
 import { recordsToDetections } from '../src/eval/predictions.js';
-import { ColourNormaliser } from '../src/pipeline/colour/normaliser.js';
+import { ColourNormaliser } from '../src/colour/normaliser.js';
 import type { DeviceModeResult } from '../src/sim/devices/device-report.js';
 import { MATCH_DEFAULTS, emptyTally, summariseTally, tallyFrame } from '../src/sim/devices/device-score.js';
 import { median } from '../src/sim/devices/render-device.js';

@@ -18,7 +18,7 @@ import { AutoCalibrator, colourReferenceOf } from '../src/detect/auto-calibrator
 import { CalibratedDetector } from '../src/detect/calibrated-detector.js';
 import { DETECT_DEFAULTS } from '../src/detect/config.js';
 import { OnnxDetector } from '../src/detect/onnx-detector.js';
-import { RBC_DIAMETER_UM } from '../src/pipeline/calibration/types.js';
+import { RBC_DIAMETER_UM } from '../src/calibration/types.js';
 import { BCCD_RBC_DIAMETER_PX } from '../src/track/scale.js';
 import { typerPathOption } from '../src/cli/typer-option.js';
 

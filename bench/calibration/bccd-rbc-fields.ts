@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { decodeImageFile } from '../../src/detect/image-decode.js';
 import { parseVocXml } from '../../src/eval/annotations/voc.js';
-import { median } from '../../src/pipeline/calibration/aggregate.js';
+import { median } from '../../src/calibration/aggregate.js';
 
 export { median };
 

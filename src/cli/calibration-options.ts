@@ -8,9 +8,9 @@ import { InvalidArgumentError, Option } from 'commander';
 import { CalibratedDetector } from '../detect/calibrated-detector.js';
 import { type CalibrationModeName, type DetectorCalibration, type FrameCalibrator, scaleFromUmPerPx } from '../detect/calibration-state.js';
 import type { Detector } from '../detect/detector.js';
-import { applyColourTransform } from '../pipeline/calibration/apply-colour.js';
-import { ProfileError as CoreProfileError, readDeviceProfile } from '../pipeline/calibration/profile-file.js';
-import type { DeviceProfile } from '../pipeline/calibration/types.js';
+import { applyColourTransform } from '../calibration/apply-colour.js';
+import { ProfileError as CoreProfileError, readDeviceProfile } from '../calibration/profile-file.js';
+import type { DeviceProfile } from '../calibration/types.js';
 import type { ModelCard } from '../core/model-card.js';
 import { AutoCalibrator, colourReferenceOf } from '../detect/auto-calibrator.js';
 import { WorkerCalibrator } from '../detect/worker-calibrator.js';
@@ -53,7 +53,7 @@ export class ProfileError extends Error {
   }
 }
 
-/** Reads a device profile (src/pipeline/calibration/profile-file.ts). Missing: exit 66; unreadable or invalid: exit 2. */
+/** Reads a device profile (src/calibration/profile-file.ts). Missing: exit 66; unreadable or invalid: exit 2. */
 export async function readProfile(file: string): Promise<DeviceProfile> {
   const missing = await access(file).then(
     () => false,

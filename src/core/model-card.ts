@@ -22,7 +22,7 @@ export interface ModelCard {
     backgroundRgb: [number, number, number];
     /**
      * L*a*b* mean and std of the cell pixels only (optical density above Otsu's threshold,
-     * src/pipeline/calibration/cell-segmentation.ts): the target of the device colour fit.
+     * src/calibration/cell-segmentation.ts): the target of the device colour fit.
      * Absent in older cards (the fit then white-balances only).
      */
     cellLabMean?: [number, number, number];

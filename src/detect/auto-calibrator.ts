@@ -1,14 +1,14 @@
 /**
  * The `auto` calibration source of CalibratedDetector: the calibration core's Calibrator
- * (src/pipeline/calibration/calibrator.ts: warm-up medians, refined, then held; frames with no red
+ * (src/calibration/calibrator.ts: warm-up medians, refined, then held; frames with no red
  * cells keep the last good calibration) read as a FrameCalibrator.
  *
  * `perImage` (detect, eval): every image is calibrated by itself (warm-up of one frame).
  */
 import type { Frame } from '../core/frame.js';
 import type { ModelCard } from '../core/model-card.js';
-import { Calibrator, type CalibrationState, type CalibratorOptions } from '../pipeline/calibration/calibrator.js';
-import type { CellColourReference } from '../pipeline/calibration/colour-fit.js';
+import { Calibrator, type CalibrationState, type CalibratorOptions } from '../calibration/calibrator.js';
+import type { CellColourReference } from '../calibration/colour-fit.js';
 import type { CalibrationReading, FrameCalibrator } from './calibration-state.js';
 
 export interface AutoCalibratorOptions extends Partial<Omit<CalibratorOptions, 'reference' | 'profile'>> {

@@ -4,7 +4,7 @@
  * loop. Messages: src/detect/worker-calibrator.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Calibrator, type CalibratorOptions } from '../pipeline/calibration/calibrator.js';
+import { Calibrator, type CalibratorOptions } from '../calibration/calibrator.js';
 import type { CalibratorFromWorker, CalibratorToWorker } from './worker-calibrator.js';
 
 const port = parentPort;

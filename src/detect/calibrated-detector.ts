@@ -15,7 +15,7 @@
 import type { DetectionsXyxyPixels } from '../core/detections.js';
 import type { Frame } from '../core/frame.js';
 import type { ModelCard } from '../core/model-card.js';
-import type { ColourTransform, DeviceProfile, ScaleEstimate, TrainingScale } from '../pipeline/calibration/types.js';
+import type { ColourTransform, DeviceProfile, ScaleEstimate, TrainingScale } from '../calibration/types.js';
 import {
   type CalibrationModeName,
   type CalibrationReading,
@@ -31,7 +31,7 @@ import { RULER_DEFAULTS, type RulerConfig, TILING_DEFAULTS, type TilingConfig } 
 import { mergeTileDetections } from './tiling/merge.js';
 import { type TilePlan, planTiles } from './tiling/plan.js';
 import { type RulerMeasure, RulerWindow, measureRbcDiameter, rulerDisagreement } from './tiling/rbc-ruler.js';
-import { RBC_DIAMETER_UM } from '../pipeline/calibration/types.js';
+import { RBC_DIAMETER_UM } from '../calibration/types.js';
 import { renderTile } from './tiling/tile-image.js';
 
 export interface CalibratedDetectorOptions {

@@ -1,12 +1,12 @@
 /**
  * What a calibrated detector knows about the camera, and what it needs of the calibration core
- * (src/pipeline/calibration) in `auto` mode. Types only, plus the model's training scale.
+ * (src/calibration) in `auto` mode. Types only, plus the model's training scale.
  */
 import { BCCD_FRAME_WIDTH_PX, BCCD_RBC_DIAMETER_PX } from '../core/bccd-scale.js';
 import type { Frame } from '../core/frame.js';
 import type { ModelCard } from '../core/model-card.js';
-import type { ColourTransform, FieldMask, ScaleEstimate, TrainingScale } from '../pipeline/calibration/types.js';
-import { RBC_DIAMETER_UM } from '../pipeline/calibration/types.js';
+import type { ColourTransform, FieldMask, ScaleEstimate, TrainingScale } from '../calibration/types.js';
+import { RBC_DIAMETER_UM } from '../calibration/types.js';
 
 /**
  * - 'auto': calibrated from the frames themselves (the calibration core's Calibrator);

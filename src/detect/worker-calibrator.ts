@@ -7,7 +7,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../core/start-worker.js';
 import type { Frame } from '../core/frame.js';
-import type { CalibrationState, CalibratorOptions } from '../pipeline/calibration/calibrator.js';
+import type { CalibrationState, CalibratorOptions } from '../calibration/calibrator.js';
 import { readingOf } from './auto-calibrator.js';
 import type { CalibrationReading, FrameCalibrator } from './calibration-state.js';
 

@@ -4,7 +4,7 @@ import type { CaptureEvent } from '../capture/health.js';
 import type { SourceSpec } from '../capture/source-uri.js';
 import type { Frame } from '../core/frame.js';
 import type { Detector } from '../detect/detector.js';
-import type { ColourTransform } from './calibration/types.js';
+import type { ColourTransform } from '../calibration/types.js';
 import type { ColourNormaliseConfig, MetricsConfig } from './config.js';
 import type { LiveEvent } from './live-types.js';
 import { detectLatest } from './operators/detect-latest.js';

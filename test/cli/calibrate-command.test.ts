@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { redactSourceUri } from '../../src/cli/calibrate-frames.js';
-import { readDeviceProfile } from '../../src/pipeline/calibration/profile-file.js';
-import { discField, solid } from '../pipeline/calibration/synthetic.js';
+import { readDeviceProfile } from '../../src/calibration/profile-file.js';
+import { discField, solid } from '../calibration/synthetic.js';
 import { leukoscan } from './cli-helpers.js';
 
 let dir = '';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AutoCalibrator, colourReferenceOf, readingOf } from '../../src/detect/auto-calibrator.js';
-import type { CalibrationState } from '../../src/pipeline/calibration/calibrator.js';
+import type { CalibrationState } from '../../src/calibration/calibrator.js';
 import { testProfile } from './profile-fixture.js';
 import type { Frame } from '../../src/core/frame.js';
 

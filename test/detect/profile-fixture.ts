@@ -1,5 +1,5 @@
 /** A device profile for tests: 640x480, red cells `rbcDiameterPx` (default 51, x0.5 of BCCD), no stain. */
-import type { DeviceProfile, ScaleEstimate } from '../../src/pipeline/calibration/types.js';
+import type { DeviceProfile, ScaleEstimate } from '../../src/calibration/types.js';
 
 export const scaleOf = (rbcDiameterPx: number): ScaleEstimate => ({ rbcDiameterPx, umPerPx: 7.5 / rbcDiameterPx, rbcCount: 300, confidence: 0.9, method: 'test' });
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeImageFile } from '../../src/detect/image-decode.js';
 import { WorkerCalibrator } from '../../src/detect/worker-calibrator.js';
-import type { CalibrationState } from '../../src/pipeline/calibration/calibrator.js';
+import type { CalibrationState } from '../../src/calibration/calibrator.js';
 import type { Frame } from '../../src/core/frame.js';
 
 const DATA = process.env.LEUKOSCAN_DATA ?? join(process.cwd(), '..', 'shared', 'data');

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { map } from 'rxjs';
 import type { Frame } from '../../src/core/frame.js';
-import { type ColourCalibration, type ColourReference, computeCalibration, transformSrgb } from '../../src/pipeline/colour/calibration.js';
-import { labToSrgb, srgbToLab } from '../../src/pipeline/colour/lab.js';
-import { applyColourLut, applyFastColourLut, buildColourLut, buildFastColourLut } from '../../src/pipeline/colour/lut.js';
+import { type ColourCalibration, type ColourReference, computeCalibration, transformSrgb } from '../../src/colour/calibration.js';
+import { labToSrgb, srgbToLab } from '../../src/colour/lab.js';
+import { applyColourLut, applyFastColourLut, buildColourLut, buildFastColourLut } from '../../src/colour/lut.js';
 import { DEFAULT_COLOUR_CONFIG } from '../../src/pipeline/config.js';
-import { ColourNormaliser } from '../../src/pipeline/colour/normaliser.js';
-import { measureBackgroundRgb, measureLabStats } from '../../src/pipeline/colour/stats.js';
+import { ColourNormaliser } from '../../src/colour/normaliser.js';
+import { measureBackgroundRgb, measureLabStats } from '../../src/colour/stats.js';
 import { normaliseColour } from '../../src/pipeline/operators/normalise-colour.js';
 import { testScheduler } from './helpers.js';
 import { createRng } from '../../src/sim/rng.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DetectionsXyxyPixels } from '../../src/core/detections.js';
-import { DEVICE_PROFILES, applyDeviceProfile } from '../../src/pipeline/colour/device-profiles.js';
+import { DEVICE_PROFILES, applyDeviceProfile } from '../../src/colour/device-profiles.js';
 import type { MetricsSnapshot } from '../../src/pipeline/metrics.js';
 import { statusLine, statusLines, summariseDetections } from '../../src/cli/status-lines.js';
 import { tinyFrame } from './helpers.js';

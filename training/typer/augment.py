@@ -10,7 +10,7 @@ resolution loss, which keeps the shape too); parameters are explicit so that the
 - illuminant: `tint` (per-channel gains in linear light, what another lamp or camera does);
 - optics and sensor: `defocus`, `motion_blur`, `sensor_noise`, `jpeg` (the detector's, from
   training/data/optics.py), `rescale` (resolution loss);
-- the pipeline's colour normalisation: `white_balance` (twin of src/pipeline/colour, mode 'wb':
+- the pipeline's colour normalisation: `white_balance` (twin of src/colour, mode 'wb':
   the brightest 20% of pixels by luma are the background, mapped onto the model card's background
   in linear light with gains clamped to [1/3, 3]).
 """

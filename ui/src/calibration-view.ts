@@ -3,7 +3,7 @@
  * calibrated", "calibrating…", or "held (…)", and a Recalibrate button for the operator (after
  * changing the objective). Reads health.pipeline.calibration (src/stream/protocol.ts).
  */
-import { RBC_DIAMETER_UM } from '../../src/pipeline/calibration/types.js';
+import { RBC_DIAMETER_UM } from '../../src/calibration/types.js';
 import type { CalibrationHealth, Role } from '../../src/stream/protocol.js';
 import { scaleRelativeToBccd } from '../../src/track/scale.js';
 import type { Request } from './connection.js';

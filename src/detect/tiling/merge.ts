@@ -8,10 +8,10 @@
  *    what two tiles both kept near a seam. Sorted by score, highest first.
  */
 import type { DetectionsXyxyPixels } from '../../core/detections.js';
-import type { FieldMask } from '../../pipeline/calibration/types.js';
+import type { FieldMask } from '../../calibration/types.js';
 import { gatherBoxes } from '../boxes.js';
 import { type NmsOptions, nmsSorted } from '../nms.js';
-import { pointInField } from '../../pipeline/calibration/field-region.js';
+import { pointInField } from '../../calibration/field-region.js';
 import type { PixelRect, TilePlan } from './plan.js';
 
 export interface MergeOptions {

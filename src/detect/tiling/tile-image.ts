@@ -3,9 +3,9 @@
  * rest (padding, and frame pixels outside the field of view) painted with the background colour,
  * so the detector sees plasma rather than a black eyepiece surround or a stretched frame.
  */
-import type { FieldMask } from '../../pipeline/calibration/types.js';
+import type { FieldMask } from '../../calibration/types.js';
 import type { RgbImage } from '../preprocess.js';
-import { pixelInField } from '../../pipeline/calibration/field-region.js';
+import { pixelInField } from '../../calibration/field-region.js';
 import type { Tile } from './plan.js';
 
 export type Rgb = readonly [number, number, number];

@@ -1,16 +1,16 @@
 import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
 import type { Frame } from '../../core/frame.js';
-import { applyColourTransform } from '../calibration/apply-colour.js';
-import type { ColourTransform } from '../calibration/types.js';
-import type { ColourReference } from '../colour/calibration.js';
-import { ColourNormaliser } from '../colour/normaliser.js';
+import { applyColourTransform } from '../../calibration/apply-colour.js';
+import type { ColourTransform } from '../../calibration/types.js';
+import type { ColourReference } from '../../colour/calibration.js';
+import { ColourNormaliser } from '../../colour/normaliser.js';
 import type { ColourNormaliseConfig } from '../config.js';
 
 export interface NormaliseColourOptions {
   /**
    * The device calibration's colour transform (a profile's, or a live calibration's once it has
    * one), asked per frame: when it gives one, it is applied instead of the white balance to the
-   * card (src/pipeline/calibration/apply-colour.ts); null: the white balance, as before.
+   * card (src/calibration/apply-colour.ts); null: the white balance, as before.
    */
   readonly transform?: () => ColourTransform | null;
 }

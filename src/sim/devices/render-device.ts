@@ -1,4 +1,4 @@
-import { DEVICE_PROFILES, applyDeviceProfile } from '../../pipeline/colour/device-profiles.js';
+import { DEVICE_PROFILES, applyDeviceProfile } from '../../colour/device-profiles.js';
 import { gaussianBlurApprox } from '../render.js';
 import type { Rng } from '../rng.js';
 import { addNoise, applyIlluminant, cellsInCircle, eyepieceCircle, maskOutsideCircle, toBytes } from './optics.js';

@@ -16,7 +16,7 @@ export interface DeviceSpec {
   readonly frame: { readonly width: number; readonly height: number };
   /** A smartphone on the eyepiece: circular field of view of this radius (fraction of min(w, h) / 2), black outside. */
   readonly eyepiece?: { readonly radiusFraction: number };
-  /** A colour cast: name of a profile in src/pipeline/colour/device-profiles.ts. */
+  /** A colour cast: name of a profile in src/colour/device-profiles.ts. */
   readonly colourProfile?: string;
   /** Stain shift in optical density: haematoxylin-like (blue) and eosin-like (pink) amounts multiplied. */
   readonly stain?: StainShift;

@@ -1,11 +1,11 @@
 /** The calibration's reference values in the shipped model cards (trainingScale, cell colour). */
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { loadModelCard, parseModelCard } from '../../../src/detect/model-card-loader.js';
-import { dataRoot } from '../../../src/sim/bccd.js';
-import { bccdAvailable, median, rbcBoxSizes, splitIds } from '../../../bench/calibration/bccd-rbc-fields.js';
+import { loadModelCard, parseModelCard } from '../../src/detect/model-card-loader.js';
+import { dataRoot } from '../../src/sim/bccd.js';
+import { bccdAvailable, median, rbcBoxSizes, splitIds } from '../../bench/calibration/bccd-rbc-fields.js';
 
-const CARDS = ['leukoscan-lite.json', 'leukoscan-lite.int8.json'].map((f) => fileURLToPath(new URL(`../../../models/${f}`, import.meta.url)));
+const CARDS = ['leukoscan-lite.json', 'leukoscan-lite.int8.json'].map((f) => fileURLToPath(new URL(`../../models/${f}`, import.meta.url)));
 const root = dataRoot();
 
 describe('shipped cards carry the calibration reference', () => {

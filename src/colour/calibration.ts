@@ -1,5 +1,5 @@
-import type { ModelCard } from '../../core/model-card.js';
-import type { ColourNormaliseConfig } from '../config.js';
+import type { ModelCard } from '../core/model-card.js';
+import type { ColourNormaliseConfig } from './config.js';
 import { SRGB_TO_LINEAR, labToLinearRgb, linearRgbToLab, linearToSrgb } from './lab.js';
 import type { LabStats, Vec3 } from './stats.js';
 

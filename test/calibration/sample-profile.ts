@@ -1,5 +1,5 @@
 /** A plausible device profile for the file and calibrator tests. */
-import type { DeviceProfile } from '../../../src/pipeline/calibration/types.js';
+import type { DeviceProfile } from '../../src/calibration/types.js';
 
 export const SAMPLE_PROFILE: DeviceProfile = {
   version: 1,

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { measureLabStats } from '../../../src/pipeline/colour/stats.js';
-import { applyColourTransform } from '../../../src/pipeline/calibration/apply-colour.js';
-import { segmentCells } from '../../../src/pipeline/calibration/cell-segmentation.js';
-import { type CellColourReference, fitColourTransform, labStatsOf, transformColour } from '../../../src/pipeline/calibration/colour-fit.js';
-import { rasteriseField } from '../../../src/pipeline/calibration/field-region.js';
-import type { FieldMask } from '../../../src/pipeline/calibration/types.js';
+import { measureLabStats } from '../../src/colour/stats.js';
+import { applyColourTransform } from '../../src/calibration/apply-colour.js';
+import { segmentCells } from '../../src/calibration/cell-segmentation.js';
+import { type CellColourReference, fitColourTransform, labStatsOf, transformColour } from '../../src/calibration/colour-fit.js';
+import { rasteriseField } from '../../src/calibration/field-region.js';
+import type { FieldMask } from '../../src/calibration/types.js';
 import { discField, rng } from './synthetic.js';
 
 const W = 320;

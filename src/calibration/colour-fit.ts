@@ -4,7 +4,7 @@
  * so that how many cells are in view does not move the transform. The stain correction fades in
  * with optical density, so the plasma keeps the white-balanced reference colour. Pure.
  */
-import { DEFAULT_COLOUR_CONFIG } from '../config.js';
+import { DEFAULT_COLOUR_CONFIG } from '../colour/config.js';
 import { labToSrgb, linearRgbToLab } from '../colour/lab.js';
 import type { Vec3 } from '../colour/stats.js';
 import { type FrameCells, frameCells } from './cell-segmentation.js';

@@ -1,4 +1,4 @@
-import type { Frame } from '../../core/frame.js';
+import type { Frame } from '../core/frame.js';
 
 /**
  * Simulated camera/microscope colour profiles, for benchmarking colour normalisation.

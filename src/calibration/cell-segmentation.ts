@@ -3,7 +3,7 @@
  * rule: brightest pixels by luma), optical density against it, and Otsu's threshold on the OD.
  * Shared by the scale estimator and the colour fit, so that both see the same cells.
  */
-import { DEFAULT_COLOUR_CONFIG } from '../config.js';
+import { DEFAULT_COLOUR_CONFIG } from '../colour/config.js';
 import { type Vec3, measureBackgroundRgb } from '../colour/stats.js';
 import { rasteriseField } from './field-region.js';
 import { totalOpticalDensity } from './optical-density.js';

@@ -1,5 +1,5 @@
-import type { Frame } from '../../core/frame.js';
-import { type ColourNormaliseConfig, DEFAULT_COLOUR_CONFIG } from '../config.js';
+import type { Frame } from '../core/frame.js';
+import { type ColourNormaliseConfig, DEFAULT_COLOUR_CONFIG } from './config.js';
 import { type ColourCalibration, type ColourReference, computeCalibration, whiteBalanceGains } from './calibration.js';
 import { type ColourLut, type FastColourLut, applyColourLut, applyFastColourLut, buildColourLut, buildFastColourLut } from './lut.js';
 import { type LabStats, type Vec3, measureBackgroundRgb, measureLabStats } from './stats.js';

@@ -4,7 +4,7 @@
  * Frames with no red cells leave the last good calibration in place and say why in `lastError`.
  * A fixed profile turns estimation off; a µm/px override fixes the scale only.
  */
-import type { Frame } from '../../core/frame.js';
+import type { Frame } from '../core/frame.js';
 import { combineColour, combineFields, combineScales } from './aggregate.js';
 import { frameCells } from './cell-segmentation.js';
 import { type CellColourReference, fitColourTransform } from './colour-fit.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Frame } from '../../../src/core/frame.js';
-import { Calibrator, type CalibrationState } from '../../../src/pipeline/calibration/calibrator.js';
-import { NO_RED_CELLS } from '../../../src/pipeline/calibration/scale.js';
+import type { Frame } from '../../src/core/frame.js';
+import { Calibrator, type CalibrationState } from '../../src/calibration/calibrator.js';
+import { NO_RED_CELLS } from '../../src/calibration/scale.js';
 import { SAMPLE_PROFILE } from './sample-profile.js';
 import { discField, solid, testPattern } from './synthetic.js';
 

@@ -1,5 +1,5 @@
 /**
- * Applies a `ColourTransform` to packed RGB24 through a 3D LUT (src/pipeline/colour/lut.ts):
+ * Applies a `ColourTransform` to packed RGB24 through a 3D LUT (src/colour/lut.ts):
  * the transform is sampled once per transform object (cached), then one table read per pixel.
  */
 import { type FastColourLut, applyFastColourLut, buildColourLutFrom, buildFastColourLut } from '../colour/lut.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { NO_RED_CELLS, estimateScale } from '../../../src/pipeline/calibration/scale.js';
-import { RBC_DIAMETER_UM } from '../../../src/pipeline/calibration/types.js';
-import { dataRoot } from '../../../src/sim/bccd.js';
-import { bccdAvailable, loadRbcField, median, rescaledFrame, splitIds, type RbcField } from '../../../bench/calibration/bccd-rbc-fields.js';
+import { NO_RED_CELLS, estimateScale } from '../../src/calibration/scale.js';
+import { RBC_DIAMETER_UM } from '../../src/calibration/types.js';
+import { dataRoot } from '../../src/sim/bccd.js';
+import { bccdAvailable, loadRbcField, median, rescaledFrame, splitIds, type RbcField } from '../../bench/calibration/bccd-rbc-fields.js';
 import { blackOutside, discField, solid, testPattern, uniformNoise } from './synthetic.js';
 
 describe('estimateScale on synthetic red cells', () => {

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ProfileError, readDeviceProfile, writeDeviceProfile } from '../../../src/pipeline/calibration/profile-file.js';
-import type { DeviceProfile } from '../../../src/pipeline/calibration/types.js';
+import { ProfileError, readDeviceProfile, writeDeviceProfile } from '../../src/calibration/profile-file.js';
+import type { DeviceProfile } from '../../src/calibration/types.js';
 import { SAMPLE_PROFILE } from './sample-profile.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'leukoscan-profile-'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { detectFieldMask } from '../../../src/pipeline/calibration/field-mask.js';
-import { boxInField, fieldFraction, forEachFieldPixel, pointInField, rasteriseField } from '../../../src/pipeline/calibration/field-region.js';
-import type { FieldMask } from '../../../src/pipeline/calibration/types.js';
+import { detectFieldMask } from '../../src/calibration/field-mask.js';
+import { boxInField, fieldFraction, forEachFieldPixel, pointInField, rasteriseField } from '../../src/calibration/field-region.js';
+import type { FieldMask } from '../../src/calibration/types.js';
 import { blackOutside, discField } from './synthetic.js';
 
 const W = 640;
