@@ -8,7 +8,7 @@ export function calibrationSummary(c: DetectorCalibration): string {
   if (c.status === 'off' && c.scale === null) return 'calibration off';
   const parts: string[] = [];
   if (c.scale === null) parts.push(c.status === 'calibrating' ? 'calibrating…' : 'no scale');
-  else parts.push(`Scale ${c.scale.umPerPx.toFixed(3)} µm/px (${c.scaleOverridden ? 'set by --um-per-px' : `${c.scale.rbcCount} red cells`})`);
+  else parts.push(`Scale ${c.scale.umPerPx.toFixed(3)} µm/px (${c.scaleOverridden ? 'set by --um-per-px' : `${c.scale.rbcCount} red cells${c.scale.method === 'detector-rbc' ? ' found by the detector' : ''}`})`);
   parts.push(`field: ${c.field.kind}`);
   parts.push(`colour: ${c.colour === null ? 'not calibrated' : 'calibrated'}`);
   if (c.plan !== null) parts.push(c.plan.mode === 'stretch' ? 'no tiles' : `${c.plan.tiles} tile${c.plan.tiles === 1 ? '' : 's'}`);
