@@ -40,8 +40,17 @@ export type StageMotion =
   /** Shift below the pause threshold. */
   | 'paused'
   | 'moving'
-  /** No overlap with the previous frames: a new segment starts here. */
+  /**
+   * A discontinuity: no overlap with the previous frames (the stage jumped, or the video started
+   * over). A new segment starts here, unless the view matched an area mapped earlier (`revisit`:
+   * relocalised, that segment's map continues and its cells are matched again).
+   */
   | 'jump';
+
+/** Whether a new segment starts at this frame: the first frame, or a jump that rejoined no mapped area. */
+export function startsSegment(f: Pick<RegisteredFrame, 'motion' | 'revisit'>): boolean {
+  return f.motion === 'start' || (f.motion === 'jump' && !f.revisit);
+}
 
 export interface RegisteredFrame {
   readonly frame: Frame;
@@ -49,9 +58,9 @@ export interface RegisteredFrame {
   readonly segment: number;
   /** Slide position (slide pixels) of the frame's top-left pixel. */
   readonly pose: { readonly x: number; readonly y: number };
-  /** Frame-pixel shift of the content since the previous frame (0 at start/jump). */
+  /** Frame-pixel shift of the content since the previous frame (0 at start/jump: unknown across a discontinuity). */
   readonly shift: { readonly dx: number; readonly dy: number };
-  /** Peak-to-sidelobe ratio of the phase correlation that placed this frame (0 at start/jump). */
+  /** Peak-to-sidelobe ratio of the phase correlation that placed this frame (0 where a segment starts). */
   readonly confidence: number;
   readonly motion: StageMotion;
   /** The direction of travel reversed (back-and-forth movement). */

@@ -55,6 +55,12 @@ export class Registrar {
   private lastDirection: { x: number; y: number } | null = null;
   /** Consecutive frames that could not be placed; relocalisation (one correlation per keyframe) is tried on the first and every `relocaliseInterval`-th. */
   private failStreak = 0;
+  /**
+   * The current segment started at a jump on which no sharp frame tried relocalisation (a restarted
+   * video's first pictures are often grey or blurred): the next sharp frame tries it against the
+   * other segments' maps, even if it places on this one.
+   */
+  private unlocalisedJump = false;
 
   constructor(config: Partial<RegistrationConfig> = {}) {
     this.cfg = { ...TRACK_DEFAULTS.registration, ...config };
@@ -79,15 +85,22 @@ export class Registrar {
     let tryRelocalise = false;
     if (placed) this.failStreak = 0;
     else tryRelocalise = this.failStreak++ % this.cfg.relocaliseInterval === 0;
-    if (!placed && sharp && tryRelocalise) {
-      const back = this.relocalise(spec);
+    const tried = sharp && (this.unlocalisedJump || (!placed && tryRelocalise));
+    if (tried) {
+      // placed on a segment that began at an unlocalised jump: only another segment's map can take it back
+      const back = this.relocalise(spec, placed ? this.segment : null);
+      this.unlocalisedJump = false;
       if (back) {
-        // the stage jumped back to an area mapped earlier: continue that segment's map
+        // the stage jumped back (or the video started over) onto an area mapped earlier: continue that segment's map
         placed = back;
         relocalised = true;
       }
     }
-    if (!placed) return this.startSegment(frame, grey, spec, focus, sharp, 'jump');
+    if (!placed) {
+      const reg = this.startSegment(frame, grey, spec, focus, sharp, 'jump');
+      this.unlocalisedJump = !tried;
+      return reg;
+    }
 
     let { pose, confidence } = placed;
     const revisitOf = this.findRevisit(pose, frame.width, frame.height);
@@ -107,7 +120,8 @@ export class Registrar {
     // after a relocalisation, motion is measured from where the previous frame would lie on this map: unknown, so none
     const move = relocalised ? { x: 0, y: 0 } : { x: pose.x - prev.pose.x, y: pose.y - prev.pose.y };
     const dist = Math.hypot(move.x, move.y);
-    const motion: StageMotion = relocalised || dist >= this.cfg.pausePx ? 'moving' : 'paused';
+    // a relocalised frame is a discontinuity that rejoined a mapped area: a jump, with `revisit`
+    const motion: StageMotion = relocalised ? 'jump' : dist >= this.cfg.pausePx ? 'moving' : 'paused';
     let reversal = false;
     if (motion === 'moving' && dist > 0) {
       const dir = { x: move.x / dist, y: move.y / dist };
@@ -136,6 +150,7 @@ export class Registrar {
 
   private startSegment(frame: Frame, grey: GreyImage, spec: Spectrum, focus: number, sharp: boolean, reason: 'start' | 'jump'): RegisteredFrame {
     this.segment = this.segmentCount++;
+    this.unlocalisedJump = false;
     this.keyframes = [];
     this.lastDirection = null;
     const pose = { x: 0, y: 0 };
@@ -170,12 +185,13 @@ export class Registrar {
   }
 
   /**
-   * After a jump: the keyframe (of any segment) this frame matches with a high
-   * confidence, and the pose on that segment's map. Switches to that segment.
+   * After a jump: the keyframe (of any segment but `exceptSegment`) this frame matches with a
+   * high confidence, and the pose on that segment's map. Switches to that segment.
    */
-  private relocalise(spec: Spectrum): { pose: { x: number; y: number }; confidence: number } | null {
+  private relocalise(spec: Spectrum, exceptSegment: number | null): { pose: { x: number; y: number }; confidence: number } | null {
     let best: { k: Keyframe; pose: { x: number; y: number }; confidence: number } | null = null;
     for (const k of this.allKeyframes) {
+      if (k.segment === exceptSegment) continue;
       const refSpec = k.spec ?? spectrum(k.grey, this.cfg.fftSize);
       const c = correlate(refSpec, spec);
       if (c.confidence >= this.cfg.relocaliseConfidence && (!best || c.confidence > best.confidence)) {
@@ -186,8 +202,9 @@ export class Registrar {
     if (best.k.segment !== this.segment) {
       this.segment = best.k.segment;
       this.keyframes = this.allKeyframes.filter((k) => k.segment === best!.k.segment);
-      this.lastDirection = null;
     }
+    // a jump has no direction of travel
+    this.lastDirection = null;
     this.keyframe = best.k;
     return { pose: best.pose, confidence: best.confidence };
   }
