@@ -85,4 +85,15 @@ describe('PUBLISHER RESTART - the video starts over inside one stream', () => {
     expect(run.frames.at(-1)!.segment).toBe(0);
     expect(run.events.filter((e) => e.kind === 'segment-started' && e.segment === 0)).toHaveLength(1);
   }, 60_000);
+
+  // KNOWN DEFECT (not fixed): the reader joined the stream after the video began, so the restart
+  // first shows slide that was never mapped. That starts a new segment (right), which then runs
+  // onto segment 0's map; segments are never merged, so every cell of the second pass is counted
+  // again (15 for 8 here). A real RTSP restart does this: bench/publisher-restart.ts. The fix needs
+  // a segment merge (registrar: match the new segment's views against other segments' keyframes
+  // within a per-frame budget; registry: re-home its cells and fold duplicates; no count retracted).
+  it.fails('KNOWN DEFECT - the reader joined after the video began: the second pass over the mapped slide is counted again', () => {
+    const run = replay([...video(10, RESTART_AT), ...video(0)]);
+    expect(run.counted).toHaveLength(CELLS.length);
+  }, 60_000);
 });
