@@ -47,6 +47,7 @@ import {
   type SessionStatus,
 } from './session.js';
 import type { PipelineSessionOptions } from './pipeline-session-options.js';
+import { toDifferentialBody } from './to-wire.js';
 
 export type { PipelineSessionStore } from '../app/scan-record.js';
 export type { PipelineSessionOptions } from './pipeline-session-options.js';
@@ -315,12 +316,8 @@ export class PipelineScanSession implements ScanSession {
   // -------------------------------------------------------------------------
 
   private deriveDifferential(): SessionDifferential {
-    return liveDifferential({
-      cells: this.counting.countedCells(),
-      reviewed: this.record.reviewed(),
-      base: this.record.baseCounts,
-      target: this.lifecycle.target,
-    });
+    const target = this.lifecycle.target;
+    return toDifferentialBody(liveDifferential({ cells: this.counting.countedCells(), reviewed: this.record.reviewed(), base: this.record.baseCounts, target }), target);
   }
 
   private emitDifferential(): void {

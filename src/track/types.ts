@@ -148,18 +148,33 @@ export interface TrackedFrame extends RegisteredFrame {
 /** Per-type count with its share and a 95% Wilson score interval (both in percent). */
 export interface TypeCount {
   readonly count: number;
+  /** count / total * 100; 0 when nothing is counted. */
   readonly percent: number;
+  /** Wilson score interval (95%); [0, 100] when nothing is counted. */
   readonly ci95: { readonly low: number; readonly high: number };
 }
 
+/** One type's line of a differential table. */
+export interface DifferentialRow extends TypeCount {
+  readonly type: LeukocyteType;
+}
+
+/**
+ * The differential: the one type for it (the live counter, the dashboard session, the store and
+ * the reports), computed in one place (`differentialFromTally` in differential.ts).
+ */
 export interface Differential {
   readonly counts: Readonly<Record<LeukocyteType, TypeCount>>;
+  /** The same counts as one row per leukocyte type, in LEUKOCYTE_TYPES order (tables, the wire). */
+  readonly rows: readonly DifferentialRow[];
   readonly total: number;
-  /** Target number of cells (e.g. 100 or 200). */
-  readonly target: number;
-  /** total / target, capped at 1. */
+  /** Target number of cells (e.g. 100 or 200); null: none set (a stored scan without one). */
+  readonly target: number | null;
+  /** total / target, capped at 1 (1 without a target). */
   readonly progress: number;
   readonly done: boolean;
+  /** How the intervals were computed. */
+  readonly ciMethod: string;
 }
 
 /** A counted cell as consumers see it. */
