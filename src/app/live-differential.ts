@@ -4,7 +4,8 @@
  */
 import type { LeukocyteType } from '../core/classes.js';
 import { differentialFromTally } from '../track/differential.js';
-import type { Differential } from '../track/types.js';
+import type { Differential, DifferentialRow } from '../track/types.js';
+import type { DifferentialBody, DifferentialRow as WireRow } from '../stream/protocol.js';
 import type { ReviewedType } from './live-counting.js';
 
 export interface LiveDifferentialInput {
@@ -25,4 +26,14 @@ export function liveDifferential(input: LiveDifferentialInput): Differential {
     counts[type] = (counts[type] ?? 0) + 1;
   }
   return differentialFromTally(counts, { target: input.target });
+}
+
+/** A differential as the wire carries it (the session's `differential` event), against the scan's target. */
+export function toDifferentialBody(d: Differential, target: number): DifferentialBody {
+  return { total: d.total, target, rows: toWireRows(d.rows), ciMethod: d.ciMethod };
+}
+
+/** A differential's rows (ci95 in percent) as the protocol's rows (ciLow / ciHigh in percent). */
+export function toWireRows(rows: readonly DifferentialRow[]): WireRow[] {
+  return rows.map((r) => ({ type: r.type, count: r.count, percent: r.percent, ciLow: r.ci95.low, ciHigh: r.ci95.high }));
 }

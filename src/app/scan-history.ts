@@ -9,7 +9,7 @@ import type { ScanStore } from '../store/scan-store.js';
 import type { CellRecord, ReviewAction as StoreReviewAction, ScanSummary as StoredScanSummary } from '../store/types.js';
 import type { CountedCell, ScanDetail, ScanSummary } from '../stream/protocol.js';
 import { type ReviewRequest, type ReviewResult, type ScanHistory, SessionCommandError } from '../stream/session.js';
-import { toWireRows } from '../stream/to-wire.js';
+import { toWireRows } from './live-differential.js';
 import type { PipelineSessionStore } from './scan-record.js';
 
 export const DEFAULT_MAX_CELLS_IN_DETAIL = 200;

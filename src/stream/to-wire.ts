@@ -4,8 +4,7 @@
  * counted cells and resets carry server state (JPEG encoding, the gallery) and
  * are mapped by the server itself.
  */
-import type { Differential, DifferentialRow } from '../track/types.js';
-import { PROTOCOL_VERSION, type DifferentialBody, type DifferentialRow as WireRow, type ServerMessage, type ServerMessageOf } from './protocol.js';
+import { PROTOCOL_VERSION, type ServerMessage, type ServerMessageOf } from './protocol.js';
 import type { SessionEvent } from './session.js';
 import { isSimUri } from './sources.js';
 
@@ -42,14 +41,4 @@ export function toWire(event: WireEvent, options: ToWireOptions = {}): ServerMes
     case 'cell-updated':
       return { v, type: 'cellUpdated', cellId: event.cellId, cellType: event.cellType, review: event.review };
   }
-}
-
-/** A differential (src/track's one type) as the wire carries it, against the scan's target. */
-export function toDifferentialBody(d: Differential, target: number): DifferentialBody {
-  return { total: d.total, target, rows: toWireRows(d.rows), ciMethod: d.ciMethod };
-}
-
-/** A differential's rows (ci95 in percent) as the protocol's rows (ciLow / ciHigh in percent). */
-export function toWireRows(rows: readonly DifferentialRow[]): WireRow[] {
-  return rows.map((r) => ({ type: r.type, count: r.count, percent: r.percent, ciLow: r.ci95.low, ciHigh: r.ci95.high }));
 }
