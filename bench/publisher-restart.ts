@@ -9,11 +9,11 @@
  *   npx tsx bench/publisher-restart.ts --video /tmp/rr/scan.mp4 [--restart-after 20] [--after 25]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
 import { capture } from '../src/capture/capture.js';
 import { resolveFfmpeg } from '../src/capture/ffmpeg-binary.js';
 import { Registrar } from '../src/track/registration/registrar.js';
 import { startsSegment, type RegisteredFrame } from '../src/track/types.js';
+import { freePort, waitForPort } from '../test/capture/rtsp-server.js';
 
 const SERVER = '/usr/bin/rtsp-server-perl';
 
@@ -22,31 +22,6 @@ function arg(name: string, fallback?: string): string {
   if (i >= 0 && process.argv[i + 1]) return process.argv[i + 1];
   if (fallback === undefined) throw new Error(`--${name} is required`);
   return fallback;
-}
-
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 10_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const srv = createServer();
-      srv.once('error', () => resolve(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let t = 0; t < 300; t++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nothing listens on 127.0.0.1:${port}`);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -66,8 +41,8 @@ async function main(): Promise<void> {
   const [clientPort, sourcePort] = [await freePort(), await freePort()];
   const rtpPort = 10_000 + 2 * Math.floor(Math.random() * 4000);
   const server = spawn(SERVER, ['--clientport', String(clientPort), '--serverport', String(sourcePort), '--client_listen_address', '127.0.0.1', '--source_listen_address', '127.0.0.1', '--rtp_start_port', String(rtpPort)], { stdio: 'ignore' });
-  await waitForPort(clientPort);
-  await waitForPort(sourcePort);
+  await waitForPort(clientPort, 30_000);
+  await waitForPort(sourcePort, 30_000);
   const publish = () =>
     spawn(resolveFfmpeg().path, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-i', video, '-c:v', 'mpeg4', '-q:v', '4', '-g', '20', '-f', 'rtsp', `rtsp://127.0.0.1:${sourcePort}/cam`], { stdio: 'ignore' });
   let publisher = publish();
