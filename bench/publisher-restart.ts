@@ -3,7 +3,8 @@
  * rtsp-server-perl on loopback, ffmpeg publishing a simulated scan (`leukoscan simulate`), the
  * app's `capture()` reading it, every frame through the real Registrar. After --restart-after s
  * the publisher is killed and started again from the start of the file; the server stays up.
- * Prints one line per discontinuity and a JSON summary: did the restart rejoin segment 0?
+ * Prints one line per discontinuity (and segment merge) and a JSON summary: did the restart rejoin
+ * segment 0, at the jump or by a later merge of the maps?
  *
  *   node bin/leukoscan.js simulate --seed 2 --size 320x240 --fps 10 --duration 60 --out /tmp/rr
  *   npx tsx bench/publisher-restart.ts --video /tmp/rr/scan.mp4 [--restart-after 20] [--after 25]
@@ -61,8 +62,9 @@ async function main(): Promise<void> {
     }
     const r = registrar.update({ ...e.frame, seq: frames.length });
     frames.push(r);
-    if (r.motion === 'jump' || r.motion === 'start' || (restartSeq >= 0 && frames.length - restartSeq <= 8)) {
-      log.push(`${at} s frame ${r.frame.seq}: ${r.motion}${r.revisit ? ' (revisit)' : ''} segment ${r.segment} pose (${r.pose.x.toFixed(0)}, ${r.pose.y.toFixed(0)}) sharp ${r.sharp} focus ${r.focus.toFixed(1)}`);
+    if (r.motion === 'jump' || r.motion === 'start' || r.merged || (restartSeq >= 0 && frames.length - restartSeq <= 8)) {
+      const merged = r.merged ? ` (segment ${r.merged.segment} merged in)` : '';
+      log.push(`${at} s frame ${r.frame.seq}: ${r.motion}${r.revisit ? ' (revisit)' : ''} segment ${r.segment}${merged} pose (${r.pose.x.toFixed(0)}, ${r.pose.y.toFixed(0)}) sharp ${r.sharp} focus ${r.focus.toFixed(1)}`);
     }
   });
   await sleep(restartAfterMs);
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
       greyOrBlurredAfter: after.filter((f) => !f.sharp).length,
       segmentsStartedAfterRestart: segmentsStarted,
       rejoinedSegment: rejoin ? { seq: rejoin.frame.seq, segment: rejoin.segment, pose: { x: Math.round(rejoin.pose.x), y: Math.round(rejoin.pose.y) } } : null,
+      merges: after.filter((f) => f.merged).map((f) => ({ seq: f.frame.seq, from: f.merged!.segment, into: f.segment })),
       lastSegment: frames.at(-1)?.segment ?? null,
     }),
   );

@@ -71,6 +71,12 @@ export interface RegisteredFrame {
   readonly focus: number;
   /** False when the focus score is low relative to recent frames: no counts from it. */
   readonly sharp: boolean;
+  /**
+   * Set on the frame where the segment in view ran onto another segment's map (a video that started
+   * over where the reader had not seen its start): that segment, `segment`, is now part of this
+   * one, and slide pixels of its map + `offset` are slide pixels of this one.
+   */
+  readonly merged?: { readonly segment: number; readonly offset: { readonly x: number; readonly y: number } };
 }
 
 /** One detection of a leukocyte, placed on the slide. */

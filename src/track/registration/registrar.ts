@@ -9,9 +9,10 @@ import { correlate, spectrum, type Correlation, type Spectrum } from './phase-co
 interface Keyframe {
   /** Order of creation within the run. */
   readonly index: number;
-  readonly segment: number;
+  /** Segment and pose change only when its segment's map merges into another (`mergeInto`). */
+  segment: number;
   readonly seq: number;
-  readonly pose: { x: number; y: number };
+  pose: { x: number; y: number };
   readonly grey: GreyImage;
   spec: Spectrum | null;
 }
@@ -61,6 +62,11 @@ export class Registrar {
    * other segments' maps, even if it places on this one.
    */
   private unlocalisedJump = false;
+  /**
+   * While the current segment began at a jump and has joined no other map: how many of the other
+   * segments' keyframes it has been looked up in (round robin); null: nothing to look for.
+   */
+  private joinCursor: number | null = null;
 
   constructor(config: Partial<RegistrationConfig> = {}) {
     this.cfg = { ...TRACK_DEFAULTS.registration, ...config };
@@ -94,6 +100,7 @@ export class Registrar {
         // the stage jumped back (or the video started over) onto an area mapped earlier: continue that segment's map
         placed = back;
         relocalised = true;
+        this.joinCursor = null;
       }
     }
     if (!placed) {
@@ -130,8 +137,15 @@ export class Registrar {
     }
     const k = this.keyframe!;
     const fromKey = Math.hypot(pose.x - k.pose.x, pose.y - k.pose.y);
+    let merged: RegisteredFrame['merged'];
     if (sharp && fromKey > this.cfg.keyframeShiftFraction * Math.min(frame.width, frame.height)) {
       this.addKeyframe(frame.seq, pose, grey, spec);
+      const join = this.lookUpOtherMaps(spec);
+      if (join) {
+        merged = this.mergeInto(join.k.segment, { x: join.pose.x - pose.x, y: join.pose.y - pose.y });
+        pose = join.pose;
+        confidence = join.confidence;
+      }
     }
     this.prev = { seq: frame.seq, width: frame.width, height: frame.height, pose, spec };
     return {
@@ -142,15 +156,17 @@ export class Registrar {
       confidence,
       motion,
       reversal,
-      revisit: relocalised || revisitOf !== null,
+      revisit: relocalised || revisitOf !== null || merged !== undefined,
       focus,
       sharp,
+      ...(merged ? { merged } : {}),
     };
   }
 
   private startSegment(frame: Frame, grey: GreyImage, spec: Spectrum, focus: number, sharp: boolean, reason: 'start' | 'jump'): RegisteredFrame {
     this.segment = this.segmentCount++;
     this.unlocalisedJump = false;
+    this.joinCursor = reason === 'jump' ? 0 : null;
     this.keyframes = [];
     this.lastDirection = null;
     const pose = { x: 0, y: 0 };
@@ -189,15 +205,7 @@ export class Registrar {
    * high confidence, and the pose on that segment's map. Switches to that segment.
    */
   private relocalise(spec: Spectrum, exceptSegment: number | null): { pose: { x: number; y: number }; confidence: number } | null {
-    let best: { k: Keyframe; pose: { x: number; y: number }; confidence: number } | null = null;
-    for (const k of this.allKeyframes) {
-      if (k.segment === exceptSegment) continue;
-      const refSpec = k.spec ?? spectrum(k.grey, this.cfg.fftSize);
-      const c = correlate(refSpec, spec);
-      if (c.confidence >= this.cfg.relocaliseConfidence && (!best || c.confidence > best.confidence)) {
-        best = { k, pose: { x: k.pose.x - c.dx, y: k.pose.y - c.dy }, confidence: c.confidence };
-      }
-    }
+    const best = this.bestMatch(this.allKeyframes.filter((k) => k.segment !== exceptSegment), spec);
     if (!best) return null;
     if (best.k.segment !== this.segment) {
       this.segment = best.k.segment;
@@ -207,6 +215,47 @@ export class Registrar {
     this.lastDirection = null;
     this.keyframe = best.k;
     return { pose: best.pose, confidence: best.confidence };
+  }
+
+  /** The keyframe of `candidates` this frame matches best at `relocaliseConfidence` or above, and its pose there. */
+  private bestMatch(candidates: Iterable<Keyframe>, spec: Spectrum): { k: Keyframe; pose: { x: number; y: number }; confidence: number } | null {
+    let best: { k: Keyframe; pose: { x: number; y: number }; confidence: number } | null = null;
+    for (const k of candidates) {
+      const c = correlate(k.spec ?? spectrum(k.grey, this.cfg.fftSize), spec);
+      if (c.confidence >= this.cfg.relocaliseConfidence && (!best || c.confidence > best.confidence)) {
+        best = { k, pose: { x: k.pose.x - c.dx, y: k.pose.y - c.dy }, confidence: c.confidence };
+      }
+    }
+    return best;
+  }
+
+  /**
+   * A segment begun at a jump may run onto another segment's map (a video that started over where
+   * the reader had not seen its start): at each of its new keyframes, the next
+   * `mergeChecksPerKeyframe` keyframes of the other segments (oldest first, round robin).
+   */
+  private lookUpOtherMaps(spec: Spectrum): { k: Keyframe; pose: { x: number; y: number }; confidence: number } | null {
+    if (this.joinCursor === null || this.cfg.mergeChecksPerKeyframe <= 0) return null;
+    const others = this.allKeyframes.filter((k) => k.segment !== this.segment);
+    if (others.length === 0) return null;
+    const n = Math.min(this.cfg.mergeChecksPerKeyframe, others.length);
+    const batch = Array.from({ length: n }, (_, i) => others[(this.joinCursor! + i) % others.length]);
+    this.joinCursor += n;
+    return this.bestMatch(batch, spec);
+  }
+
+  /** The current segment's map joins `target`'s: slide(target) = slide(current) + offset. */
+  private mergeInto(target: number, offset: { x: number; y: number }): { segment: number; offset: { x: number; y: number } } {
+    const from = this.segment;
+    for (const k of this.allKeyframes) {
+      if (k.segment !== from) continue;
+      k.segment = target;
+      k.pose = { x: k.pose.x + offset.x, y: k.pose.y + offset.y };
+    }
+    this.segment = target;
+    this.keyframes = this.allKeyframes.filter((k) => k.segment === target);
+    this.joinCursor = null;
+    return { segment: from, offset };
   }
 
   /** Pose of the new frame from a reference, or null when the correlation is not trusted. */
