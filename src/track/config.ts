@@ -30,7 +30,7 @@ export interface RegistrationConfig {
   relocaliseInterval: number;
   /**
    * A segment begun at a jump is looked up in the other segments' maps, this many of their
-   * keyframes (oldest first, round robin) at each of its new keyframes; a match at
+   * keyframes at each of its new keyframes (the best-correlating one of the last look-up and the one after it first, then the rest oldest first, round robin); a match at
    * `relocaliseConfidence` merges the two maps. 0: never (segments stay apart).
    */
   mergeChecksPerKeyframe: number;
@@ -87,7 +87,7 @@ export const TRACK_DEFAULTS: TrackConfig = {
     relocaliseConfidence: 50,
     maxKeyframes: 400,
     relocaliseInterval: 5,
-    mergeChecksPerKeyframe: 6,
+    mergeChecksPerKeyframe: 4,
   },
   registry: {
     // leukoscan-lite's leukocyte scores are low (sigmoid per type; the best BCCD test leukocyte

@@ -67,6 +67,8 @@ export class Registrar {
    * segments' keyframes it has been looked up in (round robin); null: nothing to look for.
    */
   private joinCursor: number | null = null;
+  /** The other segment's keyframe that correlated best (below the threshold) at the last look-up: it and the keyframe after it are looked at first next time, as the views close in. */
+  private joinLead: Keyframe | null = null;
 
   constructor(config: Partial<RegistrationConfig> = {}) {
     this.cfg = { ...TRACK_DEFAULTS.registration, ...config };
@@ -205,7 +207,7 @@ export class Registrar {
    * high confidence, and the pose on that segment's map. Switches to that segment.
    */
   private relocalise(spec: Spectrum, exceptSegment: number | null): { pose: { x: number; y: number }; confidence: number } | null {
-    const best = this.bestMatch(this.allKeyframes.filter((k) => k.segment !== exceptSegment), spec);
+    const { best } = this.bestMatch(this.allKeyframes.filter((k) => k.segment !== exceptSegment), spec);
     if (!best) return null;
     if (best.k.segment !== this.segment) {
       this.segment = best.k.segment;
@@ -217,31 +219,36 @@ export class Registrar {
     return { pose: best.pose, confidence: best.confidence };
   }
 
-  /** The keyframe of `candidates` this frame matches best at `relocaliseConfidence` or above, and its pose there. */
-  private bestMatch(candidates: Iterable<Keyframe>, spec: Spectrum): { k: Keyframe; pose: { x: number; y: number }; confidence: number } | null {
-    let best: { k: Keyframe; pose: { x: number; y: number }; confidence: number } | null = null;
+  /**
+   * The keyframe of `candidates` this frame matches best at `relocaliseConfidence` or above, with
+   * its pose there (`best`), and the one it correlates best with at any confidence (`top`).
+   */
+  private bestMatch(candidates: Iterable<Keyframe>, spec: Spectrum): { best: { k: Keyframe; pose: { x: number; y: number }; confidence: number } | null; top: Keyframe | null } {
+    let top: { k: Keyframe; pose: { x: number; y: number }; confidence: number } | null = null;
     for (const k of candidates) {
       const c = correlate(k.spec ?? spectrum(k.grey, this.cfg.fftSize), spec);
-      if (c.confidence >= this.cfg.relocaliseConfidence && (!best || c.confidence > best.confidence)) {
-        best = { k, pose: { x: k.pose.x - c.dx, y: k.pose.y - c.dy }, confidence: c.confidence };
-      }
+      if (!top || c.confidence > top.confidence) top = { k, pose: { x: k.pose.x - c.dx, y: k.pose.y - c.dy }, confidence: c.confidence };
     }
-    return best;
+    return { best: top && top.confidence >= this.cfg.relocaliseConfidence ? top : null, top: top?.k ?? null };
   }
 
   /**
    * A segment begun at a jump may run onto another segment's map (a video that started over where
-   * the reader had not seen its start): at each of its new keyframes, the next
-   * `mergeChecksPerKeyframe` keyframes of the other segments (oldest first, round robin).
+   * the reader had not seen its start): at each of its new keyframes, `mergeChecksPerKeyframe`
+   * keyframes of the other segments: the last look-up's best and the one after it (the views close
+   * in along the old path), then the rest oldest first, round robin.
    */
   private lookUpOtherMaps(spec: Spectrum): { k: Keyframe; pose: { x: number; y: number }; confidence: number } | null {
     if (this.joinCursor === null || this.cfg.mergeChecksPerKeyframe <= 0) return null;
     const others = this.allKeyframes.filter((k) => k.segment !== this.segment);
     if (others.length === 0) return null;
     const n = Math.min(this.cfg.mergeChecksPerKeyframe, others.length);
-    const batch = Array.from({ length: n }, (_, i) => others[(this.joinCursor! + i) % others.length]);
-    this.joinCursor += n;
-    return this.bestMatch(batch, spec);
+    const lead = this.joinLead ? others.indexOf(this.joinLead) : -1;
+    const batch = new Set<Keyframe>(lead >= 0 ? [others[lead], others[(lead + 1) % others.length]].slice(0, n) : []);
+    while (batch.size < n) batch.add(others[this.joinCursor++ % others.length]);
+    const { best, top } = this.bestMatch(batch, spec);
+    this.joinLead = top;
+    return best;
   }
 
   /** The current segment's map joins `target`'s: slide(target) = slide(current) + offset. */
