@@ -44,6 +44,7 @@ import { LIVE_SOURCE, calibratedDetector, describeCalibration } from '../src/cli
 import { scoreScan, sumScores, summarise, type ScanScore, type ScoreSummary } from '../src/sim/score.js';
 import { runCountEveryFrame, type CountRunResult } from '../src/app/run-count.js';
 import { SlideCounter } from '../src/track/slide-counter.js';
+import { startsSegment } from '../src/track/types.js';
 
 /** The scan's frames: as rendered, or through the device (--device). */
 function scanFrames(scan: SimulatedScan, device: DeviceSpec | null): Iterable<Frame> | AsyncIterable<Frame> {
@@ -69,7 +70,7 @@ async function runOracleSparse(scan: SimulatedScan, every: number, device: Devic
     if (detect) frames.detected++;
     else frames.skipped++;
     last = counter.update({ frame, detections: detect ? oracleFor(scan, frame, device) : null });
-    if (last.frame.motion === 'start' || last.frame.motion === 'jump') segmentStarts.set(last.frame.segment, frame.seq);
+    if (startsSegment(last.frame)) segmentStarts.set(last.frame.segment, frame.seq);
   }
   return { last, cells: counter.countedCells(), frames, segmentStarts };
 }

@@ -18,7 +18,7 @@ import { OnnxDetector } from '../src/detect/onnx-detector.js';
 import { livePipeline } from '../src/pipeline/live-pipeline.js';
 import { resolveSlideData } from '../src/sim/bccd.js';
 import { createAuth } from '../src/stream/auth.js';
-import { PipelineScanSession } from '../src/stream/pipeline-session.js';
+import { PipelineScanSession } from '../src/app/pipeline-session.js';
 import { StreamServer } from '../src/stream/server.js';
 import { simulatedCapture } from '../src/sim/sim-source.js';
 import { parseSimUri, validateServeSource } from '../src/stream/sources.js';

@@ -3,10 +3,9 @@
  * store's reviews applied, plus the counts an interrupted scan had before it was resumed. Pure.
  */
 import type { LeukocyteType } from '../core/classes.js';
-import { differentialFromCounts } from '../store/differential.js';
-import type { DifferentialRow as StoredRow } from '../store/types.js';
-import type { DifferentialRow } from '../stream/protocol.js';
-import type { SessionDifferential } from '../stream/session.js';
+import { differentialFromTally } from '../track/differential.js';
+import type { Differential, DifferentialRow } from '../track/types.js';
+import type { DifferentialBody, DifferentialRow as WireRow } from '../stream/protocol.js';
 import type { ReviewedType } from './live-counting.js';
 
 export interface LiveDifferentialInput {
@@ -18,7 +17,7 @@ export interface LiveDifferentialInput {
   readonly target: number;
 }
 
-export function liveDifferential(input: LiveDifferentialInput): SessionDifferential {
+export function liveDifferential(input: LiveDifferentialInput): Differential {
   const counts: Partial<Record<LeukocyteType, number>> = { ...input.base };
   for (const cell of input.cells) {
     const review = input.reviewed(cell.id);
@@ -26,16 +25,15 @@ export function liveDifferential(input: LiveDifferentialInput): SessionDifferent
     const type = review?.type ?? cell.type;
     counts[type] = (counts[type] ?? 0) + 1;
   }
-  const d = differentialFromCounts({ scanId: 0, counts, rejected: 0, pending: 0, target: input.target });
-  return {
-    total: d.counted,
-    target: input.target,
-    rows: toWireRows(d.rows),
-    ciMethod: d.ciMethod,
-  };
+  return differentialFromTally(counts, { target: input.target });
 }
 
-/** The store's rows (ci95 in percent) as the protocol's rows (ciLow / ciHigh in percent). */
-export function toWireRows(rows: readonly StoredRow[]): DifferentialRow[] {
+/** A differential as the wire carries it (the session's `differential` event), against the scan's target. */
+export function toDifferentialBody(d: Differential, target: number): DifferentialBody {
+  return { total: d.total, target, rows: toWireRows(d.rows), ciMethod: d.ciMethod };
+}
+
+/** A differential's rows (ci95 in percent) as the protocol's rows (ciLow / ciHigh in percent). */
+export function toWireRows(rows: readonly DifferentialRow[]): WireRow[] {
   return rows.map((r) => ({ type: r.type, count: r.count, percent: r.percent, ciLow: r.ci95.low, ciHigh: r.ci95.high }));
 }

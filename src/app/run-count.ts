@@ -8,7 +8,7 @@ import type { LiveEvent } from '../pipeline/live-types.js';
 import type { TrackConfigInput } from '../track/config.js';
 import { countedCellsOf } from '../track/counter.js';
 import { SlideCounter } from '../track/slide-counter.js';
-import type { CountedCell, CountUpdate } from '../track/types.js';
+import { startsSegment, type CountedCell, type CountUpdate } from '../track/types.js';
 
 export interface FrameStats {
   read: number;
@@ -45,7 +45,7 @@ function collector(track: TrackConfigInput, onUpdate?: (u: CountUpdate) => void)
         frames.detected++;
       }
       const u = counter.update({ frame: e.frame, detections: e.type === 'detections' ? e.detections : null });
-      if (e.type === 'frame' && (u.frame.motion === 'start' || u.frame.motion === 'jump')) segmentStarts.set(u.frame.segment, e.frame.seq);
+      if (e.type === 'frame' && startsSegment(u.frame)) segmentStarts.set(u.frame.segment, e.frame.seq);
       last = u;
       onUpdate?.(u);
       return u;

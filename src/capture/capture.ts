@@ -16,6 +16,8 @@ export interface CaptureOptions extends Partial<CaptureConfig> {
   /** Frame timestamps, ms since the Unix epoch. */
   readonly now?: () => number;
   readonly onSpawn?: (child: ChildProcess) => void;
+  /** Each line ffmpeg writes to stderr (at log level error: decoder and demuxer errors). */
+  readonly onStderr?: (line: string) => void;
 }
 
 /**
@@ -40,7 +42,7 @@ export function capture(source: string | SourceSpec, options: CaptureOptions = {
         return throwError(() => new CaptureError(spec.uri, `file not found: ${spec.path}`, [], true));
       }
       return new Observable<Frame>((subscriber) =>
-        ffmpegFrames(spec, { config, firstSeq: nextSeq, now, onSpawn: options.onSpawn }).subscribe({
+        ffmpegFrames(spec, { config, firstSeq: nextSeq, now, onSpawn: options.onSpawn, onStderr: options.onStderr }).subscribe({
           next: (frame) => {
             nextSeq = frame.seq + 1;
             subscriber.next(frame);

@@ -17,6 +17,8 @@ export interface FfmpegFramesOptions {
   readonly now: () => number;
   /** Called with the child process once it runs (tests use the pid). */
   readonly onSpawn?: (child: ChildProcess) => void;
+  /** Each stderr line as it comes (the CaptureError keeps only the last `stderrLines`). */
+  readonly onStderr?: (line: string) => void;
 }
 
 /** Child processes spawned here and not yet exited: teardown must leave none behind. */
@@ -87,6 +89,7 @@ export function ffmpegFrames(spec: SourceSpec, options: FfmpegFramesOptions): Ob
     command.on('stderr', (line: string) => {
       stderr.push(line);
       if (stderr.length > config.stderrLines) stderr.shift();
+      options.onStderr?.(line);
     });
     command.on('error', (err: Error) => {
       if (finished) return;

@@ -16,8 +16,16 @@ export const MAX_DECODER_ERRORS_KEPT = 5;
 
 export interface ReadCompleteness {
   readonly framesRead: number;
-  /** What the container says it holds, or null when it does not say (or ffprobe is missing). */
+  /**
+   * What the container says it holds, or null when it does not say (or ffprobe is missing). Where
+   * the frames were resampled (`resampledFps`): the container's duration at that rate.
+   */
   readonly containerFrames: number | null;
+  /**
+   * `--realtime`: ffmpeg resampled the video to this rate, so frames read follow the time decoded,
+   * not the container's frames; up to one second short still counts as whole.
+   */
+  readonly resampledFps?: number;
   /** Lines ffmpeg wrote at log level error while decoding (the first few) and how many there were. */
   readonly decoderErrors: readonly string[];
   readonly decoderErrorCount: number;
@@ -32,20 +40,34 @@ export interface CompletenessVerdict {
 
 /** Pure: did the read reach the end of the video? */
 export function judgeCompleteness(r: ReadCompleteness): CompletenessVerdict {
-  const short = r.containerFrames !== null && r.framesRead < r.containerFrames;
+  const short = r.containerFrames !== null && r.framesRead < r.containerFrames - (r.resampledFps ?? 0);
   if (!short && r.decoderErrorCount === 0) return { complete: true, warning: null };
-  const frames = r.containerFrames === null ? `read ${r.framesRead} frames (the container does not say how many it holds)` : `read ${r.framesRead} of ${r.containerFrames} frames`;
+  const rate = r.resampledFps === undefined ? '' : ` at ${r.resampledFps} fps`;
+  const frames = r.containerFrames === null ? `read ${r.framesRead} frames${rate} (the container does not say how many it holds)` : `read ${r.framesRead} of ${r.containerFrames} frames${rate}`;
   const errors = r.decoderErrorCount === 0 ? 'no decoder errors' : `${r.decoderErrorCount} decoder error${r.decoderErrorCount === 1 ? '' : 's'}, the first: ${r.decoderErrors[0]}`;
   return { complete: false, warning: `the video ended early: ${frames}; ${errors}` };
 }
 
 /** Frames the file's first video stream says it holds (nb_frames), or null if unknown. */
 export async function containerFrameCount(file: string): Promise<number | null> {
-  const ffprobe = ffprobePath();
+  const n = Number((await probe(file, ['-select_streams', 'v:0', '-show_entries', 'stream=nb_frames']))?.streams?.[0]?.nb_frames);
+  return Number.isInteger(n) && n > 0 ? n : null;
+}
+
+/**
+ * Frames the file holds once resampled to `fps` (as `--realtime` reads it): its container
+ * duration at that rate, or null if the container does not say.
+ */
+export async function containerFramesAtRate(file: string, fps: number): Promise<number | null> {
+  const seconds = Number((await probe(file, ['-show_entries', 'format=duration']))?.format?.duration);
+  return seconds > 0 ? Math.round(seconds * fps) : null;
+}
+
+/** ffprobe's JSON for `entries`, or null when ffprobe fails. */
+async function probe(file: string, entries: readonly string[]): Promise<{ streams?: { nb_frames?: string }[]; format?: { duration?: string } } | null> {
   try {
-    const { stdout } = await run(ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=nb_frames', '-of', 'json', file], { timeout: 30_000 });
-    const n = Number((JSON.parse(stdout) as { streams?: { nb_frames?: string }[] }).streams?.[0]?.nb_frames);
-    return Number.isInteger(n) && n > 0 ? n : null;
+    const { stdout } = await run(ffprobePath(), ['-v', 'error', ...entries, '-of', 'json', file], { timeout: 30_000 });
+    return JSON.parse(stdout);
   } catch {
     return null;
   }

@@ -1,6 +1,6 @@
-import { LEUKOCYTE_TYPES, type LeukocyteType } from '../core/classes.js';
-import { typeCounts } from '../track/differential.js';
-import type { Differential, DifferentialRow } from './types.js';
+import type { LeukocyteType } from '../core/classes.js';
+import { differentialFromTally } from '../track/differential.js';
+import type { ScanDifferential } from './types.js';
 
 export interface DifferentialInput {
   readonly scanId: number;
@@ -10,17 +10,8 @@ export interface DifferentialInput {
   readonly target: number | null;
 }
 
-/** Pure: the stored differential table from per-type counts (numbers from src/track's `typeCounts`). */
-export function differentialFromCounts(input: DifferentialInput): Differential {
-  const { counts, total } = typeCounts(input.counts);
-  const rows: DifferentialRow[] = LEUKOCYTE_TYPES.map((type) => ({ type, ...counts[type] }));
-  return {
-    scanId: input.scanId,
-    counted: total,
-    rejected: input.rejected,
-    pending: input.pending,
-    target: input.target,
-    rows,
-    ciMethod: 'wilson-95',
-  };
+/** Pure: the stored differential from per-type counts (computed by src/track's `differentialFromTally`). */
+export function differentialFromCounts(input: DifferentialInput): ScanDifferential {
+  const d = differentialFromTally(input.counts, { target: input.target });
+  return { ...d, scanId: input.scanId, counted: d.total, rejected: input.rejected, pending: input.pending };
 }

@@ -8,7 +8,7 @@ import { differentialFromCounts } from './differential.js';
 import { CellNotFoundError, ScanNotFoundError } from './errors.js';
 import { toCellRecord, toEventRecord, toReviewRecord, toScanRecord, toScanSummary, type CellRow, type EventRow, type ReviewRow, type ScanRow, type ScanSummaryRow } from './rows.js';
 import { prepareStatements, tallyTypes, type Statements, type TypeCountRow } from './statements.js';
-import type { CellRecord, Differential, LoadedScan, ReviewRecord, ScanEventRecord, ScanRecord, ScanSummary } from './types.js';
+import type { CellRecord, ScanDifferential, LoadedScan, ReviewRecord, ScanEventRecord, ScanRecord, ScanSummary } from './types.js';
 
 /** A scan reference: its id, or 'latest' (the most recently started). */
 export type ScanRef = number | 'latest';
@@ -73,7 +73,7 @@ export abstract class ScanReads {
    * The differential of a scan from its stored cells and reviews (cells still queued are reported
    * as `pending`, not counted). Cheap (one indexed query): call it after 'cells-stored'/'reviewed'.
    */
-  differential(scanId: number): Differential {
+  differential(scanId: number): ScanDifferential {
     const scan = this.statements.scan.get(scanId) as ScanRow | undefined;
     if (!scan) throw new ScanNotFoundError(scanId, this.file);
     const { counts, rejected } = tallyTypes(this.statements.typeCounts.all(scanId) as TypeCountRow[]);

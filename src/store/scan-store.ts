@@ -9,7 +9,7 @@ import { CellNotFoundError, ScanNotWritableError, isDiskFullError } from './erro
 import { openDatabase } from './open-database.js';
 import { toReviewRecord, type ReviewRow } from './rows.js';
 import { softwareVersion } from './software-version.js';
-import type { CellRetypeInput, CountedCellInput, Differential, ReviewAction, ReviewRecord, ScanRecord, ScanStart, StoreEvent } from './types.js';
+import type { CellRetypeInput, CountedCellInput, ScanDifferential, ReviewAction, ReviewRecord, ScanRecord, ScanStart, StoreEvent } from './types.js';
 import { ScanReads, type ScanRef } from './scan-reads.js';
 import { WriteQueue } from './write-queue.js';
 import type { BatchResult, QueuedWrite } from './batch-writer.js';
@@ -248,7 +248,7 @@ export class ScanStore extends ScanReads {
    * old → new) and the differential recomputed from the stored state. Queued cells are flushed
    * first so a cell just shown in the gallery can be reviewed.
    */
-  async review(cellId: number, action: ReviewAction, operator: string): Promise<{ review: ReviewRecord; differential: Differential }> {
+  async review(cellId: number, action: ReviewAction, operator: string): Promise<{ review: ReviewRecord; differential: ScanDifferential }> {
     this.assertOpen();
     if (!operator) throw new Error('a review needs the operator who made it');
     if (action.kind === 'reclassify' && !isLeukocyteType(action.to)) {

@@ -6,6 +6,7 @@
  * unique across scans); track ids are the tracker's, unique within one scan.
  */
 import type { LeukocyteType } from '../core/classes.js';
+import type { Differential } from '../track/types.js';
 
 /**
  * Stored status. A 'running' or 'paused' scan whose writer process is gone is reported with
@@ -148,33 +149,17 @@ export interface ReviewRecord {
   readonly note: string | null;
 }
 
-/** Two-sided 95% confidence interval of a proportion, in percent. */
-export interface PercentInterval {
-  readonly low: number;
-  readonly high: number;
-}
-
-export interface DifferentialRow {
-  readonly type: LeukocyteType;
-  readonly count: number;
-  /** count / counted * 100; 0 when nothing is counted. */
-  readonly percent: number;
-  /** Wilson score interval (95%); [0, 100] when nothing is counted. */
-  readonly ci95: PercentInterval;
-}
-
-/** The differential, derived from stored cells and reviews (never kept anywhere else). */
-export interface Differential {
+/**
+ * A stored scan's differential (src/track's one `Differential`), derived from stored cells and
+ * reviews (never kept anywhere else), with the scan's bookkeeping beside it.
+ */
+export interface ScanDifferential extends Differential {
   readonly scanId: number;
-  /** Cells in the differential (rejected ones excluded). */
+  /** Cells in the differential (rejected ones excluded): `total`. */
   readonly counted: number;
   readonly rejected: number;
   /** Cells queued in memory and not yet in the file (they are not in the counts). */
   readonly pending: number;
-  readonly target: number | null;
-  /** One row per leukocyte type, in LEUKOCYTE_TYPES order. */
-  readonly rows: readonly DifferentialRow[];
-  readonly ciMethod: 'wilson-95';
 }
 
 export interface ScanEventRecord {
@@ -188,7 +173,7 @@ export interface ScanEventRecord {
 /** A scan with everything a report needs. */
 export interface LoadedScan {
   readonly scan: ScanSummary;
-  readonly differential: Differential;
+  readonly differential: ScanDifferential;
   readonly cells: readonly CellRecord[];
   readonly reviews: readonly ReviewRecord[];
   readonly events: readonly ScanEventRecord[];
@@ -218,7 +203,7 @@ export type StoreEvent =
   | { readonly type: 'paused'; readonly reason: 'disk-full' | 'write-error'; readonly message: string }
   /** Writes succeed again; everything held was written. */
   | { readonly type: 'resumed'; readonly pausedMs: number; readonly written: number }
-  | { readonly type: 'reviewed'; readonly review: ReviewRecord; readonly differential: Differential }
+  | { readonly type: 'reviewed'; readonly review: ReviewRecord; readonly differential: ScanDifferential }
   | { readonly type: 'scan-started'; readonly scan: ScanRecord }
   | { readonly type: 'scan-resumed'; readonly scan: ScanRecord }
   | { readonly type: 'scan-ended'; readonly scan: ScanRecord };

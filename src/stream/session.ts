@@ -9,7 +9,7 @@ import type { Frame } from '../core/frame.js';
 import type {
   CalibrationHealth,
   CountedCell,
-  DifferentialRow,
+  DifferentialBody,
   OverlayCell,
   ReviewAction,
   ScanDetail,
@@ -36,12 +36,8 @@ export interface InterruptedScanOffer {
   readonly target: number | null;
 }
 
-export interface SessionDifferential {
-  readonly total: number;
-  readonly target: number;
-  readonly rows: readonly DifferentialRow[];
-  readonly ciMethod: string;
-}
+/** The live differential as the wire carries it (src/track's `Differential`, mapped by `toDifferentialBody`). */
+export type SessionDifferential = DifferentialBody;
 
 export interface SessionHealth {
   readonly source: {

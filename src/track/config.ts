@@ -28,6 +28,12 @@ export interface RegistrationConfig {
   maxKeyframes: number;
   /** In a run of frames that cannot be placed, relocalisation is tried on the first and every this-many-th (keeps featureless runs cheap). */
   relocaliseInterval: number;
+  /**
+   * A segment begun at a jump is looked up in the other segments' maps, this many of their
+   * keyframes at each of its new keyframes (the best-correlating one of the last look-up and the one after it first, then the rest oldest first, round robin); a match at
+   * `relocaliseConfidence` merges the two maps. 0: never (segments stay apart).
+   */
+  mergeChecksPerKeyframe: number;
 }
 
 export interface RegistryConfig {
@@ -81,6 +87,7 @@ export const TRACK_DEFAULTS: TrackConfig = {
     relocaliseConfidence: 50,
     maxKeyframes: 400,
     relocaliseInterval: 5,
+    mergeChecksPerKeyframe: 4,
   },
   registry: {
     // leukoscan-lite's leukocyte scores are low (sigmoid per type; the best BCCD test leukocyte

@@ -3,7 +3,7 @@ import { centre } from './box.js';
 import type { CountPolicy } from './config.js';
 import { TRACK_DEFAULTS } from './config.js';
 import { differentialOf } from './differential.js';
-import type { CountedCell, CountedFrame, TrackedCell, TrackedFrame, TrackEvent } from './types.js';
+import { startsSegment, type CountedCell, type CountedFrame, type TrackedCell, type TrackedFrame, type TrackEvent } from './types.js';
 
 /** True when a cell passes the confirmation policy (it is then counted once, for good). */
 export function isConfirmed(cell: TrackedCell, policy: Pick<CountPolicy, 'minObservations' | 'minMeanScore'>): boolean {
@@ -51,8 +51,8 @@ export class Counter {
   update(tracked: TrackedFrame): { frame: CountedFrame; events: TrackEvent[] } {
     const { seq, timestampMs } = tracked.frame;
     const events: TrackEvent[] = [];
-    if (tracked.motion === 'start' || tracked.motion === 'jump') {
-      events.push({ kind: 'segment-started', seq, timestampMs, segment: tracked.segment, reason: tracked.motion });
+    if (startsSegment(tracked)) {
+      events.push({ kind: 'segment-started', seq, timestampMs, segment: tracked.segment, reason: tracked.motion === 'start' ? 'start' : 'jump' });
     }
     const newlyCounted: TrackedCell[] = [];
     const retyped: { cell: TrackedCell; previous: LeukocyteType }[] = [];

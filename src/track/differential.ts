@@ -2,6 +2,9 @@ import { LEUKOCYTE_TYPES, type LeukocyteType } from '../core/classes.js';
 import { TRACK_DEFAULTS } from './config.js';
 import type { Differential, TypeCount } from './types.js';
 
+/** The interval method of every differential. */
+export const CI_METHOD = 'wilson-95';
+
 /**
  * Wilson score interval for a binomial proportion k / n, as fractions in [0, 1].
  * n = 0 gives [0, 1] (nothing is known). The one Wilson interval of leukoscan: the live view,
@@ -38,14 +41,21 @@ export function typeCounts(
   return { counts, total };
 }
 
+/** Pure: the differential of per-type tallies, against a target (null: none set). */
+export function differentialFromTally(tally: Partial<Record<LeukocyteType, number>>, options: { target: number | null; z?: number }): Differential {
+  const { target } = options;
+  const { counts, total } = typeCounts(tally, options.z);
+  const rows = LEUKOCYTE_TYPES.map((type) => ({ type, ...counts[type] }));
+  const aimed = target !== null && target > 0;
+  return { counts, rows, total, target, progress: aimed ? Math.min(1, total / target) : 1, done: aimed && total >= target, ciMethod: CI_METHOD };
+}
+
 /** The differential of a set of typed counted cells: per-type counts, percentages and 95% CIs. */
 export function differentialOf(
   types: Iterable<LeukocyteType>,
   options: { target?: number; z?: number } = {},
 ): Differential {
-  const target = options.target ?? TRACK_DEFAULTS.count.target;
   const tally: Partial<Record<LeukocyteType, number>> = {};
   for (const t of types) tally[t] = (tally[t] ?? 0) + 1;
-  const { counts, total } = typeCounts(tally, options.z);
-  return { counts, total, target, progress: target > 0 ? Math.min(1, total / target) : 1, done: target > 0 && total >= target };
+  return differentialFromTally(tally, { target: options.target ?? TRACK_DEFAULTS.count.target, z: options.z });
 }

@@ -104,8 +104,12 @@ export class CellRegistry {
     this.cfg = { ...TRACK_DEFAULTS.registry, ...config };
   }
 
-  /** detections null: the detector skipped this frame; cells in view are projected for overlays. */
-  update(reg: RegisteredFrame, detections: DetectionsXyxyPixels | null): TrackedFrame {
+  /**
+   * detections null: the detector skipped this frame; cells in view are projected for overlays.
+   * `counted`: ids already counted, which a segment merge never folds away (reg.merged).
+   */
+  update(reg: RegisteredFrame, detections: DetectionsXyxyPixels | null, counted: ReadonlySet<number> = new Set()): TrackedFrame {
+    if (reg.merged) this.merge(reg.merged, reg.segment, counted);
     const { frame, pose, segment } = reg;
     const view: Box = { x1: pose.x, y1: pose.y, x2: pose.x + frame.width, y2: pose.y + frame.height };
     const inView = this.cells.filter((c) => c.segment === segment && intersect(c.slideBox, view) !== null);
@@ -156,6 +160,25 @@ export class CellRegistry {
     return this.result(reg, true, visible);
   }
 
+  /**
+   * Segment `from`'s map joined `into`'s: its cells move onto that map, and a moved cell that is one
+   * already there (duplicateOverlap) becomes one cell with both cells' views. The cell that stays is
+   * the counted one, so no count is taken back; two cells both counted before the merge stay two.
+   */
+  private merge(m: NonNullable<RegisteredFrame['merged']>, into: number, counted: ReadonlySet<number>): void {
+    const resident = this.cells.filter((c) => c.segment === into);
+    for (const c of this.cells.filter((c) => c.segment === m.segment)) {
+      c.segment = into;
+      c.slideBox = translate(c.slideBox, m.offset.x, m.offset.y);
+      const same = resident.find((r) => overlapOfSmaller(r.slideBox, c.slideBox) >= this.cfg.duplicateOverlap);
+      if (!same || (counted.has(same.id) && counted.has(c.id))) continue;
+      const [keep, gone] = counted.has(c.id) ? [c, same] : [same, c];
+      absorb(keep, gone);
+      this.cells.splice(this.cells.indexOf(gone), 1);
+      resident[resident.indexOf(same)] = keep;
+    }
+  }
+
   /** Gated association cost of a detection and a cell, both in slide pixels; the cell is clipped to the view first. */
   private pairCost(det: Box, cellBox: Box, view: Box): number {
     const clipped = intersect(cellBox, view);
@@ -193,6 +216,26 @@ export class CellRegistry {
 
   private result(reg: RegisteredFrame, detected: boolean, visible: TrackedFrame['visible']): TrackedFrame {
     return { ...reg, detected, visible, cells: this.cells.map(snapshot) };
+  }
+}
+
+/** `keep` takes `gone`'s views (the same cell seen on two maps); keep's box stays. */
+function absorb(keep: MutableCell, gone: MutableCell): void {
+  keep.observations += gone.observations;
+  keep.fullObservations += gone.fullObservations;
+  keep.scoreSum += gone.scoreSum;
+  for (const t of LEUKOCYTE_TYPES) keep.votes[t] += gone.votes[t];
+  if (gone.firstSeenSeq < keep.firstSeenSeq) {
+    keep.firstSeenSeq = gone.firstSeenSeq;
+    keep.firstSeenMs = gone.firstSeenMs;
+  }
+  if (gone.lastSeenSeq > keep.lastSeenSeq) {
+    keep.lastSeenSeq = gone.lastSeenSeq;
+    keep.lastSeenMs = gone.lastSeenMs;
+  }
+  if (gone.cropScore > keep.cropScore) {
+    keep.crop = gone.crop;
+    keep.cropScore = gone.cropScore;
   }
 }
 

@@ -45,13 +45,21 @@ export class SlideCounter {
       }
     } else {
       reg = this.registrar.update(input.frame);
+      if (reg.merged) this.moveRecent(reg.merged, reg.segment);
       this.lastSeq = input.frame.seq;
       this.recent.set(input.frame.seq, reg);
       if (this.recent.size > LATE_DETECTION_WINDOW) this.recent.delete(this.recent.keys().next().value as number);
     }
-    const tracked = this.registry.update(reg, input.detections);
+    const tracked = this.registry.update(reg, input.detections, this.latest?.frame.countedIds);
     this.latest = this.counter.update(tracked);
     return this.latest;
+  }
+
+  /** A late detection for a frame registered before a segment merge is placed on the merged map. */
+  private moveRecent(m: NonNullable<RegisteredFrame['merged']>, into: number): void {
+    for (const [seq, r] of this.recent) {
+      if (r.segment === m.segment) this.recent.set(seq, { ...r, segment: into, pose: { x: r.pose.x + m.offset.x, y: r.pose.y + m.offset.y } });
+    }
   }
 
   /** Counted cells at the latest frame. */

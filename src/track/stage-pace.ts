@@ -1,3 +1,5 @@
+import type { StageMotion } from './types.js';
+
 /**
  * Is the stage moving too fast for the detector? A cell is counted once it has
  * been seen whole in `minObservations` analysed frames, so between two analysed
@@ -31,6 +33,8 @@ export const DEFAULT_STAGE_PACE_CONFIG: Omit<StagePaceConfig, 'minObservations'>
 export interface PacedFrame {
   readonly detected: boolean;
   readonly segment: number;
+  /** 'jump': a discontinuity (a relocalised one keeps its segment); absent: taken as stage motion. */
+  readonly motion?: StageMotion;
   /** Slide position of the frame's top-left pixel. */
   readonly pose: { readonly x: number; readonly y: number };
   readonly frame: { readonly width: number; readonly height: number };
@@ -49,6 +53,8 @@ export class StagePace {
 
   /** Feeds one tracked frame; returns the pace (null until two analysed frames of one segment). */
   update(f: PacedFrame): number | null {
+    // a jump (also one back onto this segment's map) is not stage motion: no step across it
+    if (f.motion === 'jump') this.last = null;
     if (!f.detected) return this.current;
     const here = { segment: f.segment, x: f.pose.x, y: f.pose.y };
     const prev = this.last;

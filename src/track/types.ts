@@ -40,8 +40,17 @@ export type StageMotion =
   /** Shift below the pause threshold. */
   | 'paused'
   | 'moving'
-  /** No overlap with the previous frames: a new segment starts here. */
+  /**
+   * A discontinuity: no overlap with the previous frames (the stage jumped, or the video started
+   * over). A new segment starts here, unless the view matched an area mapped earlier (`revisit`:
+   * relocalised, that segment's map continues and its cells are matched again).
+   */
   | 'jump';
+
+/** Whether a new segment starts at this frame: the first frame, or a jump that rejoined no mapped area. */
+export function startsSegment(f: Pick<RegisteredFrame, 'motion' | 'revisit'>): boolean {
+  return f.motion === 'start' || (f.motion === 'jump' && !f.revisit);
+}
 
 export interface RegisteredFrame {
   readonly frame: Frame;
@@ -49,9 +58,9 @@ export interface RegisteredFrame {
   readonly segment: number;
   /** Slide position (slide pixels) of the frame's top-left pixel. */
   readonly pose: { readonly x: number; readonly y: number };
-  /** Frame-pixel shift of the content since the previous frame (0 at start/jump). */
+  /** Frame-pixel shift of the content since the previous frame (0 at start/jump: unknown across a discontinuity). */
   readonly shift: { readonly dx: number; readonly dy: number };
-  /** Peak-to-sidelobe ratio of the phase correlation that placed this frame (0 at start/jump). */
+  /** Peak-to-sidelobe ratio of the phase correlation that placed this frame (0 where a segment starts). */
   readonly confidence: number;
   readonly motion: StageMotion;
   /** The direction of travel reversed (back-and-forth movement). */
@@ -62,6 +71,12 @@ export interface RegisteredFrame {
   readonly focus: number;
   /** False when the focus score is low relative to recent frames: no counts from it. */
   readonly sharp: boolean;
+  /**
+   * Set on the frame where the segment in view ran onto another segment's map (a video that started
+   * over where the reader had not seen its start): that segment, `segment`, is now part of this
+   * one, and slide pixels of its map + `offset` are slide pixels of this one.
+   */
+  readonly merged?: { readonly segment: number; readonly offset: { readonly x: number; readonly y: number } };
 }
 
 /** One detection of a leukocyte, placed on the slide. */
@@ -139,18 +154,33 @@ export interface TrackedFrame extends RegisteredFrame {
 /** Per-type count with its share and a 95% Wilson score interval (both in percent). */
 export interface TypeCount {
   readonly count: number;
+  /** count / total * 100; 0 when nothing is counted. */
   readonly percent: number;
+  /** Wilson score interval (95%); [0, 100] when nothing is counted. */
   readonly ci95: { readonly low: number; readonly high: number };
 }
 
+/** One type's line of a differential table. */
+export interface DifferentialRow extends TypeCount {
+  readonly type: LeukocyteType;
+}
+
+/**
+ * The differential: the one type for it (the live counter, the dashboard session, the store and
+ * the reports), computed in one place (`differentialFromTally` in differential.ts).
+ */
 export interface Differential {
   readonly counts: Readonly<Record<LeukocyteType, TypeCount>>;
+  /** The same counts as one row per leukocyte type, in LEUKOCYTE_TYPES order (tables, the wire). */
+  readonly rows: readonly DifferentialRow[];
   readonly total: number;
-  /** Target number of cells (e.g. 100 or 200). */
-  readonly target: number;
-  /** total / target, capped at 1. */
+  /** Target number of cells (e.g. 100 or 200); null: none set (a stored scan without one). */
+  readonly target: number | null;
+  /** total / target, capped at 1 (1 without a target). */
   readonly progress: number;
   readonly done: boolean;
+  /** How the intervals were computed. */
+  readonly ciMethod: string;
 }
 
 /** A counted cell as consumers see it. */

@@ -21,9 +21,13 @@ describe('judgeCompleteness', () => {
     ['fewer frames than the container holds', 28, 60, 0, false],
     ['decoder errors though the count matches', 60, 60, 2, false],
     ['decoder errors, count unknown', 40, null, 1, false],
-  ])('%s', (_case, framesRead, containerFrames, n, complete) => {
+    // --realtime: resampled to 30 fps, so the count follows the time decoded (container: its duration at 30 fps)
+    ['resampled: the whole duration', 180, 180, 0, true, 30],
+    ['resampled: up to one second short is whole', 151, 180, 0, true, 30],
+    ['resampled: half the duration', 90, 180, 0, false, 30],
+  ])('%s', (_case, framesRead, containerFrames, n, complete, resampledFps?: number) => {
     const errors = Array.from({ length: n }, (_, i) => `[h264] Invalid NAL unit size (${i})`);
-    expect(judgeCompleteness({ framesRead, containerFrames, decoderErrors: errors, decoderErrorCount: n }).complete).toBe(complete);
+    expect(judgeCompleteness({ framesRead, containerFrames, decoderErrors: errors, decoderErrorCount: n, resampledFps }).complete).toBe(complete);
   });
 
   it('says what was read against what the container holds, and the first decoder error', () => {
@@ -43,7 +47,7 @@ describe('leukoscan count on a truncated video', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const count = (file: string) => leukoscan(['count', join(dir, file), '--model', TINY_MODEL, '--size', '160x120', '--threads', '1', '--json', join(dir, `${file}.json`)], 120_000);
+  const count = (file: string, ...extra: string[]) => leukoscan(['count', join(dir, file), '--model', TINY_MODEL, '--size', '160x120', '--threads', '1', ...extra, '--json', join(dir, `${file}${extra.join('')}.json`)], 120_000);
 
   it('a whole video: exit 0, no warning, the documented JSON keys', async () => {
     const r = await count('full.mp4');
@@ -61,5 +65,21 @@ describe('leukoscan count on a truncated video', () => {
     expect(j.incomplete).toMatchObject({ frames_read: j.frames.read, container_frames: 60 });
     expect(j.incomplete.decoder_error_count).toBeGreaterThan(0);
     expect(r.stdout).toMatch(/^counted \d+ leukocytes/);
+  });
+
+  it('TRUNCATED VIDEO, --realtime - exit 3 with the partial result: the time decoded against the container at --fps, and the decoder errors', async () => {
+    const r = await count('half.mp4', '--realtime', '--fps', '10');
+    expect(r.code, r.stderr).toBe(EXIT.PARTIAL);
+    expect(r.stderr).toMatch(/leukoscan count: WARNING: the video ended early: read \d+ of 60 frames at 10 fps; \d+ decoder errors?, the first: /);
+    const j = JSON.parse(readFileSync(join(dir, 'half.mp4--realtime--fps10.json'), 'utf8'));
+    expect(j.incomplete).toMatchObject({ frames_read: j.frames.read, container_frames: 60, resampled_fps: 10 });
+    expect(j.incomplete.decoder_error_count).toBeGreaterThan(0);
+    expect(r.stdout).toMatch(/^counted \d+ leukocytes/);
+  });
+
+  it('a whole video, --realtime: exit 0, no warning', async () => {
+    const r = await count('full.mp4', '--realtime', '--fps', '10');
+    expect(r.code, r.stderr).toBe(EXIT.OK);
+    expect(r.stderr).not.toContain('ended early');
   });
 });

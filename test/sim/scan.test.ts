@@ -4,6 +4,7 @@ import { oracleDetections } from '../../src/sim/oracle.js';
 import { buildScan } from '../../src/sim/scan.js';
 import { scoreScan, summarise } from '../../src/sim/score.js';
 import { SlideCounter } from '../../src/track/slide-counter.js';
+import { startsSegment } from '../../src/track/types.js';
 
 // Needs the BCCD data (../shared/data or LEUKOSCAN_DATA); fails loudly when it is missing.
 describe('simulated scan with the oracle detector (real BCCD test fields)', () => {
@@ -15,7 +16,7 @@ describe('simulated scan with the oracle detector (real BCCD test fields)', () =
     for (const frame of scan.frames()) {
       const p = scan.groundTruth.path[frame.seq];
       const u = counter.update({ frame, detections: oracleDetections(scan.groundTruth, p, frame.width, frame.height) });
-      if (u.frame.motion === 'start' || u.frame.motion === 'jump') starts.set(u.frame.segment, { x: p.x, y: p.y });
+      if (startsSegment(u.frame)) starts.set(u.frame.segment, { x: p.x, y: p.y });
       const o = starts.get(u.frame.segment)!;
       maxPoseError = Math.max(maxPoseError, Math.hypot(u.frame.pose.x + o.x - p.x, u.frame.pose.y + o.y - p.y));
     }

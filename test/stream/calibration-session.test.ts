@@ -8,7 +8,7 @@ import { Observable, type Subscriber } from 'rxjs';
 import type { LiveEvent } from '../../src/pipeline/live-types.js';
 import { CalibratedDetector } from '../../src/detect/calibrated-detector.js';
 import { calibrationHealth } from '../../src/stream/calibration-health.js';
-import { PipelineScanSession } from '../../src/stream/pipeline-session.js';
+import { PipelineScanSession } from '../../src/app/pipeline-session.js';
 import { type CalibrationHealth, PROTOCOL_VERSION, parseClientMessage, parseServerMessage, roleAllows } from '../../src/stream/protocol.js';
 import type { SessionEvent } from '../../src/stream/session.js';
 import { validateServeSource } from '../../src/stream/sources.js';

@@ -4,7 +4,7 @@
  * Issue 25 item 1: at most one open scan, and the status matches the pipeline.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { PipelineScanSession } from '../../src/stream/pipeline-session.js';
+import { PipelineScanSession } from '../../src/app/pipeline-session.js';
 import type { SessionCommand } from '../../src/stream/session.js';
 import { sessionOnStore } from './session-harness.js';
 import { probeSource } from '../../src/capture/probe-source.js';

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanStore } from '../../src/store/scan-store.js';
-import { PipelineScanSession } from '../../src/stream/pipeline-session.js';
+import { PipelineScanSession } from '../../src/app/pipeline-session.js';
 import type { SessionEvent } from '../../src/stream/session.js';
 import { validateServeSource } from '../../src/stream/sources.js';
 import { ScriptedPipeline } from './scripted-pipeline.js';

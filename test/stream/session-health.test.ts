@@ -1,7 +1,7 @@
 /** Issue 25 item 6: during an RTSP outage the source health says so (REAL session, scripted FAKE pipeline). */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HealthEvent } from '../../src/capture/health.js';
-import { PipelineScanSession } from '../../src/stream/pipeline-session.js';
+import { PipelineScanSession } from '../../src/app/pipeline-session.js';
 import type { SessionEvent } from '../../src/stream/session.js';
 import { validateServeSource } from '../../src/stream/sources.js';
 import { ScriptedPipeline } from './scripted-pipeline.js';

@@ -33,6 +33,16 @@ describe('StagePace', () => {
     expect(p.update(at(0, 0))).toBeNull();
   });
 
+  it('does not take a jump back onto the same segment (relocalised) for stage motion', () => {
+    const p = new StagePace(cfg);
+    p.update(at(0, 0));
+    p.update(at(0, 30));
+    // the video started over: the registrar rejoined segment 0 at its start, on a frame the detector skipped
+    expect(p.update({ ...at(-1000, 0, false), motion: 'jump' })).toBeCloseTo(0.25);
+    expect(p.update(at(-1000, 12))).toBeNull(); // as after a new segment: not a 1,000 px step (pace 3.0)
+    expect(p.update(at(-1000, 24))).toBeCloseTo(0.1);
+  });
+
   it('rejects a bad configuration', () => {
     expect(() => new StagePace({ ...cfg, window: 0 })).toThrow(/window/);
     expect(() => new StagePace({ ...cfg, cellFraction: 1 })).toThrow(/cellFraction/);

@@ -3,7 +3,7 @@ import type { DifferentialRow, ServerMessageOf } from '../../src/stream/protocol
 import { colourOf, nameOf } from './colours.js';
 import { clear, formatPercent, h, s } from './dom.js';
 
-type Differential = ServerMessageOf<'differential'>;
+type DifferentialMessage = ServerMessageOf<'differential'>;
 
 export class DifferentialView {
   readonly progressElement: HTMLElement;
@@ -15,7 +15,7 @@ export class DifferentialView {
   private readonly tbody: HTMLTableSectionElement;
   private readonly tfoot: HTMLTableSectionElement;
   private readonly chart: HTMLElement;
-  last: Differential | null = null;
+  last: DifferentialMessage | null = null;
 
   constructor() {
     this.progressCount = h('div', { class: 'progress-count', 'data-testid': 'progress-count' }, '0 / 100');
@@ -37,7 +37,7 @@ export class DifferentialView {
     this.chartElement = this.chart;
   }
 
-  update(d: Differential): void {
+  update(d: DifferentialMessage): void {
     this.last = d;
     const fraction = Math.min(1, d.total / d.target);
     this.progressCount.textContent = `${d.total} / ${d.target}`;

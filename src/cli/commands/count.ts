@@ -4,7 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { LEUKOCYTE_TYPES } from '../../core/classes.js';
 import { DEFAULT_CAPTURE_CONFIG } from '../../capture/config.js';
 import { SourceUriError, isLiveSource, parseSourceUri } from '../../capture/source-uri.js';
-import { DecoderErrors, containerFrameCount, judgeCompleteness } from '../../capture/video-integrity.js';
+import { DecoderErrors, containerFrameCount, containerFramesAtRate, judgeCompleteness } from '../../capture/video-integrity.js';
 import { DETECT_DEFAULTS } from '../../detect/config.js';
 import type { DeviceChoice } from '../../detect/detector.js';
 import { OnnxDetector } from '../../detect/onnx-detector.js';
@@ -44,7 +44,8 @@ export interface CountJson {
   cells: { id: number; type: string; confidence: number; slide_x: number; slide_y: number; first_seen: number; last_seen: number }[];
   frames: { read: number; detected: number; skipped: number };
   /** Only when a video file ended early (exit 3): what was read against what its container holds. */
-  incomplete?: { frames_read: number; container_frames: number | null; decoder_error_count: number; decoder_errors: string[] };
+  /** container_frames: at resampled_fps where the file was read with --realtime. */
+  incomplete?: { frames_read: number; container_frames: number | null; resampled_fps?: number; decoder_error_count: number; decoder_errors: string[] };
 }
 
 export function countJson(run: CountRunResult): CountJson {
@@ -110,7 +111,7 @@ export function register(program: Command): void {
       'after',
       '\nA file is read to its end and every frame goes through the detector unless --realtime is given.' +
         '\nThe tracker\'s pixel thresholds follow the scale of --profile or --um-per-px (BCCD\'s otherwise).' +
-        '\nExit codes: 0 counted; 3 the video ended early (decoder errors, or fewer frames than its container holds: the partial count is written);' +
+        '\nExit codes: 0 counted; 3 the video ended early (decoder errors, or fewer frames than its container holds; with --realtime, than its duration at --fps: the partial count is written);' +
         '\n66 the source, model or --profile is missing; 2 bad arguments or a bad --profile; 1 the run failed.',
     )
     .action(async (source: string, opts: CountOptions) => {
@@ -176,7 +177,7 @@ export function register(program: Command): void {
             detector,
             normalise: opts.normalise ? {} : false,
             metrics: false,
-            capture: { width: opts.size.width, height: opts.size.height, fps: opts.fps, realtime: true },
+            capture: { width: opts.size.width, height: opts.size.height, fps: opts.fps, realtime: true, onStderr: decoderErrors.add },
           });
           run = await runCountLive(live$, track, onUpdate, isLiveSource(spec) ? stopOnSigint() : undefined);
         }
@@ -184,12 +185,14 @@ export function register(program: Command): void {
         await detector.release();
       }
       const out: CountJson = countJson(run);
-      // A file read frame by frame is checked against its container: a cut file still ends with ffmpeg's exit 0.
-      if (spec.kind === 'file' && everyFrame) {
-        const read = { framesRead: run.frames.read, containerFrames: await containerFrameCount(spec.path), decoderErrors: decoderErrors.lines, decoderErrorCount: decoderErrors.total };
+      // A file is checked against its container: a cut file still ends with ffmpeg's exit 0. With
+      // --realtime ffmpeg resamples to --fps, so frames read are set against the container's duration.
+      if (spec.kind === 'file') {
+        const containerFrames = everyFrame ? await containerFrameCount(spec.path) : await containerFramesAtRate(spec.path, opts.fps);
+        const read = { framesRead: run.frames.read, containerFrames, decoderErrors: decoderErrors.lines, decoderErrorCount: decoderErrors.total, ...(everyFrame ? {} : { resampledFps: opts.fps }) };
         const verdict = judgeCompleteness(read);
         if (!verdict.complete) {
-          out.incomplete = { frames_read: read.framesRead, container_frames: read.containerFrames, decoder_error_count: read.decoderErrorCount, decoder_errors: [...read.decoderErrors] };
+          out.incomplete = { frames_read: read.framesRead, container_frames: read.containerFrames, ...(everyFrame ? {} : { resampled_fps: opts.fps }), decoder_error_count: read.decoderErrorCount, decoder_errors: [...read.decoderErrors] };
           process.stderr.write(`leukoscan count: WARNING: ${verdict.warning}\n`);
           process.exitCode = EXIT.PARTIAL;
         }

@@ -16,7 +16,7 @@ import { redactUri } from '../../capture/redact-uri.js';
 import { createAuth } from '../../stream/auth.js';
 import { DEFAULT_STREAM_CONFIG } from '../../stream/config.js';
 import { normaliseOrigin } from '../../stream/origin.js';
-import { PipelineScanSession } from '../../stream/pipeline-session.js';
+import { PipelineScanSession } from '../../app/pipeline-session.js';
 import { PROTOCOL_LIMITS } from '../../stream/protocol.js';
 import { StreamServer } from '../../stream/server.js';
 import { simulatedCapture } from '../../sim/sim-source.js';

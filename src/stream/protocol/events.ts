@@ -97,6 +97,9 @@ export const DifferentialMessageSchema = z.strictObject({
   ciMethod: z.string(),
 });
 
+/** A differential message without its envelope (what the session emits). */
+export type DifferentialBody = Omit<z.infer<typeof DifferentialMessageSchema>, 'v' | 'type'>;
+
 export const CountedCellSchema = z.strictObject({
   cellId: z.string(),
   trackId: z.int(),

@@ -9,9 +9,10 @@ import { correlate, spectrum, type Correlation, type Spectrum } from './phase-co
 interface Keyframe {
   /** Order of creation within the run. */
   readonly index: number;
-  readonly segment: number;
+  /** Segment and pose change only when its segment's map merges into another (`mergeInto`). */
+  segment: number;
   readonly seq: number;
-  readonly pose: { x: number; y: number };
+  pose: { x: number; y: number };
   readonly grey: GreyImage;
   spec: Spectrum | null;
 }
@@ -55,6 +56,19 @@ export class Registrar {
   private lastDirection: { x: number; y: number } | null = null;
   /** Consecutive frames that could not be placed; relocalisation (one correlation per keyframe) is tried on the first and every `relocaliseInterval`-th. */
   private failStreak = 0;
+  /**
+   * The current segment started at a jump on which no sharp frame tried relocalisation (a restarted
+   * video's first pictures are often grey or blurred): the next sharp frame tries it against the
+   * other segments' maps, even if it places on this one.
+   */
+  private unlocalisedJump = false;
+  /**
+   * While the current segment began at a jump and has joined no other map: how many of the other
+   * segments' keyframes it has been looked up in (round robin); null: nothing to look for.
+   */
+  private joinCursor: number | null = null;
+  /** The other segment's keyframe that correlated best (below the threshold) at the last look-up: it and the keyframe after it are looked at first next time, as the views close in. */
+  private joinLead: Keyframe | null = null;
 
   constructor(config: Partial<RegistrationConfig> = {}) {
     this.cfg = { ...TRACK_DEFAULTS.registration, ...config };
@@ -79,15 +93,23 @@ export class Registrar {
     let tryRelocalise = false;
     if (placed) this.failStreak = 0;
     else tryRelocalise = this.failStreak++ % this.cfg.relocaliseInterval === 0;
-    if (!placed && sharp && tryRelocalise) {
-      const back = this.relocalise(spec);
+    const tried = sharp && (this.unlocalisedJump || (!placed && tryRelocalise));
+    if (tried) {
+      // placed on a segment that began at an unlocalised jump: only another segment's map can take it back
+      const back = this.relocalise(spec, placed ? this.segment : null);
+      this.unlocalisedJump = false;
       if (back) {
-        // the stage jumped back to an area mapped earlier: continue that segment's map
+        // the stage jumped back (or the video started over) onto an area mapped earlier: continue that segment's map
         placed = back;
         relocalised = true;
+        this.joinCursor = null;
       }
     }
-    if (!placed) return this.startSegment(frame, grey, spec, focus, sharp, 'jump');
+    if (!placed) {
+      const reg = this.startSegment(frame, grey, spec, focus, sharp, 'jump');
+      this.unlocalisedJump = !tried;
+      return reg;
+    }
 
     let { pose, confidence } = placed;
     const revisitOf = this.findRevisit(pose, frame.width, frame.height);
@@ -107,7 +129,8 @@ export class Registrar {
     // after a relocalisation, motion is measured from where the previous frame would lie on this map: unknown, so none
     const move = relocalised ? { x: 0, y: 0 } : { x: pose.x - prev.pose.x, y: pose.y - prev.pose.y };
     const dist = Math.hypot(move.x, move.y);
-    const motion: StageMotion = relocalised || dist >= this.cfg.pausePx ? 'moving' : 'paused';
+    // a relocalised frame is a discontinuity that rejoined a mapped area: a jump, with `revisit`
+    const motion: StageMotion = relocalised ? 'jump' : dist >= this.cfg.pausePx ? 'moving' : 'paused';
     let reversal = false;
     if (motion === 'moving' && dist > 0) {
       const dir = { x: move.x / dist, y: move.y / dist };
@@ -116,8 +139,15 @@ export class Registrar {
     }
     const k = this.keyframe!;
     const fromKey = Math.hypot(pose.x - k.pose.x, pose.y - k.pose.y);
+    let merged: RegisteredFrame['merged'];
     if (sharp && fromKey > this.cfg.keyframeShiftFraction * Math.min(frame.width, frame.height)) {
       this.addKeyframe(frame.seq, pose, grey, spec);
+      const join = this.lookUpOtherMaps(spec);
+      if (join) {
+        merged = this.mergeInto(join.k.segment, { x: join.pose.x - pose.x, y: join.pose.y - pose.y });
+        pose = join.pose;
+        confidence = join.confidence;
+      }
     }
     this.prev = { seq: frame.seq, width: frame.width, height: frame.height, pose, spec };
     return {
@@ -128,14 +158,17 @@ export class Registrar {
       confidence,
       motion,
       reversal,
-      revisit: relocalised || revisitOf !== null,
+      revisit: relocalised || revisitOf !== null || merged !== undefined,
       focus,
       sharp,
+      ...(merged ? { merged } : {}),
     };
   }
 
   private startSegment(frame: Frame, grey: GreyImage, spec: Spectrum, focus: number, sharp: boolean, reason: 'start' | 'jump'): RegisteredFrame {
     this.segment = this.segmentCount++;
+    this.unlocalisedJump = false;
+    this.joinCursor = reason === 'jump' ? 0 : null;
     this.keyframes = [];
     this.lastDirection = null;
     const pose = { x: 0, y: 0 };
@@ -170,26 +203,66 @@ export class Registrar {
   }
 
   /**
-   * After a jump: the keyframe (of any segment) this frame matches with a high
-   * confidence, and the pose on that segment's map. Switches to that segment.
+   * After a jump: the keyframe (of any segment but `exceptSegment`) this frame matches with a
+   * high confidence, and the pose on that segment's map. Switches to that segment.
    */
-  private relocalise(spec: Spectrum): { pose: { x: number; y: number }; confidence: number } | null {
-    let best: { k: Keyframe; pose: { x: number; y: number }; confidence: number } | null = null;
-    for (const k of this.allKeyframes) {
-      const refSpec = k.spec ?? spectrum(k.grey, this.cfg.fftSize);
-      const c = correlate(refSpec, spec);
-      if (c.confidence >= this.cfg.relocaliseConfidence && (!best || c.confidence > best.confidence)) {
-        best = { k, pose: { x: k.pose.x - c.dx, y: k.pose.y - c.dy }, confidence: c.confidence };
-      }
-    }
+  private relocalise(spec: Spectrum, exceptSegment: number | null): { pose: { x: number; y: number }; confidence: number } | null {
+    const { best } = this.bestMatch(this.allKeyframes.filter((k) => k.segment !== exceptSegment), spec);
     if (!best) return null;
     if (best.k.segment !== this.segment) {
       this.segment = best.k.segment;
       this.keyframes = this.allKeyframes.filter((k) => k.segment === best!.k.segment);
-      this.lastDirection = null;
     }
+    // a jump has no direction of travel
+    this.lastDirection = null;
     this.keyframe = best.k;
     return { pose: best.pose, confidence: best.confidence };
+  }
+
+  /**
+   * The keyframe of `candidates` this frame matches best at `relocaliseConfidence` or above, with
+   * its pose there (`best`), and the one it correlates best with at any confidence (`top`).
+   */
+  private bestMatch(candidates: Iterable<Keyframe>, spec: Spectrum): { best: { k: Keyframe; pose: { x: number; y: number }; confidence: number } | null; top: Keyframe | null } {
+    let top: { k: Keyframe; pose: { x: number; y: number }; confidence: number } | null = null;
+    for (const k of candidates) {
+      const c = correlate(k.spec ?? spectrum(k.grey, this.cfg.fftSize), spec);
+      if (!top || c.confidence > top.confidence) top = { k, pose: { x: k.pose.x - c.dx, y: k.pose.y - c.dy }, confidence: c.confidence };
+    }
+    return { best: top && top.confidence >= this.cfg.relocaliseConfidence ? top : null, top: top?.k ?? null };
+  }
+
+  /**
+   * A segment begun at a jump may run onto another segment's map (a video that started over where
+   * the reader had not seen its start): at each of its new keyframes, `mergeChecksPerKeyframe`
+   * keyframes of the other segments: the last look-up's best and the one after it (the views close
+   * in along the old path), then the rest oldest first, round robin.
+   */
+  private lookUpOtherMaps(spec: Spectrum): { k: Keyframe; pose: { x: number; y: number }; confidence: number } | null {
+    if (this.joinCursor === null || this.cfg.mergeChecksPerKeyframe <= 0) return null;
+    const others = this.allKeyframes.filter((k) => k.segment !== this.segment);
+    if (others.length === 0) return null;
+    const n = Math.min(this.cfg.mergeChecksPerKeyframe, others.length);
+    const lead = this.joinLead ? others.indexOf(this.joinLead) : -1;
+    const batch = new Set<Keyframe>(lead >= 0 ? [others[lead], others[(lead + 1) % others.length]].slice(0, n) : []);
+    while (batch.size < n) batch.add(others[this.joinCursor++ % others.length]);
+    const { best, top } = this.bestMatch(batch, spec);
+    this.joinLead = top;
+    return best;
+  }
+
+  /** The current segment's map joins `target`'s: slide(target) = slide(current) + offset. */
+  private mergeInto(target: number, offset: { x: number; y: number }): { segment: number; offset: { x: number; y: number } } {
+    const from = this.segment;
+    for (const k of this.allKeyframes) {
+      if (k.segment !== from) continue;
+      k.segment = target;
+      k.pose = { x: k.pose.x + offset.x, y: k.pose.y + offset.y };
+    }
+    this.segment = target;
+    this.keyframes = this.allKeyframes.filter((k) => k.segment === target);
+    this.joinCursor = null;
+    return { segment: from, offset };
   }
 
   /** Pose of the new frame from a reference, or null when the correlation is not trusted. */

@@ -9,11 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanStore } from '../../src/store/scan-store.js';
-import { PipelineScanSession } from '../../src/stream/pipeline-session.js';
+import { PipelineScanSession } from '../../src/app/pipeline-session.js';
 import type { SessionEvent } from '../../src/stream/session.js';
 import { validateServeSource } from '../../src/stream/sources.js';
 import { SCAN_START, cell } from '../store/helpers/cells.js';
-import { ScriptedPipeline } from './scripted-pipeline.js';
+import { ScriptedPipeline } from '../stream/scripted-pipeline.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -19,12 +19,12 @@ import type { Frame } from '../core/frame.js';
 import { redactUri } from '../capture/redact-uri.js';
 import type { LiveEvent } from '../pipeline/live-types.js';
 import type { CountUpdate } from '../track/types.js';
-import { InterruptedScans } from '../app/interrupted-scans.js';
-import { withJpegCrops, countedCellEvents } from '../app/counted-cells.js';
-import { LiveCounting } from '../app/live-counting.js';
-import { initialHealth, withPipelineMetrics, withSourceHealth } from '../app/source-health.js';
-import { liveDifferential } from '../app/live-differential.js';
-import { storeHistory } from '../app/scan-history.js';
+import { InterruptedScans } from './interrupted-scans.js';
+import { withJpegCrops, countedCellEvents } from './counted-cells.js';
+import { LiveCounting } from './live-counting.js';
+import { initialHealth, withPipelineMetrics, withSourceHealth } from './source-health.js';
+import { liveDifferential, toDifferentialBody } from './live-differential.js';
+import { storeHistory } from './scan-history.js';
 import {
   type LifecycleEffect,
   type LifecycleInput,
@@ -32,10 +32,10 @@ import {
   initialLifecycle,
   isScanOpen,
   reduceLifecycle,
-} from '../app/scan-lifecycle.js';
-import { type PipelineSessionStore, ScanRecord } from '../app/scan-record.js';
-import { SerialQueue } from '../app/serial-queue.js';
-import { checkNewSource } from '../app/source-check.js';
+} from './scan-lifecycle.js';
+import { type PipelineSessionStore, ScanRecord } from './scan-record.js';
+import { SerialQueue } from './serial-queue.js';
+import { checkNewSource } from './source-check.js';
 import {
   type ScanHistory,
   type ScanSession,
@@ -45,10 +45,10 @@ import {
   type SessionEvent,
   type SessionHealth,
   type SessionStatus,
-} from './session.js';
+} from '../stream/session.js';
 import type { PipelineSessionOptions } from './pipeline-session-options.js';
 
-export type { PipelineSessionStore } from '../app/scan-record.js';
+export type { PipelineSessionStore } from './scan-record.js';
 export type { PipelineSessionOptions } from './pipeline-session-options.js';
 
 export class PipelineScanSession implements ScanSession {
@@ -315,12 +315,8 @@ export class PipelineScanSession implements ScanSession {
   // -------------------------------------------------------------------------
 
   private deriveDifferential(): SessionDifferential {
-    return liveDifferential({
-      cells: this.counting.countedCells(),
-      reviewed: this.record.reviewed(),
-      base: this.record.baseCounts,
-      target: this.lifecycle.target,
-    });
+    const target = this.lifecycle.target;
+    return toDifferentialBody(liveDifferential({ cells: this.counting.countedCells(), reviewed: this.record.reviewed(), base: this.record.baseCounts, target }), target);
   }
 
   private emitDifferential(): void {

@@ -1,10 +1,10 @@
 /** What PipelineScanSession (pipeline-session.ts) is built from: the pipeline, the source checks, the store, the target. */
 import type { Observable } from 'rxjs';
-import type { PipelineSessionStore } from '../app/scan-record.js';
+import type { PipelineSessionStore } from './scan-record.js';
 import type { LiveEvent } from '../pipeline/live-types.js';
 import type { TrackConfigInput } from '../track/config.js';
 import type { StagePaceConfig } from '../track/stage-pace.js';
-import type { CalibrationHealth } from './protocol.js';
+import type { CalibrationHealth } from '../stream/protocol.js';
 
 export interface PipelineSessionOptions {
   /** Starts the live pipeline for a source URI (capture → normalise → detect). Nothing runs until subscribed. */
