@@ -34,6 +34,7 @@ export const DEVICES: readonly DeviceSpec[] = [
   mag(1.25),
   mag(1.5),
   mag(2),
+  { name: 'crop-256', description: "×1, 256x256 crops around a leukocyte (a BCCD-like source of small crops)", magnification: 1, frame: { width: 256, height: 256 } },
   { name: 'eyepiece-x0.25', description: 'smartphone on the eyepiece: ×0.25, 416x416, circular field of view', magnification: 0.25, frame: PHONE, eyepiece: { radiusFraction: 0.94 } },
   { name: 'eyepiece-x0.6', description: 'smartphone on the eyepiece with zoom: ×0.6, 416x416, circular field of view', magnification: 0.6, frame: PHONE, eyepiece: { radiusFraction: 0.94 } },
   { name: 'eyepiece-x0.12', description: "smartphone on the eyepiece: ×0.12 (leukocytes ~22 px), 416x416, circle, JPEG 70, noise 3", magnification: 0.12, frame: PHONE, eyepiece: { radiusFraction: 0.94 }, jpegQuality: 70, noise: 3 },

@@ -46,12 +46,14 @@ export function renderDeviceFrame(input: RenderDeviceInput): DeviceFrame {
   const W = fields[0].width;
   const H = fields[0].height;
   const { cols, rows } = deviceLayout(spec, W, H);
-  // the view's top-left slide pixel: anywhere the frame fits; a crop above ×1 is centred near a leukocyte
+  // the view's top-left slide pixel: anywhere the frame fits; a crop of one field (above ×1, or a
+  // frame smaller than the field) is centred near a leukocyte
   const slackX = Math.max(0, cols * W - width / m);
   const slackY = Math.max(0, rows * H - height / m);
   let originX = Math.floor(rng.uniform(0, slackX));
   let originY = Math.floor(rng.uniform(0, slackY));
-  const target = m > 1 ? fields[0].cells[rng.int(0, Math.max(1, fields[0].cells.length))] : undefined;
+  const cropOfOneField = m > 1 || width / m < W || height / m < H;
+  const target = cropOfOneField ? fields[0].cells[rng.int(0, Math.max(1, fields[0].cells.length))] : undefined;
   if (target) {
     const jitter = () => rng.uniform(-0.25, 0.25);
     originX = Math.round(Math.min(slackX, Math.max(0, (target.box.x1 + target.box.x2) / 2 - width / m / 2 + jitter() * slackX)));
