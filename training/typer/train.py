@@ -9,6 +9,7 @@ frequencies: BCCD is mostly neutrophils, and the lab's smears look like BCCD), e
 smoothing 0.1. Checkpoints to ~/.cache/leukoscan/<run>/last.pt; the same command resumes.
 """
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -90,6 +91,8 @@ def main(argv=None):
     ap.add_argument("--splits", choices=("robust", "shipped"), default="robust",
                     help="robust: crops.robust_splits (a validation hold-out, all pbc_crops/ but it); shipped: all of "
                     "BCCD trainval + TXL PBC train + the first --pbc-per-type pbc_crops/")
+    ap.add_argument("--hed-sigma", type=float, default=None,
+                    help="robust views: HED stain jitter, alpha in 1 +- sigma per stain (default ViewConfig's 0.15)")
     ap.add_argument("--init", default=None, help="start from this typer checkpoint's weights (e.g. training.typer.recover's)")
     ap.add_argument("--minutes", type=float, default=None, help="stop (and checkpoint) after this many minutes")
     args = ap.parse_args(argv)
@@ -111,6 +114,8 @@ def main(argv=None):
         model.load_state_dict(torch.load(args.init, map_location="cpu")["model"])
         print(f"[init] weights from {args.init}", flush=True)
     view_cfg = ViewConfig.basic() if args.views == "basic" else ViewConfig.robust()
+    if args.hed_sigma is not None:
+        view_cfg = dataclasses.replace(view_cfg, hed_sigma=args.hed_sigma)
     make_view = augment if args.views == "legacy" else (lambda im, b, r, sz: random_view(im, b, r, sz, view_cfg))
     if os.path.exists(last):
         ck = torch.load(last, map_location="cpu")
