@@ -79,8 +79,10 @@ export class CalibratedDetector implements Detector {
   readonly #override: ScaleEstimate | null;
   readonly #nms: ReturnType<typeof nmsFromCard>;
   #frames = 0;
+  /** The last plan used (for `calibration`). */
   #plan: TilePlan | null = null;
-  #planKey = '';
+  /** The last plan made, by key: the scale is held between refinements, so most frames reuse it. */
+  #planCache: { readonly key: string; readonly plan: TilePlan } | null = null;
   readonly #ruler: RulerConfig | null;
   readonly #rulerWindow: RulerWindow;
   /** Per image: the last image's measure (its scale is reported). */
@@ -125,7 +127,8 @@ export class CalibratedDetector implements Detector {
     this.#observe(frame);
     const reading = this.#reading();
     const img = reading.colour !== null && this.#opts.applyColour ? this.#opts.applyColour(frame, reading.colour) : frame;
-    let plan = this.#planFor(frame, reading.scale);
+    const first = this.#planFor(frame, reading.scale);
+    let plan = first.plan;
     let out = await this.#detectPlan(frame, img, plan, reading.field);
     const ruler = this.#ruler;
     if (ruler === null) return out;
@@ -134,18 +137,32 @@ export class CalibratedDetector implements Detector {
       if (measure !== null && rulerDisagreement(measure.diameterPx, this.#usedDiameter(plan), ruler) !== 'untrusted') this.#rulerWindow.push(measure);
       return out;
     }
+    const tried = new Set([first.key]);
+    // per image, no red cells to measure: try the core's estimate even where it was too unsure to
+    // plan with, and keep that pass only if the red cells found there confirm the scale
+    if (measure === null && reading.scale !== null) {
+      const hypo = this.#planFor(frame, { ...reading.scale, confidence: 1 });
+      if (!tried.has(hypo.key)) {
+        tried.add(hypo.key);
+        const o = await this.#detectPlan(frame, img, hypo.plan, reading.field);
+        const m = measureRbcDiameter(o, ruler);
+        if (m !== null && rulerDisagreement(m.diameterPx, this.#usedDiameter(hypo.plan), ruler) !== 'untrusted') {
+          plan = hypo.plan;
+          out = o;
+          measure = m;
+        } else this.#plan = plan;
+      }
+    }
     // per image: detect again at the measured scale while the red cells disagree with the plan
-    const tried = new Set([this.#planKey]);
     for (let pass = 0; pass < ruler.maxPasses && measure !== null; pass++) {
       if (rulerDisagreement(measure.diameterPx, this.#usedDiameter(plan), ruler) !== 'rescale') break;
       const next = this.#planFor(frame, rulerScale(measure));
-      if (tried.has(this.#planKey)) break;
-      tried.add(this.#planKey);
-      const again = await this.#detectPlan(frame, img, next, reading.field);
+      if (tried.has(next.key)) break;
+      tried.add(next.key);
+      const again = await this.#detectPlan(frame, img, next.plan, reading.field);
       const m = measureRbcDiameter(again, ruler);
-      plan = next;
+      plan = next.plan;
       out = again;
-      this.#plan = next;
       measure = m ?? measure;
       if (m === null) break;
     }
@@ -228,14 +245,17 @@ export class CalibratedDetector implements Detector {
     }
   }
 
-  #planFor(frame: Frame, scale: ScaleEstimate | null): TilePlan {
+  /** The plan for this frame at this scale, and its key (the same key: the same plan; kept between frames). */
+  #planFor(frame: Frame, scale: ScaleEstimate | null): { plan: TilePlan; key: string } {
     const minConfidence = this.#opts.tiling?.minScaleConfidence ?? TILING_DEFAULTS.minScaleConfidence;
     const d = scale !== null && scale.confidence >= minConfidence ? scale.rbcDiameterPx : null;
     const key = `${frame.width}x${frame.height}@${d}`;
-    if (this.#plan !== null && this.#planKey === key) return this.#plan; // the scale is held between refinements
-    this.#planKey = key;
-    return planTiles({ frame, input: this.card.input, trainingRbcDiameterPx: this.trainingScale.rbcDiameterPx, rbcDiameterPx: d }, this.#opts.tiling);
+    if (this.#planCache?.key !== key) {
+      this.#planCache = { key, plan: planTiles({ frame, input: this.card.input, trainingRbcDiameterPx: this.trainingScale.rbcDiameterPx, rbcDiameterPx: d }, this.#opts.tiling) };
+    }
+    return this.#planCache;
   }
+
 
 }
 

@@ -67,7 +67,7 @@ export interface RulerConfig {
 export const RULER_DEFAULTS: RulerConfig = {
   rbcClass: 'RBC',
   minScore: 0.3,
-  minRbc: 4,
+  minRbc: 2,
   edgeMarginPx: 2,
   tolerance: 0.3,
   maxRatio: 2.2,
