@@ -24,7 +24,6 @@ export const NEEDS_DATA = '(needs ../shared/data or LEUKOSCAN_DATA)';
 export const BCCD_TEST_ROOT = dataAvailable ? SHARED_DATA : DEMO_DATA;
 /** A BCCD test field that is in the demo slide (so in both roots). */
 export const DEMO_FIELD = 'BloodImage_00007';
-export const DEMO_FIELDS = ['BloodImage_00007', 'BloodImage_00015', 'BloodImage_00021', 'BloodImage_00031'] as const;
 
 /** The JPEG of a BCCD field under a data root. */
 export function bccdImage(id: string, root = BCCD_TEST_ROOT): string {

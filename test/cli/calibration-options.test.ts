@@ -6,7 +6,6 @@ import { ProfileError, readProfile } from '../../src/cli/calibration-options.js'
 import { testProfile } from '../detect/profile-fixture.js';
 import { TINY_MODEL } from '../detect/helpers.js';
 import { leukoscan } from './cli-helpers.js';
-
 import { bccdImage, DEMO_DATA } from '../data.js';
 
 // A real BCCD field and split: the demo slide's (demo/), so a clone without ../shared/data runs these.

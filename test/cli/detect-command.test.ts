@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { leukoscan } from './cli-helpers.js';
 import { TINY_MODEL, tinyModelCopy } from '../detect/helpers.js';
-
 import { bccdImage, DEMO_DATA } from '../data.js';
 
 // Any real BCCD fields do: the demo slide's (demo/), so a clone without ../shared/data runs these.

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { leukoscan } from './cli-helpers.js';
 import { TINY_MODEL } from '../detect/helpers.js';
-
 import { DEMO_DATA } from '../data.js';
 
 // Real BCCD fields and annotations: the demo slide's (demo/), so a clone without ../shared/data runs these.

@@ -3,7 +3,6 @@ import { decodeImageFile } from '../../src/detect/image-decode.js';
 import { WorkerCalibrator } from '../../src/detect/worker-calibrator.js';
 import type { CalibrationState } from '../../src/calibration/calibrator.js';
 import type { Frame } from '../../src/core/frame.js';
-
 import { bccdImage, DEMO_DATA } from '../data.js';
 
 const REF = { backgroundRgb: [204, 206, 200] as [number, number, number] };
