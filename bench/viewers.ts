@@ -19,15 +19,16 @@ import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import { createAuth } from '../src/stream/auth.js';
 import { StreamServer } from '../src/stream/server.js';
 import { ScriptedScanSession, loadBccdFrames } from '../test/stream/scripted-session.js';
+import { dataRoot } from '../src/sim/bccd.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const DATA = resolve(process.env.LEUKOSCAN_DATA ?? resolve(HERE, '../../shared/data'));
+/** BCCD fields to replay: LEUKOSCAN_DATA, else ../shared/data, else the demo slide (demo/) of a public clone. */
+const DATA = dataRoot();
 const MIB = 1024 * 1024;
 
 export interface ViewerLoadOptions {

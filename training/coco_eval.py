@@ -101,7 +101,9 @@ def coco_eval(gts: Dict[str, Dict[str, np.ndarray]], dts: Dict[str, Dict[str, np
         precs = {}
         for cat in categories:
             sc, tm, ig, n_gt = [], [], [], 0
-            for img in gts:
+            # images in sorted id order, as pycocotools (sorted imgIds) and src/eval/coco-eval.ts do: the
+            # order breaks ties between equal scores of different images, so it must not follow the split file
+            for img in sorted(gts):
                 g, d = gts[img], dts.get(img, empty)
                 gmask = np.asarray(g["labels"]) == cat
                 dmask = np.asarray(d["labels"]) == cat

@@ -2,11 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { loadModelCard, parseModelCard } from '../../src/detect/model-card-loader.js';
-import { dataRoot } from '../../src/sim/bccd.js';
-import { bccdAvailable, median, rbcBoxSizes, splitIds } from '../../bench/calibration/bccd-rbc-fields.js';
+import { median, rbcBoxSizes, splitIds } from '../../bench/calibration/bccd-rbc-fields.js';
+import { dataAvailable, NEEDS_DATA, SHARED_DATA } from '../data.js';
 
 const CARDS = ['leukoscan-lite.json', 'leukoscan-lite.int8.json'].map((f) => fileURLToPath(new URL(`../../models/${f}`, import.meta.url)));
-const root = dataRoot();
+// BCCD trainval is not in the demo slide: the full data only.
+const root = SHARED_DATA;
 
 describe('shipped cards carry the calibration reference', () => {
   it.each(CARDS)('%s: trainingScale and cell L*a*b* statistics', async (file) => {
@@ -18,7 +19,7 @@ describe('shipped cards carry the calibration reference', () => {
     expect(card.colourReference.cellLabStd?.every((v) => v > 0)).toBe(true);
   });
 
-  it.skipIf(!bccdAvailable(root))('trainingScale is the median annotated RBC box of BCCD trainval at 512x384', async () => {
+  it.skipIf(!dataAvailable)(`trainingScale is the median annotated RBC box of BCCD trainval at 512x384 ${NEEDS_DATA}`, async () => {
     const sizes: number[] = [];
     for (const id of await splitIds(root, 'trainval')) for (const s of await rbcBoxSizes(root, id)) sizes.push(s * (512 / 640));
     const card = await loadModelCard(CARDS[0]);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NO_RED_CELLS, estimateScale } from '../../src/calibration/scale.js';
 import { RBC_DIAMETER_UM } from '../../src/calibration/types.js';
-import { dataRoot } from '../../src/sim/bccd.js';
-import { bccdAvailable, loadRbcField, median, rescaledFrame, splitIds, type RbcField } from '../../bench/calibration/bccd-rbc-fields.js';
+import { BCCD_TEST_ROOT } from '../data.js';
+import { loadRbcField, median, rescaledFrame, splitIds, type RbcField } from '../../bench/calibration/bccd-rbc-fields.js';
 import { blackOutside, discField, solid, testPattern, uniformNoise } from './synthetic.js';
 
 describe('estimateScale on synthetic red cells', () => {
@@ -70,11 +70,10 @@ describe('estimateScale refuses frames with no red cells', () => {
   });
 });
 
-const root = dataRoot();
-const haveBccd = bccdAvailable(root);
-if (!haveBccd) console.warn(`scale.test.ts: BCCD not found under ${root}: the rescaled-BCCD cases are skipped`);
+// BCCD test fields: the full split when present, else the demo slide's 20 (demo/); 12 are used.
+const root = BCCD_TEST_ROOT;
 
-describe.skipIf(!haveBccd)('estimateScale on rescaled BCCD test fields', () => {
+describe('estimateScale on rescaled BCCD test fields', () => {
   let fields: RbcField[] = [];
   const load = async () => {
     if (fields.length === 0) {

@@ -6,9 +6,11 @@ import { ProfileError, readProfile } from '../../src/cli/calibration-options.js'
 import { testProfile } from '../detect/profile-fixture.js';
 import { TINY_MODEL } from '../detect/helpers.js';
 import { leukoscan } from './cli-helpers.js';
+import { bccdImage, DEMO_DATA } from '../data.js';
 
-const DATA = process.env.LEUKOSCAN_DATA ?? join(process.cwd(), '..', 'shared', 'data');
-const IMG = join(DATA, 'bccd/JPEGImages/BloodImage_00000.jpg');
+// A real BCCD field and split: the demo slide's (demo/), so a clone without ../shared/data runs these.
+const DATA = DEMO_DATA;
+const IMG = bccdImage('BloodImage_00007', DEMO_DATA);
 const tmp = () => mkdtemp(join(tmpdir(), 'leukoscan-cal-'));
 
 const PROFILE = testProfile();

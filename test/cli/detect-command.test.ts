@@ -4,17 +4,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { leukoscan } from './cli-helpers.js';
 import { TINY_MODEL, tinyModelCopy } from '../detect/helpers.js';
+import { bccdImage, DEMO_DATA } from '../data.js';
 
-const DATA = process.env.LEUKOSCAN_DATA ?? join(process.cwd(), '..', 'shared', 'data');
-const IMG = (n: string) => join(DATA, 'bccd/JPEGImages', `BloodImage_${n}.jpg`);
+// Any real BCCD fields do: the demo slide's (demo/), so a clone without ../shared/data runs these.
+const IMG = (n: string) => bccdImage(`BloodImage_${n}`, DEMO_DATA);
 const tmp = () => mkdtemp(join(tmpdir(), 'leukoscan-cli-'));
 
 /** Two good BCCD images and one truncated copy. */
 async function imagesDir(): Promise<string> {
   const dir = await tmp();
-  await copyFile(IMG('00000'), join(dir, 'a.jpg'));
-  await copyFile(IMG('00001'), join(dir, 'b.jpg'));
-  const bytes = await readFile(IMG('00002'));
+  await copyFile(IMG('00007'), join(dir, 'a.jpg'));
+  await copyFile(IMG('00015'), join(dir, 'b.jpg'));
+  const bytes = await readFile(IMG('00021'));
   await writeFile(join(dir, 'c-truncated.jpg'), bytes.subarray(0, bytes.length / 3));
   return dir;
 }
@@ -71,7 +72,7 @@ describe('leukoscan detect (tiny fixture model: the numbers are meaningless, the
   });
 
   it('MISSING MODEL - named, exit 1', async () => {
-    const r = await leukoscan(['detect', IMG('00000'), '--model', '/nonexistent/m.onnx']);
+    const r = await leukoscan(['detect', IMG('00007'), '--model', '/nonexistent/m.onnx']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Model /nonexistent/m.onnx: not found');
   });
@@ -80,19 +81,19 @@ describe('leukoscan detect (tiny fixture model: the numbers are meaningless, the
     const model = await tinyModelCopy((c) => {
       c.std = [0, 1, 1];
     });
-    const r = await leukoscan(['detect', IMG('00000'), '--model', model]);
+    const r = await leukoscan(['detect', IMG('00007'), '--model', model]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/Model card .*model\.json: invalid card: std/);
   });
 
   it('UNWRITABLE OUTPUT - named, exit 1, before the model loads', async () => {
-    const r = await leukoscan(['detect', IMG('00000'), '--model', TINY_MODEL, '--out', '/nonexistent/dir/out.json']);
+    const r = await leukoscan(['detect', IMG('00007'), '--model', TINY_MODEL, '--out', '/nonexistent/dir/out.json']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Output /nonexistent/dir/out.json: cannot be written (ENOENT)');
   });
 
   it('BAD FLAG - a score threshold outside [0, 1] is a usage error (exit 2)', async () => {
-    const r = await leukoscan(['detect', IMG('00000'), '--score-threshold', '7']);
+    const r = await leukoscan(['detect', IMG('00007'), '--score-threshold', '7']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('must be a number in [0, 1]');
   });

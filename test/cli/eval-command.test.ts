@@ -4,16 +4,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { leukoscan } from './cli-helpers.js';
 import { TINY_MODEL } from '../detect/helpers.js';
+import { DEMO_DATA } from '../data.js';
 
-const DATA = process.env.LEUKOSCAN_DATA ?? join(process.cwd(), '..', 'shared', 'data');
-const BCCD = join(DATA, 'bccd');
+// Real BCCD fields and annotations: the demo slide's (demo/), so a clone without ../shared/data runs these.
+const BCCD = join(DEMO_DATA, 'bccd');
 const tmp = () => mkdtemp(join(tmpdir(), 'leukoscan-cli-'));
 
 describe('leukoscan eval', () => {
   it('runs the model on a split, prints the AP table, and its saved predictions re-evaluate to the same numbers', async () => {
     const dir = await tmp();
     const split = join(dir, 'split.txt');
-    await writeFile(split, 'BloodImage_00007\nBloodImage_00011\nBloodImage_00015\n');
+    await writeFile(split, 'BloodImage_00007\nBloodImage_00015\nBloodImage_00021\n');
     const args = ['--images', join(BCCD, 'JPEGImages'), '--annotations', BCCD, '--split', split, '--merge-wbc'];
     const a = await leukoscan(['eval', ...args, '--model', TINY_MODEL, '--device', 'cpu', '--json', join(dir, 'a.json'), '--save-predictions', join(dir, 'p.json')]);
     expect(a.code).toBe(0);
@@ -28,9 +29,9 @@ describe('leukoscan eval', () => {
   it('perfect predictions (the ground truth itself) score AP 100', async () => {
     const dir = await tmp();
     const split = join(dir, 'split.txt');
-    await writeFile(split, 'BloodImage_00007\nBloodImage_00011\n');
+    await writeFile(split, 'BloodImage_00007\nBloodImage_00015\n');
     const { readAnnotations } = await import('../../src/eval/annotations/index.js');
-    const set = await readAnnotations(BCCD, BCCD, ['BloodImage_00007', 'BloodImage_00011']);
+    const set = await readAnnotations(BCCD, BCCD, ['BloodImage_00007', 'BloodImage_00015']);
     const preds = set.boxes.map((g) => ({ file_name: `${g.imageId}.jpg`, category: g.category, bbox: g.bbox, score: 1 }));
     await writeFile(join(dir, 'p.json'), JSON.stringify(preds));
     const r = await leukoscan(['eval', '--images', join(BCCD, 'JPEGImages'), '--annotations', BCCD, '--split', split, '--predictions', join(dir, 'p.json'), '--json', join(dir, 'm.json')]);

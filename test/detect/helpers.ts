@@ -22,7 +22,3 @@ export async function tinyModelCopy(edit: (card: Record<string, unknown>) => voi
   await writeFile(join(dir, `${name}.json`), JSON.stringify(card));
   return model;
 }
-
-export function dataRoot(): string {
-  return process.env.LEUKOSCAN_DATA ?? fileURLToPath(new URL('../../../shared/data/', import.meta.url));
-}

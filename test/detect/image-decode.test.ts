@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImageFile, ImageDecodeError } from '../../src/detect/image-decode.js';
-import { dataRoot, tempDir } from './helpers.js';
+import { tempDir } from './helpers.js';
+import { bccdImage, DEMO_DATA } from '../data.js';
+
+// A real BCCD JPEG: one of the demo slide's fields (demo/), present in every clone.
+const BCCD_JPEG = bccdImage('BloodImage_00007', DEMO_DATA);
 
 describe('decodeImageFile', () => {
   it('decodes a PNG to packed RGB24, dropping alpha', async () => {
@@ -32,12 +36,12 @@ describe('decodeImageFile', () => {
   });
 
   it('decodes a BCCD JPEG at 640x480', async () => {
-    const f = await decodeImageFile(join(dataRoot(), 'bccd/JPEGImages/BloodImage_00000.jpg'));
+    const f = await decodeImageFile(BCCD_JPEG);
     expect([f.width, f.height, f.rgb.length]).toEqual([640, 480, 640 * 480 * 3]);
   });
 
   it('TRUNCATED IMAGE - names the file', async () => {
-    const bytes = await readFile(join(dataRoot(), 'bccd/JPEGImages/BloodImage_00000.jpg'));
+    const bytes = await readFile(BCCD_JPEG);
     const file = join(await tempDir(), 'truncated.jpg');
     await writeFile(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
     const err = (await decodeImageFile(file).catch((e: unknown) => e)) as Error;

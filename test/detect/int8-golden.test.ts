@@ -83,7 +83,7 @@ describe('shipped int8 models', () => {
         expect(detector.card.name).toBe(card.name);
       });
 
-      it.skipIf(!HOST_HAS_VNNI)(`finds PyTorch's float detections (score >= ${STRONG}: same class, IoU >= ${MIN_IOU}, score ±${SCORE_TOL}) and no strong extra`, async () => {
+      it.skipIf(!HOST_HAS_VNNI)(`finds PyTorch's float detections (score >= ${STRONG}: same class, IoU >= ${MIN_IOU}, score ±${SCORE_TOL}) and no strong extra (needs a CPU with VNNI, where --precision auto runs int8)`, async () => {
         const frame = await decodeImageFile(join(GOLDEN_ROOT, name, 'input.png'));
         const d = await detector.detect(frame);
         const box = (i: number) => d.boxes.subarray(i * 4, i * 4 + 4);

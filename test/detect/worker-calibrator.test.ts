@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeImageFile } from '../../src/detect/image-decode.js';
 import { WorkerCalibrator } from '../../src/detect/worker-calibrator.js';
 import type { CalibrationState } from '../../src/calibration/calibrator.js';
 import type { Frame } from '../../src/core/frame.js';
+import { bccdImage, DEMO_DATA } from '../data.js';
 
-const DATA = process.env.LEUKOSCAN_DATA ?? join(process.cwd(), '..', 'shared', 'data');
 const REF = { backgroundRgb: [204, 206, 200] as [number, number, number] };
 
 function nextState(c: WorkerCalibrator): Promise<CalibrationState> {
@@ -16,7 +15,7 @@ describe('WorkerCalibrator (the core Calibrator in a worker thread)', () => {
   it('measures off the event loop: a BCCD field gives a scale; frames sent while busy are skipped', async () => {
     const c = new WorkerCalibrator({ camera: 'test', reference: REF, warmupFrames: 1 });
     try {
-      const frame = await decodeImageFile(join(DATA, 'bccd/JPEGImages/BloodImage_00001.jpg'), 0);
+      const frame = await decodeImageFile(bccdImage('BloodImage_00007', DEMO_DATA), 0);
       const got = nextState(c);
       c.observe(frame);
       c.observe({ ...frame, seq: 1 }); // still measuring the first

@@ -1,7 +1,8 @@
 /**
  * The TS evaluator against training/'s Python evaluator (pycocotools rules in
  * numpy; `python3 -m training.evaluate --predictions`), on identical
- * predictions over BCCD test: they must agree within 0.1 AP.
+ * predictions over BCCD test: they must agree within 0.1 AP. The test split is the full one
+ * (72 fields) with ../shared/data or LEUKOSCAN_DATA, else the demo slide's 20 test fields (demo/).
  *
  * The predictions are synthetic (seeded jitter of the ground truth, misses,
  * false positives, leukocyte types to merge) so that AP lands mid-range where
@@ -18,9 +19,10 @@ import { runEval } from '../../src/cli/commands/eval.js';
 import { readVoc, readSplit } from '../../src/eval/annotations/index.js';
 import type { CocoDetectionRecord } from '../../src/detect/output-formats.js';
 import { createRng } from '../../src/sim/rng.js';
+import { BCCD_TEST_ROOT } from '../data.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const DATA = process.env.LEUKOSCAN_DATA ?? join(REPO, '..', 'shared', 'data');
+const DATA = BCCD_TEST_ROOT;
 const BCCD = join(DATA, 'bccd');
 const PY = '/usr/bin/python3';
 const TOLERANCE = 0.1; // AP points
@@ -71,7 +73,7 @@ function pythonEvaluate(predictions: string): Record<string, number> {
 
 describe('TS evaluator agrees with training/evaluate.py (within 0.1 AP)', () => {
   it('has its inputs', () => {
-    expect(existsSync(join(BCCD, 'Annotations')), `BCCD data missing at ${BCCD} (set LEUKOSCAN_DATA)`).toBe(true);
+    expect(existsSync(join(BCCD, 'Annotations')), `BCCD data missing at ${BCCD}`).toBe(true);
     expect(existsSync(join(REPO, 'training', 'evaluate.py')), 'training/evaluate.py missing').toBe(true);
   });
 

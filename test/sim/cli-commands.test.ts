@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leukoscan } from '../cli/cli-helpers.js';
 import { TINY_MODEL } from '../detect/helpers.js';
 
-// `simulate` needs the BCCD data (../shared/data or LEUKOSCAN_DATA) and fails loudly without it.
+// `simulate` with no --data scans ../shared/data (or LEUKOSCAN_DATA) when there, else the demo slide (demo/);
+// a --data folder that is missing fails loudly (MISSING DATA below).
 describe('leukoscan simulate + count (end to end, tiny fixture model)', () => {
   let dir = '';
   beforeAll(async () => {

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { dataRoot } from '../../src/sim/bccd.js';
 import { oracleDetections } from '../../src/sim/oracle.js';
 import { buildScan } from '../../src/sim/scan.js';
 import { scoreScan, summarise } from '../../src/sim/score.js';
 import { SlideCounter } from '../../src/track/slide-counter.js';
 import { startsSegment } from '../../src/track/types.js';
+import { BCCD_TEST_ROOT } from '../data.js';
 
-// Needs the BCCD data (../shared/data or LEUKOSCAN_DATA); fails loudly when it is missing.
+// BCCD test fields: the full split (../shared/data or LEUKOSCAN_DATA) when present, else the demo slide (demo/).
 describe('simulated scan with the oracle detector (real BCCD test fields)', () => {
   it('counts every expected cell once: no double counts through pauses, reversal, blur, the return pass and a jump back to a scanned area', async () => {
-    const scan = await buildScan({ dataRoot: dataRoot(), seed: 2, frameWidth: 640, frameHeight: 480, fps: 5, durationS: 26, cols: 3, rows: 2, path: { jumpAtEnd: true } });
+    const scan = await buildScan({ dataRoot: BCCD_TEST_ROOT, seed: 2, frameWidth: 640, frameHeight: 480, fps: 5, durationS: 26, cols: 3, rows: 2, path: { jumpAtEnd: true } });
     const counter = new SlideCounter();
     const starts = new Map<number, { x: number; y: number }>();
     let maxPoseError = 0;

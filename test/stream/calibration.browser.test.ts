@@ -13,9 +13,11 @@ import { createAuth } from '../../src/stream/auth.js';
 import { StreamServer } from '../../src/stream/server.js';
 import { calibrationText, overlayLabelScale } from '../../ui/src/calibration-view.js';
 import { ScriptedScanSession, loadBccdFrames } from './scripted-session.js';
+import { BCCD_TEST_ROOT } from '../data.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const DATA = resolve(process.env.LEUKOSCAN_DATA ?? resolve(HERE, '../../../shared/data'));
+// BCCD fields to replay: the full data's when present, else the demo slide's (demo/).
+const DATA = BCCD_TEST_ROOT;
 
 const CALIBRATION = { status: 'calibrated', umPerPx: 0.11, rbcCount: 412, scaleOverridden: false, field: 'circle', colourCalibrated: true, tiles: 4, message: null } as const;
 

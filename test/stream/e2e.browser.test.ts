@@ -13,9 +13,11 @@ import { type TestBrowser, launchChromium } from './chromium.js';
 import { createAuth } from '../../src/stream/auth.js';
 import { StreamServer } from '../../src/stream/server.js';
 import { ScriptedScanSession, loadBccdFrames } from './scripted-session.js';
+import { BCCD_TEST_ROOT } from '../data.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const DATA = resolve(process.env.LEUKOSCAN_DATA ?? resolve(HERE, '../../../shared/data'));
+// BCCD fields to replay: the full data's when present, else the demo slide's (demo/).
+const DATA = BCCD_TEST_ROOT;
 const RESULTS = resolve(HERE, '../../test-results');
 
 let browser: BrowserContext;

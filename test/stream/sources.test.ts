@@ -4,8 +4,10 @@ import { resolve } from 'node:path';
 import { firstValueFrom, take, toArray, filter } from 'rxjs';
 import { parseSimUri, validateServeSource } from '../../src/stream/sources.js';
 import { simulatedCapture } from '../../src/sim/sim-source.js';
+import { BCCD_TEST_ROOT } from '../data.js';
 
-const DATA = resolve(process.env.LEUKOSCAN_DATA ?? resolve(import.meta.dirname, '../../../shared/data'));
+// The slide to simulate: the full BCCD test split when present, else the demo slide (demo/).
+const DATA = BCCD_TEST_ROOT;
 
 describe('serve sources', () => {
   it('parses sim: URIs with defaults and options', () => {
@@ -26,7 +28,7 @@ describe('serve sources', () => {
   });
 
   it('renders a simulated scan of the BCCD data in a worker, on the frame clock', async () => {
-    if (!existsSync(resolve(DATA, 'bccd'))) throw new Error(`BCCD data missing at ${DATA} (set LEUKOSCAN_DATA)`);
+    expect(existsSync(resolve(DATA, 'bccd')), `BCCD data missing at ${DATA}`).toBe(true);
     const started = performance.now();
     const frames = await firstValueFrom(
       simulatedCapture(parseSimUri('sim:fps=20,duration=60'), DATA).pipe(

@@ -7,7 +7,7 @@ from training.data import sources
 from training.data.annotations import DatasetError, read_voc, read_yolo, read_coco
 from training.data.transforms import hflip, rot90, train_transform, vflip
 
-DATA = os.environ.get("LEUKOSCAN_DATA") or os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data")
+from .shared_data import DATA, needs_data
 
 
 def test_missing_dataset_path_names_the_path(tmp_path):
@@ -62,9 +62,17 @@ def test_aspect_jitter_zero_scales_both_axes_alike():
     assert max(abs(aspect_after(0.3, s) - 1) for s in range(20)) > 0.1
 
 
+def test_bccd_reader_on_the_demo_slide():
+    """The demo slide (demo/, in every clone) is a BCCD data root: 20 test fields, 23 typed leukocytes."""
+    demo = os.path.join(os.path.dirname(__file__), "..", "..", "demo")
+    test = sources.bccd("test", demo)
+    assert len(test) == 20
+    counts = [sum(1 for r in test for l in r.labels if l == k) for k in range(5)]
+    assert counts == [9, 4, 3, 6, 1]  # NEU LYM MON EOS BAS (demo/README.md)
+
+
+@needs_data("bccd", "ImageSets", "Main", "trainval.txt")
 def test_bccd_splits_and_types_from_the_shared_data():
-    if not os.path.isdir(DATA):
-        pytest.fail(f"shared data missing: {DATA} (set LEUKOSCAN_DATA)")
     test = sources.bccd("test", DATA)
     trainval = sources.bccd("trainval", DATA)
     assert len(test) == 72 and len(trainval) == 292
@@ -73,9 +81,8 @@ def test_bccd_splits_and_types_from_the_shared_data():
     assert typed == 70  # wbc_types.csv: 71 test rows, 70 of them with status ok
 
 
+@needs_data("txl_pbc")
 def test_txl_training_images_exclude_bccd_derived_ones():
-    if not os.path.isdir(DATA):
-        pytest.fail(f"shared data missing: {DATA} (set LEUKOSCAN_DATA)")
     recs = sources.txl("train", DATA)
     assert len(recs) == 700
     assert {r.source for r in recs} == {"txl-PBC", "txl-Raabin-WBC"}

@@ -7,6 +7,8 @@ from training.checkpoints import load_checkpoint
 from training.models.mfds_detr import MFDSDETR
 from training.swa import average_checkpoints, average_state_dicts, main
 
+from .shared_data import bccd_trainval_root
+
 
 def test_mean_of_float_tensors_last_of_integer_buffers():
     a = {"w": torch.tensor([1.0, 2.0]), "n": torch.tensor(3)}
@@ -75,7 +77,7 @@ def test_export_card_says_the_weights_are_an_average(tmp_path, monkeypatch):
     main([p1, p2, "--out", out])
     monkeypatch.setenv("LEUKOSCAN_CACHE", str(tmp_path / "cache"))
     export_main(["--checkpoint", out, "--name", "tiny-swa", "--models-dir", str(tmp_path / "models"),
-                 "--golden-dir", str(tmp_path / "golden")])
+                 "--golden-dir", str(tmp_path / "golden"), "--data", bccd_trainval_root(tmp_path)])
     card = json.loads((tmp_path / "models" / "tiny-swa.json").read_text())
     assert card["training"]["weights"].startswith("mean of the final weights of 2 successive")
     assert [(r["run"], r["weights"]) for r in card["training"]["averaged"]] == [("v1", "model"), ("v2", "ema")]

@@ -3,9 +3,12 @@ import torch
 
 from training.train import main
 
+from .shared_data import bccd_trainval_root
+
 
 def test_iteration_budget_lr_drop_and_resume(tmp_path, capsys):
-    common = ["--config", "tiny", "--run", "t", "--cache", str(tmp_path), "--no-txl", "--eval-every", "0",
+    data = bccd_trainval_root(tmp_path)  # any annotated BCCD fields do: the demo slide's without ../shared/data
+    common = ["--config", "tiny", "--run", "t", "--cache", str(tmp_path), "--no-txl", "--eval-every", "0", "--data", data,
               "--threads", "1", "--set", "lr_drop_frac=0.5", "batch_size=1"]
     main(common + ["--iters", "2"])
     ck = torch.load(tmp_path / "t" / "last.pt")

@@ -1,6 +1,4 @@
 """Typer weights recovered from an exported ONNX file (training/typer/recover.py), and the robust splits."""
-import os
-
 import numpy as np
 import pytest
 import torch
@@ -8,6 +6,8 @@ import torch
 from training.typer.export import export_onnx
 from training.typer.model import DihedralTTA, PriorShift, TyperNet
 from training.typer.recover import recover
+
+from .shared_data import DATA, needs_data
 
 
 def distinctive_net(seed: int) -> TyperNet:
@@ -50,10 +50,7 @@ def test_recover_refuses_a_file_of_another_shape(tmp_path):
         recover(str(path), torch.randn(2, 3, 64, 64))
 
 
-DATA = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data")
-
-
-@pytest.mark.skipif(not os.path.isdir(os.path.join(DATA, "pbc_crops")), reason="needs ../shared/data")
+@needs_data("pbc_crops")
 def test_robust_splits_hold_out_validation_and_never_read_test(monkeypatch):
     from training.typer import crops
     asked = []
