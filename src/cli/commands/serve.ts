@@ -214,6 +214,8 @@ async function serve(flags: ServeFlags): Promise<void> {
         : { calibration: { read: () => calibrationHealth(detector.calibration), recalibrate: () => detector.recalibrate() } }),
       store: store !== null && model !== null ? { store, model, operator: flags.operator } : null,
       log,
+      // the phase correlation (~10 ms a frame) runs in a worker, so the event loop stays responsive
+      registerOffThread: true,
       pipeline: (source) =>
         isSimUri(source)
           ? livePipeline({ source, detector, calibration: detector.liveCalibration, events: simulatedCapture(parseSimUri(source), dataRoot) })
