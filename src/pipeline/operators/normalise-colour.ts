@@ -23,11 +23,12 @@ export function normaliseColour(reference: ColourReference, config: Partial<Colo
   return (source) =>
     new Observable<Frame>((subscriber) => {
       const normaliser = new ColourNormaliser(reference, config);
+      const stable = stableTransform();
       return source.subscribe({
         next: (frame) => {
           let out: Frame;
           try {
-            const t = options.transform?.() ?? null;
+            const t = stable(options.transform?.() ?? null);
             out = t === null ? normaliser.process(frame) : { ...frame, rgb: applyColourTransform(frame.rgb, t) };
           } catch (err) {
             subscriber.error(err);
@@ -39,4 +40,23 @@ export function normaliseColour(reference: ColourReference, config: Partial<Colo
         complete: () => subscriber.complete(),
       });
     });
+}
+
+/**
+ * The first transform object seen with the same values as `t`. applyColourTransform builds its
+ * LUT (~30-45 ms) once per transform object; a live calibration in a worker hands over a new object
+ * with every state it reports (nearly every frame) while its values change every few seconds, so
+ * without this the LUT was rebuilt on the event loop for nearly every frame. Same values, same LUT.
+ */
+export function stableTransform(): (t: ColourTransform | null) => ColourTransform | null {
+  let last: ColourTransform | null = null;
+  let lastKey = '';
+  return (t) => {
+    if (t === null || t === last) return t;
+    const key = JSON.stringify(t);
+    if (last !== null && key === lastKey) return last;
+    last = t;
+    lastKey = key;
+    return t;
+  };
 }
