@@ -12,7 +12,8 @@ import type { ModelCard } from '../../src/core/model-card.js';
 import { applyColourTransform } from '../../src/pipeline/calibration/apply-colour.js';
 import type { ColourTransform } from '../../src/pipeline/calibration/types.js';
 import { livePipeline } from '../../src/pipeline/live-pipeline.js';
-import { normaliseColour, stableTransform } from '../../src/pipeline/operators/normalise-colour.js';
+import { stableTransform } from '../../src/pipeline/colour/frame-corrector.js';
+import { normaliseColour } from '../../src/pipeline/operators/normalise-colour.js';
 import { testScheduler, tinyFrame } from './helpers.js';
 
 const REF = { labMean: [70, 10, -10] as [number, number, number], labStd: [10, 8, 8] as [number, number, number], backgroundRgb: [230, 200, 190] as [number, number, number] };

@@ -1,9 +1,8 @@
 import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
 import type { Frame } from '../../core/frame.js';
-import { applyColourTransform } from '../calibration/apply-colour.js';
 import type { ColourTransform } from '../calibration/types.js';
 import type { ColourReference } from '../colour/calibration.js';
-import { ColourNormaliser } from '../colour/normaliser.js';
+import { frameCorrector } from '../colour/frame-corrector.js';
 import type { ColourNormaliseConfig } from '../config.js';
 
 export interface NormaliseColourOptions {
@@ -18,18 +17,17 @@ export interface NormaliseColourOptions {
 /**
  * Calibrates each subscription's source to `reference` (the model card's colourReference)
  * and emits colour-corrected frames. State is per subscription: a resubscribe recalibrates.
+ * (normaliseColourOffThread does the same in a worker thread.)
  */
 export function normaliseColour(reference: ColourReference, config: Partial<ColourNormaliseConfig> = {}, options: NormaliseColourOptions = {}): MonoTypeOperatorFunction<Frame> {
   return (source) =>
     new Observable<Frame>((subscriber) => {
-      const normaliser = new ColourNormaliser(reference, config);
-      const stable = stableTransform();
+      const correct = frameCorrector(reference, config);
       return source.subscribe({
         next: (frame) => {
           let out: Frame;
           try {
-            const t = stable(options.transform?.() ?? null);
-            out = t === null ? normaliser.process(frame) : { ...frame, rgb: applyColourTransform(frame.rgb, t) };
+            out = correct(frame, options.transform?.() ?? null);
           } catch (err) {
             subscriber.error(err);
             return;
@@ -40,23 +38,4 @@ export function normaliseColour(reference: ColourReference, config: Partial<Colo
         complete: () => subscriber.complete(),
       });
     });
-}
-
-/**
- * The first transform object seen with the same values as `t`. applyColourTransform builds its
- * LUT (~30-45 ms) once per transform object; a live calibration in a worker hands over a new object
- * with every state it reports (nearly every frame) while its values change every few seconds, so
- * without this the LUT was rebuilt on the event loop for nearly every frame. Same values, same LUT.
- */
-export function stableTransform(): (t: ColourTransform | null) => ColourTransform | null {
-  let last: ColourTransform | null = null;
-  let lastKey = '';
-  return (t) => {
-    if (t === null || t === last) return t;
-    const key = JSON.stringify(t);
-    if (last !== null && key === lastKey) return last;
-    last = t;
-    lastKey = key;
-    return t;
-  };
 }
