@@ -61,7 +61,7 @@ export class OffThreadRegistrar {
   /** Starts the worker; frames sent before it is ready wait in its queue. */
   constructor(options: OffThreadRegistrarOptions) {
     this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING_REGISTRATIONS;
-    this.worker = startWorker(import.meta.url, './registration-worker', { config: options.config } satisfies RegistrationWorkerInit);
+    this.worker = startWorker(import.meta.url, './registration-worker', { config: options.config } satisfies RegistrationWorkerInit, { selfContained: true });
     this.worker.on('message', (message: RegistrationReply) => this.onReply(message));
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => this.fail(new Error(`the registration worker exited (code ${code})`)));
@@ -87,7 +87,12 @@ export class OffThreadRegistrar {
       }
       registration = this.send(frame);
     }
-    this.chain = this.chain.then(async () => apply(registration === undefined ? undefined : await registration)).catch(onError);
+    this.chain = this.chain
+      .then(async () => apply(registration === undefined ? undefined : await registration))
+      .catch((err: Error) => {
+        // frames still waiting when the owner releases the worker are dropped quietly
+        if (!this.released) onError(err);
+      });
   }
 
   /** A new scan: the worker starts a new Registrar; frames sent before are still answered by the old one. */
