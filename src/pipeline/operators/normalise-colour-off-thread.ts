@@ -48,7 +48,7 @@ export function normaliseColourOffThread(
   const maxInFlight = options.maxInFlight ?? DEFAULT_COLOUR_MAX_IN_FLIGHT;
   return (source) =>
     new Observable<Frame>((subscriber) => {
-      const worker = startWorker(import.meta.url, '../colour/colour-worker', { reference, config } satisfies ColourWorkerInit);
+      const worker = startWorker(import.meta.url, '../colour/colour-worker', { reference, config } satisfies ColourWorkerInit, { selfContained: true });
       /** Sent, not yet answered, oldest first. */
       const inFlight: Frame[] = [];
       let sourceDone = false;
