@@ -9,10 +9,10 @@
 import { isLeukocyteType, type LeukocyteType } from '../core/classes.js';
 import type { DetectionsXyxyPixels } from '../core/detections.js';
 import type { Frame } from '../core/frame.js';
-import type { TrackConfigInput } from '../track/config.js';
+import type { RegistrationConfig, TrackConfigInput } from '../track/config.js';
 import { SlideCounter } from '../track/slide-counter.js';
 import { DEFAULT_STAGE_PACE_CONFIG, StagePace, type StagePaceConfig } from '../track/stage-pace.js';
-import type { CountUpdate, CountedCell, CountedFrame } from '../track/types.js';
+import type { CountUpdate, CountedCell, CountedFrame, FrameRegistration } from '../track/types.js';
 import type { CountedCell as WireCountedCell, OverlayCell } from '../stream/protocol.js';
 
 type CountedCellReview = WireCountedCell['review'];
@@ -57,6 +57,11 @@ export class LiveCounting {
     this.pace = new StagePace({ ...DEFAULT_STAGE_PACE_CONFIG, ...stagePace, minObservations: this.counter.config.count.minObservations });
   }
 
+  /** The slide counter's registration settings (for a registrar in another thread). */
+  get registrationConfig(): RegistrationConfig {
+    return this.counter.config.registration;
+  }
+
   /** Median stage pace, or null until known. */
   get stagePace(): number | null {
     return this.pace.current;
@@ -86,9 +91,12 @@ export class LiveCounting {
     return this.seqOffset === null ? null : this.renumber(frame);
   }
 
-  /** Counts one frame (with its detections when the detector saw it). Throws when the frame cannot be placed. */
-  update(frame: Frame, detections: DetectionsXyxyPixels | null): CountUpdate {
-    const update = this.counter.update({ frame, detections });
+  /**
+   * Counts one frame (with its detections when the detector saw it). Throws when the frame cannot be placed.
+   * `registration`: the frame's registration from a registrar in another thread (src/app/off-thread-registrar.ts).
+   */
+  update(frame: Frame, detections: DetectionsXyxyPixels | null, registration?: FrameRegistration): CountUpdate {
+    const update = this.counter.update({ frame, detections, ...(registration === undefined ? {} : { registration }) });
     this.pace.update(update.frame);
     if (detections !== null) this.rememberOthers(update.frame, detections);
     return update;

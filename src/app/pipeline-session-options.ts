@@ -27,6 +27,12 @@ export interface PipelineSessionOptions {
   store: PipelineSessionStore | null;
   /** Most cells sent in an `openScan` reply. */
   maxCellsInScanDetail?: number;
+  /**
+   * Registers the stage (phase correlation, ~10 ms a frame) in a worker thread, off the event loop,
+   * with the same results (src/app/off-thread-registrar.ts); `leukoscan serve` does. Left out: on
+   * the calling thread, synchronously.
+   */
+  registerOffThread?: boolean;
   /** Called with operational lines (errors that are not shown elsewhere). */
   log?: (line: string) => void;
 }

@@ -18,10 +18,11 @@ import type { DetectionsXyxyPixels } from '../core/detections.js';
 import type { Frame } from '../core/frame.js';
 import { redactUri } from '../capture/redact-uri.js';
 import type { LiveEvent } from '../pipeline/live-types.js';
-import type { CountUpdate } from '../track/types.js';
+import type { CountUpdate, FrameRegistration } from '../track/types.js';
 import { InterruptedScans } from './interrupted-scans.js';
 import { withJpegCrops, countedCellEvents } from './counted-cells.js';
 import { LiveCounting } from './live-counting.js';
+import { OffThreadRegistrar } from './off-thread-registrar.js';
 import { initialHealth, withPipelineMetrics, withSourceHealth } from './source-health.js';
 import { liveDifferential, toDifferentialBody } from './live-differential.js';
 import { storeHistory } from './scan-history.js';
@@ -58,6 +59,8 @@ export class PipelineScanSession implements ScanSession {
   private readonly log: (line: string) => void;
   private readonly queue = new SerialQueue();
   private readonly counting: LiveCounting;
+  /** The registration worker (options.registerOffThread); null: frames are registered inline. */
+  private readonly registrar: OffThreadRegistrar | null;
   private readonly record: ScanRecord;
   private readonly interrupted: InterruptedScans;
   private lifecycle: LifecycleState;
@@ -77,6 +80,7 @@ export class PipelineScanSession implements ScanSession {
     this.log = options.log ?? (() => {});
     options.validateSource(options.source);
     this.counting = new LiveCounting(options.track ?? {}, options.stagePace);
+    this.registrar = options.registerOffThread === true ? new OffThreadRegistrar({ config: this.counting.registrationConfig }) : null;
     this.record = new ScanRecord(options.store, this.log);
     this.interrupted = new InterruptedScans(options.store?.store ?? null);
     this.lifecycle = initialLifecycle(options.source, options.target);
@@ -157,6 +161,7 @@ export class PipelineScanSession implements ScanSession {
       if (isScanOpen(this.lifecycle.phase)) this.record.pause('server closed');
       this.subject.complete();
     });
+    await this.registrar?.release();
   }
 
   // -------------------------------------------------------------------------
@@ -201,6 +206,7 @@ export class PipelineScanSession implements ScanSession {
       case 'clear-counts':
         this.generation++;
         this.counting.clear();
+        this.registrar?.reset();
         this.subject.next({ kind: 'reset' });
         return this.emitDifferential();
       case 'connect':
@@ -261,7 +267,7 @@ export class PipelineScanSession implements ScanSession {
       case 'frame': {
         const frame = this.counting.frame(event.frame);
         this.subject.next({ kind: 'frame', frame });
-        this.count(frame, null);
+        this.count(frame, null, event.sentToDetector);
         return;
       }
       case 'detections': {
@@ -276,12 +282,21 @@ export class PipelineScanSession implements ScanSession {
     }
   }
 
-  private count(frame: Frame, detections: DetectionsXyxyPixels | null): void {
+  private count(frame: Frame, detections: DetectionsXyxyPixels | null, sentToDetector = true): void {
     // Past the target nothing more is counted; the queued 'targetReached' disconnects the pipeline.
     if (this.lifecycle.phase !== 'running' || this.differential.total >= this.lifecycle.target) return;
+    if (this.registrar === null) return this.countRegistered(frame, detections, undefined);
+    const generation = this.generation; // in order, once the worker placed the frame; a reset or the target reached meanwhile drops it
+    const count = (registration: FrameRegistration | undefined) => {
+      if (!this.closed && generation === this.generation && this.differential.total < this.lifecycle.target) this.countRegistered(frame, detections, registration);
+    };
+    this.registrar.schedule(frame, { droppable: detections === null && !sentToDetector }, count, (err) => this.log(`frame ${frame.seq}: ${err.message}`));
+  }
+
+  private countRegistered(frame: Frame, detections: DetectionsXyxyPixels | null, registration: FrameRegistration | undefined): void {
     let update: CountUpdate;
     try {
-      update = this.counting.update(frame, detections);
+      update = this.counting.update(frame, detections, registration);
     } catch (err) {
       // A frame the counter cannot place (e.g. a detection for a frame long gone) is skipped, not fatal.
       this.log(`frame ${frame.seq}: ${(err as Error).message}`);

@@ -10,6 +10,7 @@ import type { LiveEvent } from './live-types.js';
 import { detectLatest } from './operators/detect-latest.js';
 import { measureMetrics } from './operators/measure-metrics.js';
 import { normaliseColour } from './operators/normalise-colour.js';
+import { normaliseColourOffThread } from './operators/normalise-colour-off-thread.js';
 
 export type { LiveEvent, DetectionTiming } from './live-types.js';
 export type { MetricsSnapshot } from './metrics.js';
@@ -23,6 +24,8 @@ export interface LivePipelineOptions {
   readonly capture?: Omit<CaptureOptions, 'scheduler'>;
   /** Colour normalisation to the model card's colourReference; `false` turns it off. */
   readonly normalise?: Partial<ColourNormaliseConfig> | false;
+  /** Colour correction in a worker thread (normaliseColourOffThread: same pixels, off the event loop); default: on this thread. */
+  readonly colourOffThread?: boolean;
   /** Metrics events; `false` turns them off. */
   readonly metrics?: Partial<MetricsConfig> | false;
   /** Timers and clock (TestScheduler in tests). */
@@ -59,7 +62,8 @@ export function livePipeline(options: LivePipelineOptions): Observable<LiveEvent
     const events$ = options.events ?? capture(options.source, { ...options.capture, scheduler });
     const cal = options.calibration;
     const colour = cal === undefined ? {} : { transform: () => cal.colour() };
-    const normalise = options.normalise === false ? (f: Observable<Frame>) => f : normaliseColour(options.detector.card.colourReference, options.normalise ?? {}, colour);
+    const correct = options.colourOffThread === true ? normaliseColourOffThread : normaliseColour;
+    const normalise = options.normalise === false ? (f: Observable<Frame>) => f : correct(options.detector.card.colourReference, options.normalise ?? {}, colour);
 
     const live$ = events$.pipe(
       connect((shared) =>

@@ -10,6 +10,9 @@
  * 2 of 3 150 ms blocks; a fresh monitor per interval still lost 1 of 3 400 ms
  * blocks in some runs. Here the previous tick is kept across intervals, so a
  * block is always recorded, in the interval in which it ends.
+ *
+ * `sinceStart` is the same over every tick since the monitor started (never reset): the
+ * run-wide p99 that a soak compares with its target (bench/serve-soak.ts).
  */
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 
@@ -29,6 +32,9 @@ const TICK_MS = 10;
 export class LoopDelayMonitor {
   /** Lateness of each tick, in microseconds (histograms record integers >= 1). */
   private readonly histogram: RecordableHistogram = createHistogram();
+  /** Every tick since the start (never reset). */
+  private readonly run: RecordableHistogram = createHistogram();
+  private readonly startedAt = performance.now();
   private readonly tick: NodeJS.Timeout;
   private readonly interval: NodeJS.Timeout;
   private lastTick = performance.now();
@@ -47,6 +53,11 @@ export class LoopDelayMonitor {
     return this.latest;
   }
 
+  /** Every tick since the monitor started. */
+  get sinceStart(): LoopDelaySample {
+    return sampleOf(this.run, performance.now() - this.startedAt);
+  }
+
   close(): void {
     clearInterval(this.tick);
     clearInterval(this.interval);
@@ -54,18 +65,23 @@ export class LoopDelayMonitor {
 
   private onTick(): void {
     const now = performance.now();
-    this.histogram.record(Math.max(1, Math.round((now - this.lastTick - TICK_MS) * 1000)));
+    const lateUs = Math.max(1, Math.round((now - this.lastTick - TICK_MS) * 1000));
+    this.histogram.record(lateUs);
+    this.run.record(lateUs);
     this.lastTick = now;
   }
 
   private closeInterval(): void {
     // A tick owed to the ending interval (the loop was blocked until now) is recorded first.
     this.onTick();
-    const h = this.histogram;
     const t = performance.now();
-    const ms = (us: number) => (us <= 1 ? 0 : us / 1000);
-    this.latest = { p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max), intervalMs: t - this.since };
-    h.reset();
+    this.latest = sampleOf(this.histogram, t - this.since);
+    this.histogram.reset();
     this.since = t;
   }
+}
+
+function sampleOf(h: RecordableHistogram, intervalMs: number): LoopDelaySample {
+  const ms = (us: number) => (us <= 1 ? 0 : us / 1000);
+  return { p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max), intervalMs };
 }

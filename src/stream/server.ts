@@ -233,8 +233,8 @@ export class StreamServer {
   // -------------------------------------------------------------------------
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    // No secrets and no scan data in /healthz: whether the server is up, and how responsive over the last metrics interval.
-    serveStatic(req, res, this.ui, () => ({ ok: true, protocol: PROTOCOL_VERSION, eventLoopDelay: this.loopDelay.last, rssBytes: process.memoryUsage.rss() }));
+    // No secrets and no scan data in /healthz: whether the server is up, and how responsive over the last metrics interval and since the start.
+    serveStatic(req, res, this.ui, () => ({ ok: true, protocol: PROTOCOL_VERSION, eventLoopDelay: this.loopDelay.last, eventLoopDelaySinceStart: this.loopDelay.sinceStart, rssBytes: process.memoryUsage.rss() }));
   }
 
   // -------------------------------------------------------------------------

@@ -4,12 +4,18 @@ import { resolveTrackConfig, type TrackConfig, type TrackConfigInput } from './c
 import { Counter, countedCellsOf } from './counter.js';
 import { Registrar } from './registration/registrar.js';
 import { CellRegistry } from './registry.js';
-import type { CountedCell, CountUpdate, RegisteredFrame } from './types.js';
+import type { CountedCell, CountUpdate, FrameRegistration, RegisteredFrame } from './types.js';
 
 /** A frame and the detector's result for it; null when the detector skipped the frame. */
 export interface FrameWithDetections {
   readonly frame: Frame;
   readonly detections: DetectionsXyxyPixels | null;
+  /**
+   * The frame's registration when it was computed elsewhere: by a Registrar with this counter's
+   * configuration that was given the same frames in the same order (e.g. in a worker thread,
+   * src/app/off-thread-registrar.ts). Used instead of this counter's own registrar for a new frame.
+   */
+  readonly registration?: FrameRegistration;
 }
 
 /** How many recent registered frames are kept so that a late detection result can be placed. */
@@ -44,7 +50,7 @@ export class SlideCounter {
         throw new Error(`SlideCounter: frame ${input.frame.seq} is older than the last ${LATE_DETECTION_WINDOW} registered frames (latest ${this.lastSeq})`);
       }
     } else {
-      reg = this.registrar.update(input.frame);
+      reg = input.registration === undefined ? this.registrar.update(input.frame) : { ...input.registration, frame: input.frame };
       if (reg.merged) this.moveRecent(reg.merged, reg.segment);
       this.lastSeq = input.frame.seq;
       this.recent.set(input.frame.seq, reg);

@@ -79,6 +79,9 @@ export interface RegisteredFrame {
   readonly merged?: { readonly segment: number; readonly offset: { readonly x: number; readonly y: number } };
 }
 
+/** A RegisteredFrame without its frame: what a registrar in another thread sends back. */
+export type FrameRegistration = Omit<RegisteredFrame, 'frame'>;
+
 /** One detection of a leukocyte, placed on the slide. */
 export interface CellObservation {
   readonly seq: number;

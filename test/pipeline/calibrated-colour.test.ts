@@ -12,6 +12,7 @@ import type { ModelCard } from '../../src/core/model-card.js';
 import { applyColourTransform } from '../../src/calibration/apply-colour.js';
 import type { ColourTransform } from '../../src/calibration/types.js';
 import { livePipeline } from '../../src/pipeline/live-pipeline.js';
+import { stableTransform } from '../../src/colour/frame-corrector.js';
 import { normaliseColour } from '../../src/pipeline/operators/normalise-colour.js';
 import { testScheduler, tinyFrame } from './helpers.js';
 
@@ -65,5 +66,31 @@ describe('livePipeline with a calibration', () => {
     );
     expect(seen).toEqual(['100,100,100', '100,100,100', '100,100,100']);
     expect(detected[0]).toBe('50,100,200');
+  });
+});
+
+describe('stableTransform (normaliseColour keeps one transform object per value)', () => {
+  it('gives back the first object for equal values, so the LUT cached per object is built once; a new value replaces it', () => {
+    const stable = stableTransform();
+    const a: ColourTransform = { wbGains: [0.5, 1, 2], stain: null };
+    const aAgain: ColourTransform = { wbGains: [0.5, 1, 2], stain: null }; // a calibration worker's next report, same values
+    const b: ColourTransform = { wbGains: [0.6, 1, 2], stain: null };
+    expect(stable(null)).toBeNull();
+    expect(stable(a)).toBe(a);
+    expect(stable(aAgain)).toBe(a);
+    expect(stable(b)).toBe(b);
+    expect(stable(aAgain)).toBe(aAgain);
+    expect(stable(a)).toBe(aAgain);
+  });
+
+  it('corrects frames the same when the calibration hands over a new, equal transform object per frame', () => {
+    const frame = tinyFrame(0, 0, [100, 120, 140]);
+    const out: string[] = [];
+    const fresh = () => ({ wbGains: [0.5, 1, 2], stain: null }) as ColourTransform;
+    testScheduler().run(({ hot, expectObservable }) => {
+      const source = hot<Frame>('-a-b-', { a: frame, b: { ...frame, seq: 1 } });
+      expectObservable(source.pipe(normaliseColour(REF, {}, { transform: fresh }), map((f) => (out.push(rgbOf(f)), 'x')))).toBe('-x-x-');
+    });
+    expect(out).toEqual([rgbOf({ ...frame, rgb: applyColourTransform(frame.rgb, GAINS) }), rgbOf({ ...frame, rgb: applyColourTransform(frame.rgb, GAINS) })]);
   });
 });

@@ -214,10 +214,12 @@ async function serve(flags: ServeFlags): Promise<void> {
         : { calibration: { read: () => calibrationHealth(detector.calibration), recalibrate: () => detector.recalibrate() } }),
       store: store !== null && model !== null ? { store, model, operator: flags.operator } : null,
       log,
+      // the phase correlation (~10 ms a frame) and the colour correction run in workers, so the event loop stays responsive
+      registerOffThread: true,
       pipeline: (source) =>
         isSimUri(source)
-          ? livePipeline({ source, detector, calibration: detector.liveCalibration, events: simulatedCapture(parseSimUri(source), dataRoot) })
-          : livePipeline({ source, detector, calibration: detector.liveCalibration, capture: { width: size.width, height: size.height, fps, realtime: true } }),
+          ? livePipeline({ source, detector, calibration: detector.liveCalibration, colourOffThread: true, events: simulatedCapture(parseSimUri(source), dataRoot) })
+          : livePipeline({ source, detector, calibration: detector.liveCalibration, colourOffThread: true, capture: { width: size.width, height: size.height, fps, realtime: true } }),
     });
     server = await StreamServer.create({ session, auth, log, slide: slideData.label, config: { host: flags.host, port, allowedOrigins } });
 

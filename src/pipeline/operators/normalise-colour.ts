@@ -1,9 +1,8 @@
 import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
 import type { Frame } from '../../core/frame.js';
-import { applyColourTransform } from '../../calibration/apply-colour.js';
 import type { ColourTransform } from '../../calibration/types.js';
 import type { ColourReference } from '../../colour/calibration.js';
-import { ColourNormaliser } from '../../colour/normaliser.js';
+import { frameCorrector } from '../../colour/frame-corrector.js';
 import type { ColourNormaliseConfig } from '../config.js';
 
 export interface NormaliseColourOptions {
@@ -18,17 +17,17 @@ export interface NormaliseColourOptions {
 /**
  * Calibrates each subscription's source to `reference` (the model card's colourReference)
  * and emits colour-corrected frames. State is per subscription: a resubscribe recalibrates.
+ * (normaliseColourOffThread does the same in a worker thread.)
  */
 export function normaliseColour(reference: ColourReference, config: Partial<ColourNormaliseConfig> = {}, options: NormaliseColourOptions = {}): MonoTypeOperatorFunction<Frame> {
   return (source) =>
     new Observable<Frame>((subscriber) => {
-      const normaliser = new ColourNormaliser(reference, config);
+      const correct = frameCorrector(reference, config);
       return source.subscribe({
         next: (frame) => {
           let out: Frame;
           try {
-            const t = options.transform?.() ?? null;
-            out = t === null ? normaliser.process(frame) : { ...frame, rgb: applyColourTransform(frame.rgb, t) };
+            out = correct(frame, options.transform?.() ?? null);
           } catch (err) {
             subscriber.error(err);
             return;
