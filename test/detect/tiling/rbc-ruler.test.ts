@@ -27,10 +27,12 @@ describe('measureRbcDiameter', () => {
     { name: 'median of four red cells', rows: [rbc(10, 10, 40), rbc(100, 10, 50), rbc(200, 10, 60), rbc(300, 10, 70)], want: { diameterPx: 55, count: 4 } },
     // a leukocyte and a platelet are not red cells
     { name: 'other classes ignored', rows: [rbc(10, 10, 50), rbc(100, 10, 50), rbc(200, 10, 50), rbc(300, 10, 50), [400, 10, 500, 110, 0.9, 0] as const, [10, 200, 20, 210, 0.9, 6] as const], want: { diameterPx: 50, count: 4 } },
-    // a box touching the frame's edge is cut by it: not measured, and then too few remain
-    { name: 'edge-cut boxes left out', rows: [rbc(0, 10, 20), rbc(100, 10, 50), rbc(200, 10, 50), rbc(300, 10, 50)], want: null },
+    // boxes touching the frame's edge are cut by it: not measured (else the median would be 20)
+    { name: 'edge-cut boxes left out', rows: [rbc(0, 10, 20), rbc(0, 100, 20), rbc(620, 200, 20), rbc(100, 10, 50), rbc(200, 10, 60)], want: { diameterPx: 55, count: 2 } },
+    // ... and then too few may remain
+    { name: 'one whole red cell is too few', rows: [rbc(0, 10, 20), rbc(100, 10, 50)], want: null },
     // low scores are not measured
-    { name: 'low scores left out', rows: [rbc(10, 10, 50, 0.1), rbc(100, 10, 50), rbc(200, 10, 50), rbc(300, 10, 50)], want: null },
+    { name: 'low scores left out', rows: [rbc(10, 10, 20, 0.1), rbc(50, 10, 20, 0.1), rbc(100, 10, 50), rbc(200, 10, 60)], want: { diameterPx: 55, count: 2 } },
     // no red cells at all (a test pattern): no measure, never a wild one
     { name: 'nothing detected', rows: [], want: null },
   ])('$name', ({ rows, want }) => {
