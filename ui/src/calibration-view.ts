@@ -4,10 +4,11 @@
  * changing the objective). Reads health.pipeline.calibration (src/stream/protocol.ts).
  */
 import { RBC_DIAMETER_UM } from '../../src/calibration/types.js';
-import type { CalibrationHealth, Role } from '../../src/stream/protocol.js';
+import type { CalibrationHealth } from '../../src/stream/protocol.js';
 import { scaleRelativeToBccd } from '../../src/track/scale.js';
 import type { Request } from './connection.js';
 import { h } from './dom.js';
+import { OperatorGated } from './operator-gated.js';
 
 /** Pure: the tile's text. */
 export function calibrationText(c: CalibrationHealth | null | undefined): string {
@@ -31,15 +32,14 @@ export function overlayLabelScale(c: CalibrationHealth | null | undefined): numb
   return Math.min(1.3, Math.max(0.7, scaleRelativeToBccd(RBC_DIAMETER_UM / c.umPerPx)));
 }
 
-export class CalibrationView {
+export class CalibrationView extends OperatorGated {
   readonly element: HTMLElement;
   private readonly text: HTMLElement;
   private readonly button: HTMLButtonElement;
-  private role: Role = 'viewer';
-  private connected = false;
   private available = false;
 
   constructor(send: (request: Request) => void) {
+    super();
     this.text = h('span', { 'data-testid': 'stat-calibration' }, 'off');
     this.button = h('button', { class: 'btn', 'data-testid': 'ctl-recalibrate', title: 'measure scale, field and colour again (after changing the objective)', onclick: () => send({ type: 'recalibrate' }) }, '⟳ Recalibrate');
     this.element = h('div', { class: 'calibration' }, h('span', { class: 'calibration-label' }, 'Calibration'), this.text, this.button);
@@ -55,17 +55,7 @@ export class CalibrationView {
     this.render();
   }
 
-  setRole(role: Role): void {
-    this.role = role;
-    this.render();
-  }
-
-  setConnected(connected: boolean): void {
-    this.connected = connected;
-    this.render();
-  }
-
-  private render(): void {
-    this.button.disabled = !(this.role === 'operator' && this.connected && this.available);
+  protected render(): void {
+    this.button.disabled = !(this.canOperate && this.available);
   }
 }

@@ -1,11 +1,12 @@
 /** Operator controls: start / pause / stop / reset, target and source. Read-only viewers see them disabled. */
-import type { Role, ServerMessageOf } from '../../src/stream/protocol.js';
+import type { ServerMessageOf } from '../../src/stream/protocol.js';
 import type { Request } from './connection.js';
 import { h } from './dom.js';
+import { OperatorGated } from './operator-gated.js';
 
 type Status = ServerMessageOf<'status'>;
 
-export class Controls {
+export class Controls extends OperatorGated {
   readonly element: HTMLElement;
   private readonly buttons: Record<'start' | 'pause' | 'stop' | 'reset', HTMLButtonElement>;
   private readonly target: HTMLInputElement;
@@ -13,11 +14,10 @@ export class Controls {
   private readonly setTarget: HTMLButtonElement;
   private readonly setSource: HTMLButtonElement;
   private readonly note: HTMLElement;
-  private role: Role = 'viewer';
   private status: Status | null = null;
-  private connected = false;
 
   constructor(private readonly send: (request: Request) => void) {
+    super();
     const btn = (type: 'start' | 'pause' | 'stop' | 'reset', label: string, cls: string) =>
       h('button', {
         class: `btn ${cls}`,
@@ -59,16 +59,6 @@ export class Controls {
     this.render();
   }
 
-  setRole(role: Role): void {
-    this.role = role;
-    this.render();
-  }
-
-  setConnected(connected: boolean): void {
-    this.connected = connected;
-    this.render();
-  }
-
   setStatus(status: Status): void {
     const first = this.status === null;
     this.status = status;
@@ -77,8 +67,8 @@ export class Controls {
     this.render();
   }
 
-  private render(): void {
-    const operator = this.role === 'operator' && this.connected;
+  protected render(): void {
+    const operator = this.canOperate;
     const scan = this.status?.scan ?? 'idle';
     this.buttons.start.disabled = !operator || scan === 'running';
     this.buttons.start.textContent = scan === 'paused' ? '▶ Resume' : '▶ Start';
