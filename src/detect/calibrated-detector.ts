@@ -130,6 +130,7 @@ export class CalibratedDetector implements Detector {
     const first = this.#planFor(frame, reading.scale);
     let plan = first.plan;
     let out = await this.#detectPlan(frame, img, plan, reading.field);
+    this.#plan = plan;
     const ruler = this.#ruler;
     if (ruler === null) return out;
     let measure = measureRbcDiameter(out, ruler);
@@ -150,7 +151,7 @@ export class CalibratedDetector implements Detector {
           plan = hypo.plan;
           out = o;
           measure = m;
-        } else this.#plan = plan;
+        }
       }
     }
     // per image: detect again at the measured scale while the red cells disagree with the plan
@@ -166,13 +167,13 @@ export class CalibratedDetector implements Detector {
       measure = m ?? measure;
       if (m === null) break;
     }
+    this.#plan = plan;
     this.#imageMeasure = measure;
     return out;
   }
 
   /** One plan through the inner detector: the stretched frame as today, or tiles merged back to frame px. */
   async #detectPlan(frame: Frame, img: RgbImage, plan: TilePlan, field: CalibrationReading['field']): Promise<DetectionsXyxyPixels> {
-    this.#plan = plan;
     if (plan.mode === 'stretch' && field.kind === 'full') {
       return img === frame ? this.#inner.detect(frame) : this.#inner.detect({ ...frame, rgb: img.rgb });
     }
@@ -255,8 +256,6 @@ export class CalibratedDetector implements Detector {
     }
     return this.#planCache;
   }
-
-
 }
 
 /** A ruler measure as the scale the planner and the dashboard read. */

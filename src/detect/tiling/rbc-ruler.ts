@@ -6,10 +6,11 @@
  * measure the scale directly. CalibratedDetector uses this to correct (per image) or refine (live)
  * the scale it resamples to.
  *
- *   const m = measureRbcDiameter(dets, frame, RULER_DEFAULTS);  // { diameterPx, count } | null
+ *   const m = measureRbcDiameter(dets, RULER_DEFAULTS);  // { diameterPx, count } | null
  *   const r = rulerDisagreement(m.diameterPx, usedDiameterPx, RULER_DEFAULTS); // 'agrees' | 'rescale' | 'untrusted'
  */
 import type { DetectionsXyxyPixels } from '../../core/detections.js';
+import { median } from '../../calibration/aggregate.js';
 import type { RulerConfig } from './config.js';
 
 export interface RulerMeasure {
@@ -17,12 +18,6 @@ export interface RulerMeasure {
   readonly diameterPx: number;
   /** Red-cell boxes behind it. */
   readonly count: number;
-}
-
-function medianOf(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**
@@ -44,7 +39,7 @@ export function measureRbcDiameter(dets: DetectionsXyxyPixels, cfg: Pick<RulerCo
     if (x1 <= m || y1 <= m || x2 >= dets.imageWidth - m || y2 >= dets.imageHeight - m) continue;
     if (x2 > x1 && y2 > y1) sizes.push(Math.sqrt((x2 - x1) * (y2 - y1)));
   }
-  return sizes.length < cfg.minRbc ? null : { diameterPx: medianOf(sizes), count: sizes.length };
+  return sizes.length < cfg.minRbc ? null : { diameterPx: median(sizes), count: sizes.length };
 }
 
 /**
@@ -82,7 +77,7 @@ export class RulerWindow {
   /** Median diameter over the window and the red cells behind it; null when empty. */
   get current(): RulerMeasure | null {
     if (this.#measures.length === 0) return null;
-    return { diameterPx: medianOf(this.#measures.map((m) => m.diameterPx)), count: this.#measures.reduce((s, m) => s + m.count, 0) };
+    return { diameterPx: median(this.#measures.map((m) => m.diameterPx)), count: this.#measures.reduce((s, m) => s + m.count, 0) };
   }
 
   clear(): void {
