@@ -20,8 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { estimateScale } from '../src/calibration/scale.js';
 import { DEFAULT_SCALE_CONFIG } from '../src/calibration/config.js';
 import { dataRoot } from '../src/sim/bccd.js';
-import { AutoCalibrator, colourReferenceOf } from '../src/detect/auto-calibrator.js';
-import { CalibratedDetector } from '../src/detect/calibrated-detector.js';
+import { calibratedDetector } from '../src/cli/calibration-options.js';
 import { DETECT_DEFAULTS } from '../src/detect/config.js';
 import { OnnxDetector } from '../src/detect/onnx-detector.js';
 import { typerPathOption } from '../src/cli/typer-option.js';
@@ -53,8 +52,8 @@ for (const id of ids) {
 }
 console.log(`split ${values.split}, ${fields.length} fields with RBC boxes, frame ${W}x${H}, boxBias ${DEFAULT_SCALE_CONFIG.boxBias}`);
 const onnx = values.detector ? await OnnxDetector.create({ modelPath: DETECT_DEFAULTS.modelPath, typerPath: typerPathOption(undefined, DETECT_DEFAULTS.modelPath) }) : null;
-const detector =
-  onnx === null ? null : new CalibratedDetector({ inner: onnx, mode: 'auto', perImage: true, calibrator: new AutoCalibrator({ reference: colourReferenceOf(onnx.card), perImage: true }) });
+// as `leukoscan detect --calibration auto` builds it (colour applied, calibrated image by image)
+const detector = onnx === null ? null : await calibratedDetector(onnx, { calibration: 'auto' }, { perImage: true });
 if (onnx !== null) console.log(`detector: ${onnx.describe()}`);
 const detHead = detector === null ? '' : ' detector+ruler: median error % | mean |error| % | max |error| % | within ±10% | no scale | wall ms/frame p50 |';
 console.log(`| mag | frames | expected px (median) | median error % | mean |error| % | max |error| % | within ±10% | refused | CPU ms/frame p50 |${detHead}`);
