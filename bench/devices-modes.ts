@@ -5,6 +5,8 @@
  * session: one camera, its frames in order, calibrating as the stream goes.
  */
 import { calibratedDetector } from '../src/cli/calibration-options.js';
+import type { ModelCard } from '../src/core/model-card.js';
+import { AutoCalibrator, colourReferenceOf } from '../src/detect/auto-calibrator.js';
 import type { DetectionsXyxyPixels } from '../src/core/detections.js';
 import type { Frame } from '../src/core/frame.js';
 import type { Detector } from '../src/detect/detector.js';
@@ -51,13 +53,15 @@ function offRunner(detector: Detector): ModeRunner {
  * because a device's frames here are separate views of the slide, not a video (and so it is
  * deterministic); the live pipeline pools the first frames instead (bench:count --device).
  */
-function onRunner(detector: Detector): ModeRunner {
+function onRunner(detector: Detector, stain: boolean): ModeRunner {
+  // stain false: the colour fit without its Reinhard step (a reference with no cell statistics: white balance only)
+  const autoCalibrator = stain ? undefined : (card: ModelCard) => new AutoCalibrator({ reference: { backgroundRgb: colourReferenceOf(card).backgroundRgb }, perImage: true });
   return {
     mode: 'on',
     unavailable: null,
     start() {
       let calibrated: Awaited<ReturnType<typeof calibratedDetector>> | null = null;
-      const ready = calibratedDetector(detector, { calibration: 'auto' }, { perImage: true }).then((d) => (calibrated = d));
+      const ready = calibratedDetector(detector, { calibration: 'auto' }, { perImage: true, ...(autoCalibrator ? { autoCalibrator } : {}) }).then((d) => (calibrated = d));
       return {
         detect: async (frame) => (await ready).detect(frame),
         scalePx: () => calibrated?.calibration.scale?.rbcDiameterPx ?? null,
@@ -71,8 +75,8 @@ function onRunner(detector: Detector): ModeRunner {
 }
 
 /** The runners for the modes asked for. */
-export async function calibrationModes(detector: Detector, modes: readonly ('off' | 'on')[]): Promise<ModeRunner[]> {
-  return modes.map((m) => (m === 'off' ? offRunner(detector) : onRunner(detector)));
+export async function calibrationModes(detector: Detector, modes: readonly ('off' | 'on')[], opts: { stain: boolean } = { stain: true }): Promise<ModeRunner[]> {
+  return modes.map((m) => (m === 'off' ? offRunner(detector) : onRunner(detector, opts.stain)));
 }
 
 const NOT_RUN = (mode: 'off' | 'on', reason: string): DeviceModeResult => ({ mode, summary: null, reason, wbcAp50: Number.NaN, wbcAp: Number.NaN, scaleErrorPercent: null, scaleEstimates: 0, msPerFrame: Number.NaN, confusion: null, plan: null });

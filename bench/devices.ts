@@ -8,9 +8,13 @@
  *
  *   npm run bench:devices -- [--model FILE] [--typer FILE | --no-typer] [--devices a,b,c] [--fields N | --full]
  *                            [--modes off,on] [--json OUT] [--seed N] [--data DIR] [--score-threshold S] [--threads N]
+ *                            [--split test|val-heldout] [--stain on|off]
  *
  * --fields N: each device shows N source fields' worth of slide (a ×0.25 frame shows 16, so one
  * frame; a ×1 device N frames); real devices N images. --full: every test field (BCCD 72, TXL 50).
+ * --split val-heldout: the simulated devices are built from every second BCCD val field instead (43,
+ * the typer's validation hold-out), for choices that must not be made on test fields.
+ * --stain off: calibration on without the colour fit's Reinhard step (white balance only).
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -45,6 +49,8 @@ const { values: args } = parseArgs({
     data: { type: 'string' },
     'score-threshold': { type: 'string' },
     threads: { type: 'string' },
+    split: { type: 'string', default: 'test' },
+    stain: { type: 'string', default: 'on' },
   },
 });
 
@@ -99,10 +105,12 @@ const detector = await OnnxDetector.create({
   scoreThreshold: minScore,
   ...(args.threads ? { intraOpThreads: Number(args.threads) } : {}),
 });
-const runners = await calibrationModes(detector, modes);
+if (args.split !== 'test' && args.split !== 'val-heldout') fail(`--split: test or val-heldout, not '${args.split}'`);
+if (args.stain !== 'on' && args.stain !== 'off') fail(`--stain: on or off, not '${args.stain}'`);
+const runners = await calibrationModes(detector, modes, { stain: args.stain === 'on' });
 const results: DeviceResult[] = [];
 try {
-  const bccd = simulated.length > 0 ? await loadBccdTestFields(root) : [];
+  const bccd = simulated.length > 0 ? await loadBccdTestFields(root, args.split as 'test' | 'val-heldout') : [];
   const jobs: { spec: DeviceSpec | null; name: string; kind: DeviceResult['kind']; description: string; frames: () => Generator<DeviceFrame> }[] = [
     ...simulated.map((spec) => ({
       spec,

@@ -27,6 +27,12 @@ arguments of `augment`, `quantize` and `card`) the encoder's token-wise MatMuls 
 activations per tensor), which onnxruntime fuses into MatMulIntegerToFloat. The sampling offsets,
 attention weights, LayerNorm, Softmax, GridSample and the whole decoder stay float (issue 26: a
 fully int8 transformer detector is known to break).
+
+`--weight-bits 7` (after the positional arguments of `quantize` and `card`) keeps the int8 weights in
+±63. On a CPU without VNNI, onnxruntime's u8 x s8 kernels (AVX2 vpmaddubsw) add two uint8 x int8
+products into an int16 that saturates: 2 x 255 x 127 overflows it, 2 x 255 x 63 does not. 7-bit
+weights (onnxruntime's own `reduce_range`) make the int8 file exact on those CPUs too; the card
+records `weightBits`, and `--precision auto` then runs it without VNNI (src/detect/precision.ts).
 """
 import re
 import datetime
@@ -117,8 +123,9 @@ def float_weight(name, inits, producer):
     raise ValueError(f"Conv weight {name} is neither an initializer nor a Cast of one")
 
 
-def quantize(src, ranges_json, dst, matmul=False):
+def quantize(src, ranges_json, dst, matmul=False, weight_bits=8):
     m, g, inits, producer, consumers = load(src)
+    qmax = float(2 ** (weight_bits - 1) - 1)  # 127, or 63 for 7-bit weights (module docstring)
     matmuls = quantised_matmuls(g, inits, producer) if matmul else []
     with open(ranges_json) as f:
         ranges = json.load(f)["ranges"]
@@ -171,8 +178,8 @@ def quantize(src, ranges_json, dst, matmul=False):
         w, casts = float_weight(n.input[1], inits, producer)
         dead += casts
         oc = w.shape[0]
-        sw = np.maximum(np.abs(w.reshape(oc, -1)).max(axis=1) / 127.0, 1e-12).astype(np.float32)
-        wq = np.clip(np.round(w / sw.reshape(-1, *([1] * (w.ndim - 1)))), -127, 127).astype(np.int8)
+        sw = np.maximum(np.abs(w.reshape(oc, -1)).max(axis=1) / qmax, 1e-12).astype(np.float32)
+        wq = np.clip(np.round(w / sw.reshape(-1, *([1] * (w.ndim - 1)))), -qmax, qmax).astype(np.int8)
         base = n.name or n.output[0]
         wq_name, ws_name, wz_name, wdq = f"{base}_wq", f"{base}_wscale", f"{base}_wzp", f"{base}_wdq"
         new_inits += [numpy_helper.from_array(wq, wq_name), numpy_helper.from_array(sw, ws_name),
@@ -199,8 +206,8 @@ def quantize(src, ranges_json, dst, matmul=False):
         s_name, z_name, q_out = f"{base}_xscale", f"{base}_xzp", f"{base}_xq"
         w, casts = float_weight(n.input[1], inits, producer)  # [K, N]
         dead += casts
-        sw = np.maximum(np.abs(w).max(axis=0) / 127.0, 1e-12).astype(np.float32)  # per output column [N]
-        wq = np.clip(np.round(w / sw[None, :]), -127, 127).astype(np.int8)
+        sw = np.maximum(np.abs(w).max(axis=0) / qmax, 1e-12).astype(np.float32)  # per output column [N]
+        wq = np.clip(np.round(w / sw[None, :]), -qmax, qmax).astype(np.int8)
         wq_name, ws_name, wz_name = f"{base}_wq", f"{base}_wscale", f"{base}_wzp"
         new_inits += [numpy_helper.from_array(np.array(scale, np.float32), s_name),
                       numpy_helper.from_array(np.array(zp, np.uint8), z_name),
@@ -254,7 +261,7 @@ def sha256_file(path):
     return h.hexdigest()
 
 
-def card(model, ranges_json, eval_json=None, matmul=False):
+def card(model, ranges_json, eval_json=None, matmul=False, weight_bits=8):
     """Write MODEL.int8.json, the int8 file's own card (see the module docstring)."""
     base = model[:-len(".onnx")]
     int8, float_card, int8_card = base + ".int8.onnx", base + ".json", base + ".int8.json"
@@ -271,7 +278,9 @@ def card(model, ranges_json, eval_json=None, matmul=False):
         "sourceFile": os.path.basename(model),
         "sourceSha256": sha256_file(model),
         "scheme": "QDQ on every Conv" + (" and the encoder's value/output projections and FFN MatMuls" if matmul else "")
-                  + ": int8 weights per output channel (symmetric), uint8 activations per tensor (min/max); the rest float",
+                  + f": int8 weights per output channel (symmetric, {weight_bits}-bit range ±{2 ** (weight_bits - 1) - 1}), "
+                  "uint8 activations per tensor (min/max); the rest float",
+        "weightBits": weight_bits,
         "calibration": {"images": ranges["images"], "tensors": len(ranges["ranges"]),
                         "from": "BCCD trainval fields, pre-processed as the detector does"},
         "tool": "bench/quantize-int8.sh",
@@ -287,15 +296,26 @@ def card(model, ranges_json, eval_json=None, matmul=False):
     print(f"card: {int8_card}" + (" with its BCCD test metrics" if eval_json else " (metrics not measured yet)"))
 
 
+def pop_weight_bits(argv):
+    """`--weight-bits N` (7 or 8) out of argv -> (N, the rest); 8 when absent."""
+    if "--weight-bits" not in argv:
+        return 8, argv
+    i = argv.index("--weight-bits")
+    bits = int(argv[i + 1])
+    if bits not in (7, 8):
+        sys.exit("--weight-bits must be 7 or 8")
+    return bits, argv[:i] + argv[i + 2:]
+
+
 if __name__ == "__main__":
     matmul = "--matmul" in sys.argv[2:]
-    argv = [a for a in sys.argv if a != "--matmul"]
+    weight_bits, argv = pop_weight_bits([a for a in sys.argv if a != "--matmul"])
     cmd = argv[1] if len(argv) > 1 else ""
     if cmd == "augment" and len(argv) == 5:
         augment(*argv[2:], matmul=matmul)
     elif cmd == "quantize" and len(argv) == 5:
-        quantize(*argv[2:], matmul=matmul)
+        quantize(*argv[2:], matmul=matmul, weight_bits=weight_bits)
     elif cmd == "card" and len(argv) in (4, 5):
-        card(*argv[2:], matmul=matmul)
+        card(*argv[2:], matmul=matmul, weight_bits=weight_bits)
     else:
         sys.exit(__doc__)

@@ -2,12 +2,14 @@
  * ms per frame of the calibrated detector at each magnification (issue 21), 640x480 frames, the
  * shipped model (+ typer), the scale given (so the plan is the one a correct calibration makes):
  *
- *   nice -n 5 npx tsx bench/tiling.ts [--frames N] [--mags 0.25,0.4,0.6,1,1.5] [--auto | --only-auto]
+ *   npm run bench:tiling -- [--frames N] [--mags 0.25,0.4,0.6,1,1.5] [--auto | --only-auto]
+ *                           [--models a.onnx,b.onnx] [--precision auto|float|int8]
  *
  * Frames: BCCD test fields at magnification m relative to BCCD: m < 1 a mosaic of fields shrunk,
  * m > 1 a centre crop enlarged (sharp, bilinear). Rows: 'off' (today, at m = 1 only), the fixed
  * scale (--um-per-px for that m), and with --auto the auto calibrator (its estimate per frame,
- * which then chooses the plan), with the estimate's error.
+ * which then chooses the plan), with the estimate's error. With --models, each file gets its rows in
+ * the same run (issue 26: frames per second of tiled frames, today's file beside a new one).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,6 +23,9 @@ import { OnnxDetector } from '../src/detect/onnx-detector.js';
 import { RBC_DIAMETER_UM } from '../src/calibration/types.js';
 import { BCCD_RBC_DIAMETER_PX } from '../src/track/scale.js';
 import { typerPathOption } from '../src/cli/typer-option.js';
+import { PRECISIONS, type Precision } from '../src/detect/precision.js';
+import { describeHost } from '../src/cli/bench-stats.js';
+import { availableParallelism } from 'node:os';
 
 const W = 640;
 const H = 480;
@@ -70,10 +75,21 @@ async function main(): Promise<void> {
   const onlyAuto = process.argv.includes('--only-auto');
   const auto = onlyAuto || process.argv.includes('--auto');
   const ids = await testIds();
-  const model = DETECT_DEFAULTS.modelPath;
-  const onnx = await OnnxDetector.create({ modelPath: model, typerPath: typerPathOption(undefined, model) });
+  const models = (arg('--models') ?? DETECT_DEFAULTS.modelPath).split(',');
+  const precision = (arg('--precision') ?? 'auto') as Precision;
+  if (!PRECISIONS.includes(precision)) throw new Error(`--precision must be one of ${PRECISIONS.join(', ')}`);
+  const rows: string[] = [
+    '| model | magnification | red cell px | mode | tiles | ms/frame p50 | ms/frame min | frames/s | leukocytes/frame | scale error |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const model of models) await benchModel(model, precision, ids, frames, mags, auto, onlyAuto, rows);
+  process.stdout.write(`${rows.join('\n')}\n\nhost: ${describeHost(await readFile('/proc/cpuinfo', 'utf8').catch(() => ''), availableParallelism())}; ${frames} frames per row, 640x480\n`);
+}
+
+async function benchModel(model: string, precision: Precision, ids: string[], frames: number, mags: number[], auto: boolean, onlyAuto: boolean, rows: string[]): Promise<void> {
+  const onnx = await OnnxDetector.create({ modelPath: model, precision, typerPath: typerPathOption(undefined, model) });
   process.stderr.write(`tiling bench: ${onnx.describe()}\n`);
-  const rows: string[] = ['| magnification | red cell px | mode | tiles | ms/frame p50 | ms/frame min | leukocytes/frame | scale error |', '|---|---|---|---|---|---|---|---|'];
+  const file = `${onnx.modelPath.split('/').at(-1)}`;
   const LEUKO = new Set(['NEU', 'LYM', 'MON', 'EOS', 'BAS']);
   try {
     // warm-up
@@ -104,14 +120,14 @@ async function main(): Promise<void> {
           if (mode.name === 'auto') errs.push(c.scale === null ? Number.NaN : (c.scale.rbcDiameterPx / rbc - 1) * 100);
         }
         const err = errs.length === 0 ? '' : errs.map((e) => (Number.isNaN(e) ? 'none' : `${e >= 0 ? '+' : ''}${e.toFixed(0)}%`)).join(' ');
-        rows.push(`| x${m} | ${rbc.toFixed(1)} | ${mode.name} | ${tiles} | ${median(ms).toFixed(0)} | ${Math.min(...ms).toFixed(0)} | ${(leukocytes / input.length).toFixed(1)} | ${err} |`);
+        const p50 = median(ms);
+        rows.push(`| ${file} | x${m} | ${rbc.toFixed(1)} | ${mode.name} | ${tiles} | ${p50.toFixed(0)} | ${Math.min(...ms).toFixed(0)} | ${(1000 / p50).toFixed(2)} | ${(leukocytes / input.length).toFixed(1)} | ${err} |`);
         process.stderr.write(`${rows.at(-1)}\n`);
       }
     }
   } finally {
     await onnx.release();
   }
-  process.stdout.write(`${rows.join('\n')}\n`);
 }
 
 await main();

@@ -12,6 +12,8 @@ export function percentile(values: readonly number[], p: number): number {
 
 export interface BenchRow {
   readonly model: string;
+  /** The model input, WxH (the card's), or '' where not known. */
+  readonly input?: string;
   readonly threads: number;
   readonly provider: string;
   readonly msP50: number;
@@ -35,9 +37,10 @@ const f1 = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(1));
 
 /** Pure: the table `leukoscan bench` prints. */
 export function formatBenchTable(rows: readonly BenchRow[]): string {
-  const head = ['model', 'thr', 'p50 ms', 'p95 ms', 'frames/s', 'cpu ms/frame', 'peak RSS MB', 'pre/inf/post/type ms', 'torch p50 ms', 'ORT speed-up'];
+  const head = ['model', 'input', 'thr', 'p50 ms', 'p95 ms', 'frames/s', 'cpu ms/frame', 'peak RSS MB', 'pre/inf/post/type ms', 'torch p50 ms', 'ORT speed-up'];
   const body = rows.map((r) => [
     r.model,
+    r.input ?? '',
     String(r.threads),
     f1(r.msP50),
     f1(r.msP95),

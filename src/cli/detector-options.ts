@@ -20,7 +20,7 @@ export function deviceOption(): Option {
 }
 
 export function precisionOption(): Option {
-  return new Option('--precision <p>', 'auto runs models/<name>.int8.onnx when it exists, on a CPU with VNNI; float runs the given file')
+  return new Option('--precision <p>', 'auto runs models/<name>.int8.onnx when it exists and the CPU runs it exactly (VNNI, or 7-bit weights on any CPU); float runs the given file')
     .choices([...PRECISIONS])
     .default(DETECT_DEFAULTS.precision);
 }

@@ -49,7 +49,7 @@ export interface ModelCard {
    * bench/quantize-int8.sh): the float file it was quantised from and that
    * file's hash. Its `onnx` and `metrics` are the int8 file's own.
    */
-  quantization?: { sourceFile: string; sourceSha256: string; [key: string]: unknown };
+  quantization?: { sourceFile: string; sourceSha256: string; weightBits?: number; [key: string]: unknown };
   trainingData: string[];
   config: Record<string, unknown>;
   metrics: Record<string, unknown>;

@@ -30,7 +30,7 @@ export const modelCardSchema = z.looseObject({
     .object({ nmsIou: z.number().gt(0).max(1), nmsGroups: z.array(z.array(z.string().min(1))) })
     .optional(),
   onnx: z.looseObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
-  quantization: z.looseObject({ sourceFile: z.string().min(1), sourceSha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
+  quantization: z.looseObject({ sourceFile: z.string().min(1), sourceSha256: z.string().regex(/^[0-9a-f]{64}$/), weightBits: z.union([z.literal(7), z.literal(8)]).optional() }).optional(),
   trainingData: z.array(z.string()),
   config: z.record(z.string(), z.unknown()),
   metrics: z.record(z.string(), z.unknown()),

@@ -61,6 +61,8 @@ async function resolvePrecision(
     int8Card = checked.card;
     facts.int8 = checked.problem === undefined ? 'ok' : 'stale';
     if (checked.problem !== undefined) facts.int8Problem = checked.problem;
+    const bits = checked.card?.quantization?.weightBits;
+    if (bits !== undefined) facts.int8WeightBits = bits;
   }
   if (precision === 'auto') {
     facts.cudaInstalled = process.platform === 'linux' && existsSync(cudaProviderLibraryPath());

@@ -33,7 +33,7 @@ describe('leukoscan bench', () => {
     const dir = await mkdtemp(join(tmpdir(), 'leukoscan-bench-'));
     const r = await leukoscan(['bench', '--model', TINY_MODEL, '--threads', '1', '--iters', '3', '--warmup', '1', '--no-torch', '--json', join(dir, 'b.json')]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^tiny-detr\.onnx\s+1\s+\d+\.\d/m);
+    expect(r.stdout).toMatch(/^tiny-detr\.onnx\s+64x48\s+1\s+\d+\.\d/m);
     expect(r.stdout).toMatch(/^host: .+ · \d+ cores? · /m);
     const rows = JSON.parse(await readFile(join(dir, 'b.json'), 'utf8')) as { msP50: number; peakRssMb: number }[];
     expect(rows).toHaveLength(1);
@@ -51,7 +51,7 @@ describe('leukoscan bench', () => {
     await writeFile(join(dir, 'crops.json'), JSON.stringify({ ...typerCard, kind: 'leukocyte-typer' }));
     const r = await leukoscan(['bench', '--models-dir', dir, '--threads', '1', '--iters', '2', '--warmup', '1', '--no-torch']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^det\.onnx\s+1\s/m);
+    expect(r.stdout).toMatch(/^det\.onnx\s+64x48\s+1\s/m);
     expect(r.stdout).not.toMatch(/crops\.onnx/);
   });
 

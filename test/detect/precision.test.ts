@@ -10,13 +10,18 @@ describe('choosePrecision', () => {
     ['auto, VNNI CPU, int8 file present -> int8', 'auto', {}, I8, /VNNI/],
     ['auto, no int8 file -> float', 'auto', { int8: 'missing' }, M, /no int8 file/],
     ['auto, stale int8 file -> float', 'auto', { int8: 'stale' }, M, /does not match its card models\/leukoscan-lite\.int8\.json/],
-    ['auto, CPU without VNNI -> float', 'auto', { cpuHasVnni: false }, M, /no VNNI/],
+    ['auto, CPU without VNNI, 8-bit weights -> float', 'auto', { cpuHasVnni: false }, M, /no VNNI.*8-bit weights/],
+    ['auto, CPU without VNNI, weightBits 8 -> float', 'auto', { cpuHasVnni: false, int8WeightBits: 8 }, M, /no VNNI/],
+    ['auto, CPU without VNNI, 7-bit weights -> int8', 'auto', { cpuHasVnni: false, int8WeightBits: 7 }, I8, /7-bit weights/],
+    ['auto, 7-bit weights but CUDA -> float', 'auto', { cpuHasVnni: false, int8WeightBits: 7, device: 'cuda' }, M, /CUDA/],
+    ['auto, 7-bit weights but stale -> float', 'auto', { cpuHasVnni: false, int8WeightBits: 7, int8: 'stale' }, M, /does not match/],
     ['auto, device cuda -> float', 'auto', { device: 'cuda' }, M, /CUDA/],
     ['auto, device auto with CUDA installed -> float', 'auto', { cudaInstalled: true }, M, /CUDA/],
     ['auto, device cpu even with CUDA installed -> int8', 'auto', { device: 'cpu', cudaInstalled: true }, I8, /VNNI/],
     ['float -> the given file', 'float', {}, M, /requested/],
     ['int8 -> the sibling', 'int8', {}, I8, /^requested \(--precision int8\)$/],
     ['int8 -> the sibling, even without VNNI, with a warning', 'int8', { cpuHasVnni: false }, I8, /requested.*no VNNI.*saturate/],
+    ['int8 with 7-bit weights without VNNI: no warning', 'int8', { cpuHasVnni: false, int8WeightBits: 7 }, I8, /^requested \(--precision int8\)$/],
   ];
   for (const [name, precision, facts, path, reason] of cases) {
     it(name, () => {

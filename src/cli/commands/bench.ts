@@ -231,6 +231,7 @@ export async function runBench(opts: BenchCommandOptions): Promise<number> {
       if (torch.note) notes.add(`torch: ${torch.note}`);
       rows.push({
         model: basename(model),
+        input: `${detector.card.input.width}x${detector.card.input.height}`,
         threads: t,
         provider: detector.provider.name,
         msP50: percentile(ms, 50),
@@ -274,6 +275,7 @@ export async function runBench(opts: BenchCommandOptions): Promise<number> {
 function paperRow(threads: number, msP50: number | undefined): BenchRow {
   return {
     model: 'paper MFDS-DETR r50 (PyTorch eager, random weights)',
+    input: '640x480',
     threads,
     provider: 'torch',
     msP50: msP50 ?? NaN,

@@ -17,9 +17,13 @@ import type { DeviceSourceField } from './types.js';
  * and PBC images (a second and third real microscope).
  */
 
-/** BCCD test fields with their leukocytes (typed where wbc_types.csv says ok) and red-cell boxes. */
-export async function loadBccdTestFields(root: string): Promise<DeviceSourceField[]> {
-  const refs = await listBccdFields(root, 'test');
+/**
+ * BCCD test fields with their leukocytes (typed where wbc_types.csv says ok) and red-cell boxes;
+ * 'val-heldout': every second field of val.txt instead, the typer's validation hold-out
+ * (training/typer/crops.py), for choices that must not be tuned on test fields.
+ */
+export async function loadBccdTestFields(root: string, split: 'test' | 'val-heldout' = 'test'): Promise<DeviceSourceField[]> {
+  const refs = split === 'test' ? await listBccdFields(root, 'test') : (await listBccdFields(root, 'val')).filter((_, i) => i % 2 === 1);
   return Promise.all(
     refs.map(async (ref) => {
       const f = await loadBccdField(root, ref);
