@@ -1,7 +1,8 @@
 /**
  * What a count update tells viewers, once its crops are encoded: each counted cell (with its box in
- * the frame it was counted in and its JPEG crop) and each cell the tracker retyped, with the type it
- * counts as now (the store's reviews applied). Pure apart from the crop encoding.
+ * the frame it was counted in and its JPEG crop), each cell the tracker retyped, with the type it
+ * counts as now (the store's reviews applied), and each count taken back. Pure apart from the crop
+ * encoding.
  */
 import { encodeCropJpeg } from './encode-crops.js';
 import type { CountUpdate, CountedFrame, TrackEvent } from '../track/types.js';
@@ -23,10 +24,11 @@ export async function withJpegCrops(update: CountUpdate): Promise<CountUpdate> {
   return { ...update, events };
 }
 
-/** Pure: the session events of an (encoded) update: 'counted' per counted cell, 'cell-updated' per retype. */
+/** Pure: the session events of an (encoded) update: 'cell-retracted' per count taken back, 'counted' per counted cell, 'cell-updated' per retype. */
 export function countedCellEvents(update: CountUpdate, naming: CellNaming, reviewed: (trackId: number) => ReviewedType | undefined): SessionEvent[] {
   const out: SessionEvent[] = [];
   for (const e of update.events) {
+    if (e.kind === 'cell-retracted') out.push({ kind: 'cell-retracted', cellId: naming.cellIdFor(e.cellId), keptCellId: naming.cellIdFor(e.kept.id) });
     if (e.kind === 'cell-counted') out.push(countedEvent(update.frame, e, naming.cellIdFor(e.cell.id)));
     if (e.kind === 'cell-retyped') {
       const review = reviewed(e.cell.id);

@@ -302,7 +302,7 @@ export class PipelineScanSession implements ScanSession {
       this.log(`frame ${frame.seq}: ${(err as Error).message}`);
       return;
     }
-    const changed = update.events.some((e) => e.kind === 'cell-counted' || e.kind === 'cell-retyped');
+    const changed = update.events.some((e) => e.kind === 'cell-counted' || e.kind === 'cell-retyped' || e.kind === 'cell-retracted');
     this.subject.next({ kind: 'overlay', overlay: this.counting.overlay(update.frame, this.record.reviewed()) });
     if (changed) this.persistAndAnnounce(update);
     if (changed || update.events.some((e) => e.kind === 'differential-changed')) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LEUKOCYTE_TYPES } from '../core/classes.js';
 import { InvalidCellError } from './errors.js';
-import type { CellRetypeInput, CountedCellInput } from './types.js';
+import type { CellRetractInput, CellRetypeInput, CountedCellInput } from './types.js';
 
 const finite = z.number().finite();
 const leukocyte = z.enum(LEUKOCYTE_TYPES);
@@ -51,6 +51,23 @@ export function validateRetypes(scanId: number, retypes: readonly CellRetypeInpu
       const issue = parsed.error.issues[0];
       throw new InvalidCellError(
         `scan #${scanId}: retype of track ${String((retype as { trackId?: unknown } | null)?.trackId)} is invalid at '${issue.path.join('.')}': ${issue.message}`,
+      );
+    }
+  }
+}
+
+export const cellRetractInputSchema = z.object({
+  trackId: z.number().int(),
+  keptTrackId: z.number().int(),
+});
+
+export function validateRetracts(scanId: number, retracts: readonly CellRetractInput[]): void {
+  for (const retract of retracts) {
+    const parsed = cellRetractInputSchema.safeParse(retract);
+    const issue = parsed.success ? (retract.trackId === retract.keptTrackId ? { path: ['keptTrackId'], message: 'a cell cannot be retracted into itself' } : null) : parsed.error.issues[0];
+    if (issue !== null) {
+      throw new InvalidCellError(
+        `scan #${scanId}: retraction of track ${String((retract as { trackId?: unknown } | null)?.trackId)} is invalid at '${issue.path.join('.')}': ${issue.message}`,
       );
     }
   }

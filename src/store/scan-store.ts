@@ -4,12 +4,13 @@ import { Subject, type Observable } from 'rxjs';
 import { LEUKOCYTE_TYPES, isLeukocyteType, type LeukocyteType } from '../core/classes.js';
 import { resolveHome, type StoreConfig } from './config.js';
 import { storeConfig, type ScanStoreOptions } from './store-options.js';
-import { validateCells, validateRetypes } from './cell-input.js';
-import { CellNotFoundError, ScanNotWritableError, isDiskFullError } from './errors.js';
+import { validateCells, validateRetracts, validateRetypes } from './cell-input.js';
+import { CellNotFoundError, ScanNotWritableError } from './errors.js';
+import { batchEvents, writeFailureEvents } from './write-events.js';
 import { openDatabase } from './open-database.js';
 import { toReviewRecord, type ReviewRow } from './rows.js';
 import { softwareVersion } from './software-version.js';
-import type { CellRetypeInput, CountedCellInput, ScanDifferential, ReviewAction, ReviewRecord, ScanRecord, ScanStart, StoreEvent } from './types.js';
+import type { CellRetractInput, CellRetypeInput, CountedCellInput, ScanDifferential, ReviewAction, ReviewRecord, ScanRecord, ScanStart, StoreEvent } from './types.js';
 import { ScanReads, type ScanRef } from './scan-reads.js';
 import { WriteQueue } from './write-queue.js';
 import type { BatchResult, QueuedWrite } from './batch-writer.js';
@@ -57,22 +58,8 @@ export class ScanStore extends ScanReads {
       config,
       timers: options.timers,
       write: (batch) => this.writer.write(batch),
-      onWritten: ({ stored, flushMs }) => {
-        for (const { scanId, cells } of stored) this.subject.next({ type: 'cells-stored', scanId, cells, flushMs });
-      },
-      onFailure: ({ error, pending, retryInMs, first }) => {
-        const diskFull = isDiskFullError(error);
-        const code = String((error as { code?: unknown }).code ?? 'ERROR');
-        const message = error instanceof Error ? error.message : String(error);
-        if (first) {
-          this.subject.next({
-            type: 'paused',
-            reason: diskFull ? 'disk-full' : 'write-error',
-            message: `writing counted cells to ${this.file} failed (${code}: ${message}); ${pending} cells are held in memory and the write is retried`,
-          });
-        }
-        this.subject.next({ type: 'write-error', code, message, diskFull, pending, retryInMs });
-      },
+      onWritten: (result) => this.emit(batchEvents(result)),
+      onFailure: (failure) => this.emit(writeFailureEvents(this.file, failure)),
       onRecovered: ({ pausedMs, written }) => {
         this.tryLogEvent(null, 'write-recovered', { pausedMs, written });
         this.subject.next({ type: 'resumed', pausedMs, written });
@@ -221,6 +208,19 @@ export class ScanStore extends ScanReads {
     this.queue.enqueue(retypes.map((retype) => ({ kind: 'retype' as const, scanId, session, retype, atMs })));
   }
 
+  /**
+   * The tracker took counts back (a segment merge showed each cell to be one counted earlier): the
+   * cells are marked retracted, queued after them, and leave the scan's cells, differential and
+   * review. Logged as 'cell-retracted' events naming the cell kept; events$ 'cells-retracted'.
+   */
+  retractCells(scanId: number, retracts: readonly CellRetractInput[]): void {
+    this.assertOpen();
+    const session = this.sessionOf(scanId);
+    validateRetracts(scanId, retracts);
+    const atMs = this.now();
+    this.queue.enqueue(retracts.map((retract) => ({ kind: 'retract' as const, scanId, session, retract, atMs })));
+  }
+
   /** Commits everything queued now. Rejects with the write error if the disk refuses (cells stay queued, retried). */
   async flush(): Promise<void> {
     this.assertOpen();
@@ -324,6 +324,10 @@ export class ScanStore extends ScanReads {
       this.logEvent(scanId, kind, detail);
     })();
     return this.scanRecord(scanId);
+  }
+
+  private emit(events: readonly StoreEvent[]): void {
+    for (const e of events) this.subject.next(e);
   }
 
   private logEvent(scanId: number | null, kind: string, detail: unknown): void {

@@ -147,6 +147,23 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE scans_v3 RENAME TO scans;
   CREATE INDEX scans_started ON scans (started_at_ms);
   `,
+  // 4: a count the tracker took back (a segment merge showed the cell to be one counted earlier):
+  // the cell stays in the file for the audit trail, marked retracted (when, and the store id of the
+  // cell kept), and leaves cell_current, so the differential, the cell lists and review skip it.
+  `
+  ALTER TABLE cells ADD COLUMN retracted_at_ms INTEGER;
+  ALTER TABLE cells ADD COLUMN retracted_into INTEGER;
+  DROP VIEW cell_current;
+  CREATE VIEW cell_current AS
+  SELECT c.id AS cell_id,
+         c.scan_id AS scan_id,
+         c.type AS model_type,
+         CASE WHEN r.id IS NULL THEN c.type ELSE r.new_type END AS current_type,
+         r.id AS last_review_id
+    FROM cells c
+    LEFT JOIN reviews r ON r.id = (SELECT MAX(r2.id) FROM reviews r2 WHERE r2.cell_id = c.id)
+   WHERE c.retracted_at_ms IS NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

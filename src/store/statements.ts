@@ -1,10 +1,13 @@
-/** The scan store's SQL: every prepared statement, and the per-type tally of `current_type, COUNT(*)` rows. */
+/**
+ * The scan store's SQL: every prepared statement, and the per-type tally of `current_type, COUNT(*)` rows.
+ * Cells are read through `cell_current`, which leaves retracted cells out (schema 4).
+ */
 import type Database from 'better-sqlite3';
 import type { LeukocyteType } from '../core/classes.js';
 
 const SCAN_SUMMARY_SQL = `
   SELECT s.*,
-         (SELECT COUNT(*) FROM cells c WHERE c.scan_id = s.id) AS cells_stored,
+         (SELECT COUNT(*) FROM cell_current cc WHERE cc.scan_id = s.id) AS cells_stored,
          (SELECT COUNT(*) FROM cell_current cc WHERE cc.scan_id = s.id AND cc.current_type IS NULL) AS cells_rejected,
          (SELECT COUNT(*) FROM reviews r WHERE r.scan_id = s.id) AS reviews
     FROM scans s`;
@@ -48,7 +51,7 @@ export function prepareStatements(db: Database.Database) {
     setWriter: db.prepare(
       "UPDATE scans SET status = 'running', writer_pid = @writer_pid, writer_host = @writer_host WHERE id = @id",
     ),
-    countCells: db.prepare('SELECT COUNT(*) AS n FROM cells WHERE scan_id = ?').pluck(),
+    countCells: db.prepare('SELECT COUNT(*) AS n FROM cell_current WHERE scan_id = ?').pluck(),
     cellIdByTrack: db.prepare('SELECT id FROM cells WHERE scan_id = ? AND track_id = ? ORDER BY session DESC LIMIT 1'),
     maxSession: db.prepare('SELECT MAX(session) FROM cells WHERE scan_id = ?').pluck(),
     cell: db.prepare(`SELECT ${CELL_COLUMNS} FROM cells c JOIN cell_current cc ON cc.cell_id = c.id WHERE c.id = ?`),
@@ -61,7 +64,7 @@ export function prepareStatements(db: Database.Database) {
     cellsWithCrops: db.prepare(
       `SELECT ${CELL_COLUMNS}, c.crop_jpeg FROM cells c JOIN cell_current cc ON cc.cell_id = c.id WHERE c.scan_id = ? ORDER BY c.id LIMIT ? OFFSET ?`,
     ),
-    crop: db.prepare('SELECT crop_jpeg FROM cells WHERE id = ?'),
+    crop: db.prepare('SELECT crop_jpeg FROM cells WHERE id = ? AND retracted_at_ms IS NULL'),
     cellState: db.prepare('SELECT scan_id, model_type, current_type FROM cell_current WHERE cell_id = ?'),
     typeCounts: db.prepare('SELECT current_type, COUNT(*) AS n FROM cell_current WHERE scan_id = ? GROUP BY current_type'),
     typeCountsBefore: db.prepare(

@@ -4,16 +4,19 @@
  */
 import type { CountUpdate, TrackedCell } from '../track/types.js';
 import type { ScanStore } from './scan-store.js';
-import type { CellRetypeInput, CountedCellInput } from './types.js';
+import type { CellRetractInput, CellRetypeInput, CountedCellInput } from './types.js';
 
 export interface StoreWrites {
   readonly cells: CountedCellInput[];
   readonly retypes: CellRetypeInput[];
+  /** Counts taken back (a segment merge found the cell to be one counted earlier). */
+  readonly retracts: CellRetractInput[];
 }
 
 export function storeWritesFromCountUpdate(update: CountUpdate): StoreWrites {
   const cells: CountedCellInput[] = [];
   const retypes: CellRetypeInput[] = [];
+  const retracts: CellRetractInput[] = [];
   let byId: Map<number, TrackedCell> | null = null;
   const tracked = (id: number): TrackedCell | undefined => {
     byId ??= new Map(update.frame.cells.map((c) => [c.id, c]));
@@ -50,15 +53,18 @@ export function storeWritesFromCountUpdate(update: CountUpdate): StoreWrites {
         confidence: event.cell.confidence,
         votes: tracked(event.cell.id)?.votes ?? null,
       });
+    } else if (event.kind === 'cell-retracted') {
+      retracts.push({ trackId: event.cellId, keptTrackId: event.kept.id });
     }
   }
-  return { cells, retypes };
+  return { cells, retypes, retracts };
 }
 
-/** Queues a count update's counted and retyped cells for `scanId` (cells first, so a retype follows its insert). */
+/** Queues a count update's counted, retyped and retracted cells for `scanId` (cells first, so a change follows its insert). */
 export function recordCountUpdate(store: ScanStore, scanId: number, update: CountUpdate): StoreWrites {
   const writes = storeWritesFromCountUpdate(update);
   if (writes.cells.length > 0) store.recordCells(scanId, writes.cells);
   if (writes.retypes.length > 0) store.retypeCells(scanId, writes.retypes);
+  if (writes.retracts.length > 0) store.retractCells(scanId, writes.retracts);
   return writes;
 }

@@ -57,7 +57,7 @@ export interface ScanRecord {
 
 /** A scan in the history list, with its counts. */
 export interface ScanSummary extends ScanRecord {
-  /** Counted cells stored, rejected ones included. */
+  /** Counted cells stored, rejected ones included (retracted ones not: they were never one more cell). */
   readonly cellsStored: number;
   /** Cells in the differential (stored minus rejected). */
   readonly cellsCounted: number;
@@ -104,7 +104,16 @@ export interface CellRetypeInput {
   readonly votes?: TypeVotes | null;
 }
 
-/** A stored cell, with its current (reviewed) state. */
+/**
+ * The tracker took a count back (src/track 'cell-retracted'): a segment merge showed the counted
+ * cell `trackId` to be the cell `keptTrackId`, counted earlier in the same session.
+ */
+export interface CellRetractInput {
+  readonly trackId: number;
+  readonly keptTrackId: number;
+}
+
+/** A stored cell, with its current (reviewed) state. Retracted cells are not read back. */
 export interface CellRecord {
   readonly id: number;
   readonly scanId: number;
@@ -203,6 +212,13 @@ export type StoreEvent =
   | { readonly type: 'paused'; readonly reason: 'disk-full' | 'write-error'; readonly message: string }
   /** Writes succeed again; everything held was written. */
   | { readonly type: 'resumed'; readonly pausedMs: number; readonly written: number }
+  /** Counts the tracker took back were committed: these cells are out of the scan's cells and differential. */
+  | {
+      readonly type: 'cells-retracted';
+      readonly scanId: number;
+      /** Store ids of the retracted cells, with the store id of the cell each was one with. */
+      readonly cells: readonly { readonly id: number; readonly trackId: number; readonly keptId: number | null }[];
+    }
   | { readonly type: 'reviewed'; readonly review: ReviewRecord; readonly differential: ScanDifferential }
   | { readonly type: 'scan-started'; readonly scan: ScanRecord }
   | { readonly type: 'scan-resumed'; readonly scan: ScanRecord }

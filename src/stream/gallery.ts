@@ -51,6 +51,12 @@ export class Gallery {
     if (index >= 0) this.cells[index] = { ...this.cells[index], type, review };
   }
 
+  /** A cell's count was taken back (the tracker found it to be a cell counted earlier): it leaves the gallery. */
+  remove(cellId: string): void {
+    const index = this.cells.findIndex((c) => c.cellId === cellId);
+    if (index >= 0) this.cells.splice(index, 1);
+  }
+
   /** A new scan: the gallery empties. */
   reset(): void {
     this.generation++;

@@ -199,6 +199,10 @@ export class StreamServer {
         this.broadcastEvent(json(toWire(event)));
         return;
       }
+      case 'cell-retracted':
+        this.gallery.remove(event.cellId);
+        this.broadcastEvent(json(toWire(event)));
+        return;
       case 'reset':
         this.gallery.reset();
         this.latest.delete('overlay');

@@ -84,6 +84,8 @@ export type SessionEvent =
   | { readonly kind: 'counted'; readonly cell: SessionCountedCell }
   /** A counted cell's type changed (tracker retyping, or a review). The session emits it after a review too. */
   | { readonly kind: 'cell-updated'; readonly cellId: string; readonly cellType: LeukocyteType; readonly review: CountedCell['review'] }
+  /** A counted cell's count was taken back: it is the cell `keptCellId`, counted earlier (src/track 'cell-retracted'). */
+  | { readonly kind: 'cell-retracted'; readonly cellId: string; readonly keptCellId: string }
   | { readonly kind: 'differential'; readonly differential: SessionDifferential }
   | { readonly kind: 'status'; readonly status: SessionStatus }
   | { readonly kind: 'health'; readonly health: SessionHealth }

@@ -1,6 +1,6 @@
 /**
  * Session events → wire messages (protocol.ts), pure: the state-like events
- * (overlay, differential, status, health) and a counted cell's update. Frames,
+ * (overlay, differential, status, health) and a counted cell's update or retraction. Frames,
  * counted cells and resets carry server state (JPEG encoding, the gallery) and
  * are mapped by the server itself.
  */
@@ -8,7 +8,7 @@ import { PROTOCOL_VERSION, type ServerMessage, type ServerMessageOf } from './pr
 import type { SessionEvent } from './session.js';
 import { isSimUri } from './sources.js';
 
-export type WireEvent = Extract<SessionEvent, { kind: 'overlay' | 'differential' | 'status' | 'health' | 'cell-updated' }>;
+export type WireEvent = Extract<SessionEvent, { kind: 'overlay' | 'differential' | 'status' | 'health' | 'cell-updated' | 'cell-retracted' }>;
 
 export interface ToWireOptions {
   /** Which slide sim: sources scan; added to status messages of a sim: source. */
@@ -20,6 +20,7 @@ export function toWire(event: Extract<WireEvent, { kind: 'differential' }>, opti
 export function toWire(event: Extract<WireEvent, { kind: 'status' }>, options?: ToWireOptions): ServerMessageOf<'status'>;
 export function toWire(event: Extract<WireEvent, { kind: 'health' }>, options?: ToWireOptions): ServerMessageOf<'health'>;
 export function toWire(event: Extract<WireEvent, { kind: 'cell-updated' }>, options?: ToWireOptions): ServerMessageOf<'cellUpdated'>;
+export function toWire(event: Extract<WireEvent, { kind: 'cell-retracted' }>, options?: ToWireOptions): ServerMessageOf<'cellRetracted'>;
 export function toWire(event: WireEvent, options?: ToWireOptions): ServerMessage;
 export function toWire(event: WireEvent, options: ToWireOptions = {}): ServerMessage {
   const v = PROTOCOL_VERSION;
@@ -40,5 +41,7 @@ export function toWire(event: WireEvent, options: ToWireOptions = {}): ServerMes
       return { v, type: 'health', source: { ...event.health.source }, pipeline: { ...event.health.pipeline } };
     case 'cell-updated':
       return { v, type: 'cellUpdated', cellId: event.cellId, cellType: event.cellType, review: event.review };
+    case 'cell-retracted':
+      return { v, type: 'cellRetracted', cellId: event.cellId, keptCellId: event.keptCellId };
   }
 }

@@ -5,7 +5,7 @@ import type { RegistryConfig } from './config.js';
 import { TRACK_DEFAULTS } from './config.js';
 import { cropRgb } from './crop.js';
 import { hungarian } from './hungarian.js';
-import type { Box, RegisteredFrame, RgbCrop, TrackedCell, TrackedFrame } from './types.js';
+import type { Box, CellFold, RegisteredFrame, RgbCrop, TrackedCell, TrackedFrame } from './types.js';
 
 /** One observation: a group of overlapping leukocyte detections (any type) in one frame. */
 export interface GroupedObservation {
@@ -106,15 +106,16 @@ export class CellRegistry {
 
   /**
    * detections null: the detector skipped this frame; cells in view are projected for overlays.
-   * `counted`: ids already counted, which a segment merge never folds away (reg.merged).
+   * `countedAt`: counted ids -> the frame seq each was counted at; at a segment merge (reg.merged)
+   * a cell found on both maps is kept as the one counted first (see `merge`).
    */
-  update(reg: RegisteredFrame, detections: DetectionsXyxyPixels | null, counted: ReadonlySet<number> = new Set()): TrackedFrame {
-    if (reg.merged) this.merge(reg.merged, reg.segment, counted);
+  update(reg: RegisteredFrame, detections: DetectionsXyxyPixels | null, countedAt: ReadonlyMap<number, number> = new Map()): TrackedFrame {
+    const folded = reg.merged ? this.merge(reg.merged, reg.segment, countedAt) : [];
     const { frame, pose, segment } = reg;
     const view: Box = { x1: pose.x, y1: pose.y, x2: pose.x + frame.width, y2: pose.y + frame.height };
     const inView = this.cells.filter((c) => c.segment === segment && intersect(c.slideBox, view) !== null);
     if (detections === null) {
-      return this.result(reg, false, inView.map((c) => ({ cellId: c.id, frameBox: translate(c.slideBox, -pose.x, -pose.y), edge: !insideWithMargin(view, c.slideBox, this.cfg.edgeMarginPx) })));
+      return this.result(reg, false, inView.map((c) => ({ cellId: c.id, frameBox: translate(c.slideBox, -pose.x, -pose.y), edge: !insideWithMargin(view, c.slideBox, this.cfg.edgeMarginPx) })), folded);
     }
     const obs = groupDetections(detections, frame, this.cfg);
     const cost = obs.map((o) => {
@@ -157,26 +158,35 @@ export class CellRegistry {
     for (const c of inView) {
       if (!matched.has(c.id) && reg.sharp && insideWithMargin(view, c.slideBox, this.cfg.edgeMarginPx)) c.misses++;
     }
-    return this.result(reg, true, visible);
+    return this.result(reg, true, visible, folded);
   }
 
   /**
-   * Segment `from`'s map joined `into`'s: its cells move onto that map, and a moved cell that is one
-   * already there (duplicateOverlap) becomes one cell with both cells' views. The cell that stays is
-   * the counted one, so no count is taken back; two cells both counted before the merge stay two.
+   * Segment `m.segment`'s map joined `into`'s: its cells move onto that map, and a moved cell that is
+   * one already there (duplicateOverlap) becomes one cell with both cells' views. The cell that stays
+   * is the counted one; of two counted cells, the one counted first (a tie: the one already there),
+   * and the other's count is taken back by the counter. Returns the folds, `into` the cell that stays.
    */
-  private merge(m: NonNullable<RegisteredFrame['merged']>, into: number, counted: ReadonlySet<number>): void {
+  private merge(m: NonNullable<RegisteredFrame['merged']>, into: number, countedAt: ReadonlyMap<number, number>): CellFold[] {
     const resident = this.cells.filter((c) => c.segment === into);
+    const folds: CellFold[] = [];
     for (const c of this.cells.filter((c) => c.segment === m.segment)) {
       c.segment = into;
       c.slideBox = translate(c.slideBox, m.offset.x, m.offset.y);
       const same = resident.find((r) => overlapOfSmaller(r.slideBox, c.slideBox) >= this.cfg.duplicateOverlap);
-      if (!same || (counted.has(same.id) && counted.has(c.id))) continue;
-      const [keep, gone] = counted.has(c.id) ? [c, same] : [same, c];
+      if (!same) continue;
+      const [keep, gone] = countedFirst(c, same, countedAt) ? [c, same] : [same, c];
       absorb(keep, gone);
       this.cells.splice(this.cells.indexOf(gone), 1);
       resident[resident.indexOf(same)] = keep;
+      folds.push({ id: gone.id, into: keep.id });
     }
+    // a cell kept in one fold can go in a later one: each fold names the cell that stays in the end
+    const stays = (id: number): number => {
+      for (let f = folds.find((x) => x.id === id); f !== undefined; f = folds.find((x) => x.id === id)) id = f.into;
+      return id;
+    };
+    return folds.map((f) => ({ id: f.id, into: stays(f.into) }));
   }
 
   /** Gated association cost of a detection and a cell, both in slide pixels; the cell is clipped to the view first. */
@@ -214,9 +224,19 @@ export class CellRegistry {
     }
   }
 
-  private result(reg: RegisteredFrame, detected: boolean, visible: TrackedFrame['visible']): TrackedFrame {
-    return { ...reg, detected, visible, cells: this.cells.map(snapshot) };
+  private result(reg: RegisteredFrame, detected: boolean, visible: TrackedFrame['visible'], folded: readonly CellFold[]): TrackedFrame {
+    return { ...reg, detected, visible, cells: this.cells.map(snapshot), ...(folded.length > 0 ? { folded } : {}) };
   }
+}
+
+/**
+ * Whether `a` stays rather than `b` when they are found to be one cell: a counted cell rather than an
+ * uncounted one; of two counted cells, the one counted first; otherwise `b` (the cell already there).
+ */
+function countedFirst(a: MutableCell, b: MutableCell, countedAt: ReadonlyMap<number, number>): boolean {
+  const at = countedAt.get(a.id);
+  const bt = countedAt.get(b.id);
+  return at !== undefined && (bt === undefined || at < bt);
 }
 
 /** `keep` takes `gone`'s views (the same cell seen on two maps); keep's box stays. */

@@ -56,7 +56,7 @@ export class SlideCounter {
       this.recent.set(input.frame.seq, reg);
       if (this.recent.size > LATE_DETECTION_WINDOW) this.recent.delete(this.recent.keys().next().value as number);
     }
-    const tracked = this.registry.update(reg, input.detections, this.latest?.frame.countedIds);
+    const tracked = this.registry.update(reg, input.detections, this.latest?.frame.countedAt);
     this.latest = this.counter.update(tracked);
     return this.latest;
   }

@@ -11,8 +11,9 @@
  *   slide = frame + pose.
  * - A segment is one connected region of the slide. A jump with no overlap
  *   starts a new segment, unless the new view matches an area mapped earlier
- *   (relocalisation: that segment continues); cells of different segments are
- *   never merged.
+ *   (relocalisation: that segment continues). When a segment runs onto another
+ *   segment's map, the two merge (`RegisteredFrame.merged`) and the registry folds
+ *   the cells found on both into one (`TrackedFrame.folded`).
  *
  * The stages share one shape: each takes what the stage before produced and
  * returns an enriched value.
@@ -20,7 +21,8 @@
  *   RegisteredFrame + DetectionsXyxyPixels --CellRegistry--> TrackedFrame
  *   TrackedFrame --Counter--> CountedFrame (+ TrackEvent[])
  * Counts are derived from the registry's cells and the counter's set of
- * counted ids; nothing keeps a second tally.
+ * counted ids; nothing keeps a second tally. A count is taken back only when a
+ * segment merge folds a counted cell into one counted earlier ('cell-retracted').
  */
 import type { LeukocyteType } from '../core/classes.js';
 import type { Frame } from '../core/frame.js';
@@ -152,6 +154,17 @@ export interface TrackedFrame extends RegisteredFrame {
   readonly visible: readonly { readonly cellId: number; readonly frameBox: Box; readonly edge: boolean }[];
   /** Every cell in the registry, all segments (persisting). */
   readonly cells: readonly TrackedCell[];
+  /**
+   * Set on a segment merge's frame (`merged`) when the registry found cells of the two maps to be
+   * one: cell `id` is gone, folded into cell `into` (which holds both cells' views).
+   */
+  readonly folded?: readonly CellFold[];
+}
+
+/** Two cells found to be one at a segment merge: `id` was folded into `into`. */
+export interface CellFold {
+  readonly id: number;
+  readonly into: number;
 }
 
 /** Per-type count with its share and a 95% Wilson score interval (both in percent). */
@@ -233,7 +246,28 @@ export interface CellRetypedEvent {
   readonly differential: Differential;
 }
 
-/** The differential changed (after any counted or retyped event of the same frame). */
+/**
+ * A count taken back: two maps of the slide merged and showed that a counted cell is one counted
+ * earlier (a video that started over where the reader had not seen its start). The cell counted
+ * later is gone, folded into the one counted first, which stays counted (a change of its type by
+ * the views it took over is announced as `cell-retyped` in the same frame).
+ */
+export interface CellRetractedEvent {
+  readonly kind: 'cell-retracted';
+  readonly seq: number;
+  readonly timestampMs: number;
+  /** Tracker id of the cell no longer counted. */
+  readonly cellId: number;
+  /** The type it was counted as. */
+  readonly type: LeukocyteType;
+  /** Frame seq at which it had been counted. */
+  readonly countedSeq: number;
+  /** The cell it was one with, counted earlier, as it is now. */
+  readonly kept: CountedCell;
+  readonly differential: Differential;
+}
+
+/** The differential changed (after any counted, retracted or retyped event of the same frame). */
 export interface DifferentialChangedEvent {
   readonly kind: 'differential-changed';
   readonly seq: number;
@@ -261,6 +295,7 @@ export interface SegmentStartedEvent {
 export type TrackEvent =
   | CellCountedEvent
   | CellRetypedEvent
+  | CellRetractedEvent
   | DifferentialChangedEvent
   | TargetReachedEvent
   | SegmentStartedEvent;
@@ -270,6 +305,6 @@ export type TrackEventKind = TrackEvent['kind'];
 /** What the counting operator emits per frame. */
 export interface CountUpdate {
   readonly frame: CountedFrame;
-  /** Events of this frame, in order: segment, counted/retyped, differential, target. */
+  /** Events of this frame, in order: segment, retracted, counted, retyped, differential, target. */
   readonly events: readonly TrackEvent[];
 }

@@ -102,6 +102,11 @@ describe('protocol: server → viewer messages', () => {
     expect(parseServerMessage(JSON.stringify({ v, type: 'ack', command: 'start' })).ok).toBe(true);
     expect(parseServerMessage(JSON.stringify({ v, type: 'overlay', seq: 1, sourceWidth: 10, sourceHeight: 10, cells: [{ trackId: 1, type: 'NEU', score: 1, box: [0, 0, 1], counted: true }] })).ok).toBe(false);
     expect(parseServerMessage(JSON.stringify({ v, type: 'error', code: 'teapot', message: 'x' })).ok).toBe(false);
+    // a count taken back: the cell and the cell it was one with, both by the wire's cell id
+    expect(parseServerMessage(JSON.stringify({ v, type: 'cellRetracted', cellId: '7:12', keptCellId: '7:3' }))).toEqual({ ok: true, message: { v, type: 'cellRetracted', cellId: '7:12', keptCellId: '7:3' } });
+    expect(parseServerMessage(JSON.stringify({ v, type: 'cellRetracted', cellId: '7:12' })).ok).toBe(false); // which cell stays is required
+    expect(parseServerMessage(JSON.stringify({ v, type: 'cellRetracted', cellId: 12, keptCellId: '7:3' })).ok).toBe(false); // ids are strings
+    expect(parseServerMessage(JSON.stringify({ v, type: 'cellRetracted', cellId: '7:12', keptCellId: '7:3', cellType: 'NEU' })).ok).toBe(false); // strict
     const health = (stagePace: unknown) => JSON.stringify({
       v, type: 'health',
       source: { uri: 'sim:', state: 'running', fps: 5, message: null },

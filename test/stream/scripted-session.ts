@@ -194,6 +194,11 @@ export class ScriptedScanSession implements ScanSession {
     }
   }
 
+  /** Test hook: an event as the real session emits it (e.g. 'cell-retracted', a count the tracker took back). */
+  inject(event: SessionEvent): void {
+    this.live$.next(event);
+  }
+
   async close(): Promise<void> {
     this.stopTimer();
     this.live$.complete();

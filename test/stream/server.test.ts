@@ -110,6 +110,20 @@ describe('stream server: streaming', () => {
     expect(v.invalid).toEqual([]);
   });
 
+  it('RETRACTED - a count taken back reaches every viewer, and the gallery a new viewer gets no longer has the cell', async () => {
+    const h = await harness({ autostart: true });
+    const v = await viewer(h, VIEWER);
+    await v.waitForType('counted', 2);
+    const [kept, gone] = v.of('counted').map((m) => m.cell.cellId);
+    h.session.inject({ kind: 'cell-retracted', cellId: gone, keptCellId: kept });
+    expect(await v.waitForType('cellRetracted')).toEqual({ v: PROTOCOL_VERSION, type: 'cellRetracted', cellId: gone, keptCellId: kept });
+    const late = await viewer(h, VIEWER);
+    const gallery = (await late.waitForType('gallery')).cells.map((c) => c.cellId);
+    expect(gallery).toContain(kept);
+    expect(gallery).not.toContain(gone);
+    expect(v.invalid).toEqual([]);
+  });
+
   it('serves several viewers at once with the same stream', async () => {
     const h = await harness({ autostart: true });
     const viewers = await Promise.all([1, 2, 3, 4].map(() => viewer(h, VIEWER)));

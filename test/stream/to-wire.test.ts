@@ -29,6 +29,10 @@ describe('toWire', () => {
       { kind: 'cell-updated', cellId: '7-1', cellType: 'LYM', review: { action: 'reclassify', newType: 'LYM' } },
       { v: PROTOCOL_VERSION, type: 'cellUpdated', cellId: '7-1', cellType: 'LYM', review: { action: 'reclassify', newType: 'LYM' } },
     ],
+    [
+      { kind: 'cell-retracted', cellId: '7:12', keptCellId: '7:3' },
+      { v: PROTOCOL_VERSION, type: 'cellRetracted', cellId: '7:12', keptCellId: '7:3' },
+    ],
     // a sim: source says which slide it scans
     [status('sim:'), { v: PROTOCOL_VERSION, type: 'status', scan: 'running', target: 100, source: 'sim:', scanId: '7', startedAtMs: 1000, slide: SLIDE }],
     // a camera does not

@@ -21,6 +21,8 @@ export interface Step {
   readonly sharp?: boolean;
   /** null: the detector skipped this frame. */
   readonly dets: readonly SlideDet[] | null;
+  /** Segment `segment`'s map joins this step's segment here: its slide pixels + offset are this map's. */
+  readonly merged?: { readonly segment: number; readonly offset: readonly [number, number] };
 }
 
 /** Repeat a step n times. */
@@ -53,7 +55,7 @@ export function runScript(steps: readonly Step[], options: { registry?: Partial<
   const registry = new CellRegistry(options.registry);
   const counter = new Counter(options.count);
   const events: TrackEvent[] = [];
-  let last: CountUpdate | null = null;
+  let last = null as CountUpdate | null;
   steps.forEach((s, seq) => {
     const frame = { seq, timestampMs: 1000 + seq * 100, width: FW, height: FH, rgb: new Uint8Array(FW * FH * 3).fill(seq % 255) };
     const reg: RegisteredFrame = {
@@ -67,8 +69,9 @@ export function runScript(steps: readonly Step[], options: { registry?: Partial<
       revisit: false,
       focus: s.sharp === false ? 1 : 100,
       sharp: s.sharp ?? true,
+      ...(s.merged ? { merged: { segment: s.merged.segment, offset: { x: s.merged.offset[0], y: s.merged.offset[1] } } } : {}),
     };
-    const tracked = registry.update(reg, s.dets === null ? null : detections(s.dets, s.pose));
+    const tracked = registry.update(reg, s.dets === null ? null : detections(s.dets, s.pose), last?.frame.countedAt);
     const u = counter.update(tracked);
     events.push(...u.events);
     last = u;

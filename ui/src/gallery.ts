@@ -72,6 +72,14 @@ export class Gallery {
     }
   }
 
+  /** A cell's count was taken back (the tracker found it to be a cell counted earlier): its tile goes. */
+  remove(cellId: string): void {
+    const i = this.cells.findIndex((c) => c.cellId === cellId);
+    if (i < 0) return;
+    this.cells.splice(i, 1);
+    this.render();
+  }
+
   private render(): void {
     this.renderTabs();
     clear(this.grid);

@@ -149,6 +149,10 @@ function start(root: HTMLElement, token: string): void {
         gallery.update(m);
         history.gallery.update(m);
         return;
+      case 'cellRetracted':
+        gallery.remove(m.cellId);
+        history.gallery.remove(m.cellId);
+        return;
       case 'health':
         health.updateHealth(m);
         live.onStagePace(m.pipeline.stagePace);

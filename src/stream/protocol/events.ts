@@ -194,6 +194,19 @@ export const CellUpdatedMessageSchema = z.strictObject({
   review: CountedCellSchema.shape.review,
 });
 
+/**
+ * A counted cell's count was taken back: the tracker found it to be the cell `keptCellId`, counted
+ * earlier (two maps of the slide merged, e.g. a video that started over). Viewers drop it from the
+ * gallery; the `differential` that follows no longer counts it.
+ */
+export const CellRetractedMessageSchema = z.strictObject({
+  v: version,
+  type: z.literal('cellRetracted'),
+  cellId: z.string(),
+  /** The cell it was one with, which stays counted. */
+  keptCellId: z.string(),
+});
+
 export const ScanSummarySchema = z.strictObject({
   scanId: z.string(),
   startedAtMs: z.number(),
@@ -262,6 +275,7 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   HealthMessageSchema,
   MetricsMessageSchema,
   CellUpdatedMessageSchema,
+  CellRetractedMessageSchema,
   AckMessageSchema,
   ScansMessageSchema,
   ScanMessageSchema,
