@@ -8,14 +8,8 @@
  * video of test/track/restart-video.ts with oracle detections (no ffmpeg, no model).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PipelineScanSession } from '../../src/app/pipeline-session.js';
-import { ScanStore } from '../../src/store/scan-store.js';
 import type { SessionEvent } from '../../src/stream/session.js';
-import { validateServeSource } from '../../src/stream/sources.js';
-import { ScriptedPipeline } from '../stream/scripted-pipeline.js';
+import { sessionOnStore } from '../stream/session-harness.js';
 import { CELLS, oracle, render, RESTART_AT, video } from '../track/restart-video.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -25,24 +19,7 @@ afterEach(async () => {
 
 describe('RETRACTION in the scan session - a count taken back reaches the live differential, the viewers and the store', () => {
   it('the reader joined 10 frames into the video: 9 counted, then 8 once the maps merge', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'leukoscan-retract-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const store = ScanStore.open(dir);
-    cleanups.push(async () => {
-      await store.close({ force: true });
-    });
-    const pipeline = new ScriptedPipeline();
-    const session = new PipelineScanSession({
-      pipeline: pipeline.factory,
-      validateSource: validateServeSource,
-      source: 'sim:',
-      target: 100,
-      store: { store, model: { name: 'fake-model', sha256: 'ab'.repeat(32), version: 'test' }, operator: 'tester' },
-    });
-    cleanups.push(() => session.close());
-    const events: SessionEvent[] = [];
-    const sub = session.events$.subscribe((e) => events.push(e));
-    cleanups.push(() => sub.unsubscribe());
+    const { pipeline, store, session, events } = sessionOnStore({ cleanups });
     const of = <K extends SessionEvent['kind']>(kind: K) => events.filter((e): e is Extract<SessionEvent, { kind: K }> => e.kind === kind);
 
     await session.execute({ type: 'start' });

@@ -10,22 +10,9 @@ import { toJsonReport } from '../../src/report/json.js';
 import { CellNotFoundError, InvalidCellError, ScanStore, recordCountUpdate } from '../../src/store/index.js';
 import type { StoreEvent } from '../../src/store/types.js';
 import type { CountUpdate, CountedCell, TrackEvent } from '../../src/track/types.js';
-import { SCAN_START, cell, tempHome } from './helpers/cells.js';
+import { SCAN_START, cell, tempHome, trackedCountedCell } from './helpers/cells.js';
 
-const counted = (id: number, type: CountedCell['type']): CountedCell => ({
-  id,
-  segment: 0,
-  type,
-  confidence: 0.9,
-  slideX: 130,
-  slideY: 110,
-  slideBox: { x1: 100, y1: 80, x2: 160, y2: 140 },
-  firstSeenSeq: 1,
-  lastSeenSeq: 4,
-  firstSeenMs: 1000,
-  lastSeenMs: 1300,
-  countedSeq: 2,
-});
+const counted = (id: number, type: CountedCell['type']): CountedCell => trackedCountedCell(id, type, { confidence: 0.9, countedSeq: 2 });
 const diff = {} as CountUpdate['frame']['differential'];
 const update = (events: TrackEvent[]): CountUpdate => ({ frame: { cells: [] } as unknown as CountUpdate['frame'], events });
 /** Track 2 (counted later, LYM) is one with track 1 (counted first, NEU). */

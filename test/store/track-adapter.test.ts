@@ -6,22 +6,9 @@ import { LEUKOCYTE_TYPES } from '../../src/core/classes.js';
 import { ScanStore, recordCountUpdate, storeWritesFromCountUpdate } from '../../src/store/index.js';
 import { blobCanvas, view } from '../track/synthetic.js';
 import { detections } from '../track/script.js';
-import { SCAN_START, tempHome } from './helpers/cells.js';
+import { SCAN_START, tempHome, trackedCountedCell } from './helpers/cells.js';
 
-const countedCell = (id: number, type: CountedCell['type']): CountedCell => ({
-  id,
-  segment: 0,
-  type,
-  confidence: 0.8,
-  slideX: 130,
-  slideY: 110,
-  slideBox: { x1: 100, y1: 80, x2: 160, y2: 140 },
-  firstSeenSeq: 1,
-  lastSeenSeq: 4,
-  firstSeenMs: 1000,
-  lastSeenMs: 1300,
-  countedSeq: 4,
-});
+const countedCell = (id: number, type: CountedCell['type']): CountedCell => trackedCountedCell(id, type);
 
 /** A hand-built update (only the fields the adapter reads are meaningful). */
 function update(events: CountUpdate['events'], cells: Partial<TrackedCell>[] = []): CountUpdate {

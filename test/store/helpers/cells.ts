@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LEUKOCYTE_TYPES, type LeukocyteType } from '../../../src/core/classes.js';
 import type { CountedCellInput, ScanStart } from '../../../src/store/types.js';
+import type { CountedCell } from '../../../src/track/types.js';
 
 /** A fresh temporary data directory; call the returned cleanup in afterEach. */
 export function tempHome(prefix = 'leukoscan-store-'): { dir: string; cleanup: () => void } {
@@ -38,4 +39,23 @@ export function cell(i: number, type?: LeukocyteType, crop?: Uint8Array): Counte
 
 export function cells(from: number, n: number): CountedCellInput[] {
   return Array.from({ length: n }, (_, k) => cell(from + k));
+}
+
+/** A tracker's counted cell `id` (the shape the track adapter reads), with any field overridden. */
+export function trackedCountedCell(id: number, type: CountedCell['type'], over: Partial<CountedCell> = {}): CountedCell {
+  return {
+    id,
+    segment: 0,
+    type,
+    confidence: 0.8,
+    slideX: 130,
+    slideY: 110,
+    slideBox: { x1: 100, y1: 80, x2: 160, y2: 140 },
+    firstSeenSeq: 1,
+    lastSeenSeq: 4,
+    firstSeenMs: 1000,
+    lastSeenMs: 1300,
+    countedSeq: 4,
+    ...over,
+  };
 }
