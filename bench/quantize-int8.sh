@@ -37,6 +37,6 @@ npx tsx "$here/calibrate-int8.ts" "$tmp/aug.onnx" "$tmp/tensors.json" "$tmp/rang
 if [[ $evaluate == 1 ]]; then
   data=${LEUKOSCAN_DATA:-$here/../../shared/data}
   node "$here/../bin/leukoscan.js" eval --images "$data/bccd/JPEGImages" --annotations "$data/bccd/Annotations" \
-    --split "$data/bccd/ImageSets/Main/test.txt" --merge-wbc --model "$base.int8.onnx" --json "$tmp/eval.json"
+    --split "$data/bccd/ImageSets/Main/test.txt" --merge-wbc --calibration off --model "$base.int8.onnx" --json "$tmp/eval.json"
   /usr/bin/python3 "$here/quantize_int8.py" card "$model" "$tmp/ranges.json" "$tmp/eval.json" "${scheme[@]}" "${bits[@]}"
 fi

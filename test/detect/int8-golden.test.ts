@@ -23,9 +23,12 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const GOLDEN_ROOT = join(REPO, 'test', 'fixtures', 'golden');
 const MODELS = join(REPO, 'models');
 const STRONG = 0.3;
-// measured (22 strong detections): lite v3 worst IoU 0.974, |score diff| 0.012; lite v4 0.970, 0.014
-const MIN_IOU = 0.93;
-const SCORE_TOL = 0.04;
+// 8-bit weights, measured on VNNI hosts (22 strong detections): lite v3 worst IoU 0.974, |score diff|
+// 0.012; lite v4 0.970, 0.014: about 3x that.
+// 7-bit weights (bench/quantize-int8.sh's default since 2026-12-07) have twice the weight step:
+// measured on an AVX2-only EPYC (28 strong detections), worst IoU 0.927, |score diff| 0.045, with the
+// file's BCCD test AP equal to float's (56.7 vs 56.6): the bound is about 1.4x that.
+const TOLERANCE: Record<number, { minIou: number; scoreTol: number }> = { 8: { minIou: 0.93, scoreTol: 0.04 }, 7: { minIou: 0.9, scoreTol: 0.065 } };
 // int8 parity is held where int8 runs: `--precision auto` picks the int8 file on a CPU with VNNI, or
 // anywhere when its weights are 7-bit (src/detect/precision.ts). On an AVX2-only host onnxruntime's
 // u8s8 kernels saturate with 8-bit weights (measured 2026-12-04 on an AVX2 EPYC: 81% of the strong
@@ -64,6 +67,7 @@ describe('shipped int8 models', () => {
         quantization: { sourceFile: string; sourceSha256: string; weightBits?: number };
         metrics: { bccd3?: Record<string, number> };
       };
+      const { minIou: MIN_IOU, scoreTol: SCORE_TOL } = TOLERANCE[card.quantization.weightBits ?? 8];
       let detector: OnnxDetector;
       let golden: GoldenDetections;
       beforeAll(async () => {
@@ -80,11 +84,14 @@ describe('shipped int8 models', () => {
         expect(card.quantization.sourceFile).toBe(`${name}.onnx`);
         expect(card.quantization.sourceSha256, 'float model re-exported: re-run npm run quantize:int8').toBe(await sha256File(floatPath));
         expect(card.metrics.bccd3?.AP, 'shipped int8 file not measured: run npm run quantize:int8 without --no-eval').toBeGreaterThan(0);
+        // the int8 file costs at most 0.5 BCCD test AP against the float model's card (measured 56.7 vs 56.6)
+        const floatMetrics = (JSON.parse(readFileSync(floatPath.replace(/\.onnx$/, '.json'), 'utf8')) as { metrics: { bccd3: Record<string, number> } }).metrics.bccd3;
+        expect(card.metrics.bccd3!.AP).toBeGreaterThanOrEqual(floatMetrics.AP - 0.5);
         expect(detector.modelPath).toBe(int8Path);
         expect(detector.card.name).toBe(card.name);
       });
 
-      it.skipIf(!HOST_HAS_VNNI && (card.quantization.weightBits ?? 8) > 7)(`finds PyTorch's float detections (score >= ${STRONG}: same class, IoU >= ${MIN_IOU}, score ±${SCORE_TOL}) and no strong extra (on a CPU with VNNI, or with 7-bit weights: where --precision auto runs int8)`, async () => {
+      it.skipIf(!HOST_HAS_VNNI && (card.quantization.weightBits ?? 8) > 7)(`finds PyTorch's float detections (score >= ${STRONG}: same class, IoU >= ${MIN_IOU}, score ±${SCORE_TOL}, for ${card.quantization.weightBits ?? 8}-bit weights) and no strong extra (on a CPU with VNNI, or with 7-bit weights: where --precision auto runs int8)`, async () => {
         const frame = await decodeImageFile(join(GOLDEN_ROOT, name, 'input.png'));
         const d = await detector.detect(frame);
         const box = (i: number) => d.boxes.subarray(i * 4, i * 4 + 4);
