@@ -1,7 +1,7 @@
 /**
  * PyTorch weights for `leukoscan bench`'s eager comparison on a machine that
  * never trained the model: rebuilt once from the shipped ONNX file by
- * `python3 -m training.recover_onnx` and cached (~/.cache/leukoscan/models/<name>.pt).
+ * `python3 -m training.recover_onnx` and cached (~/.cache/leukoscan/models/<name>-<sha256 prefix>.pt).
  * Without Debian's PyTorch (or the onnx module the recovery reads the file
  * with), it says which package to install instead.
  */
@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sha256File } from '../detect/file-hash.js';
 import { cardPathForModel } from '../detect/model-card-loader.js';
 
 /** The repository root: training/ is run from here. */
@@ -78,7 +79,9 @@ export async function ensureTorchWeights(options: TorchWeightsOptions): Promise<
   const python = options.python ?? TORCH_WEIGHTS_DEFAULTS.python;
   const env = options.env ?? process.env;
   const name = basename(options.model).replace(/\.onnx$/, '');
-  const out = join(options.cacheDir ?? defaultTorchCacheDir(), `${name}.pt`);
+  // keyed by the file's content, so that a re-exported model is never timed with the old weights
+  const hash = existsSync(options.model) ? (await sha256File(options.model)).slice(0, 12) : 'missing';
+  const out = join(options.cacheDir ?? defaultTorchCacheDir(), `${name}-${hash}.pt`);
   if (existsSync(out)) return { path: out, recovered: false };
   const missing = missingTorchPackages(python, env);
   if ('note' in missing) return missing;

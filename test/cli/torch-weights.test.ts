@@ -10,6 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, ensureTorchWeights, missingTorchPackages } from '../../src/cli/torch-weights.js';
+import { sha256File } from '../../src/detect/file-hash.js';
+import { appendFile } from 'node:fs/promises';
 
 const PYTHON = '/usr/bin/python3';
 let dir = '';
@@ -56,16 +58,21 @@ describe('PyTorch weights for bench', () => {
       { cwd: REPO_ROOT, stdio: 'pipe' },
     );
     const cacheDir = join(dir, 'cache-c');
+    const cached = join(cacheDir, `tiny-mfds-${(await sha256File(onnx)).slice(0, 12)}.pt`);
     const lines: string[] = [];
     const first = await ensureTorchWeights({ model: onnx, cacheDir, say: (l) => lines.push(l) });
-    expect(first).toEqual({ path: join(cacheDir, 'tiny-mfds.pt'), recovered: true });
+    expect(first).toEqual({ path: cached, recovered: true });
     expect(lines.join('\n')).toContain('recovering them from');
     // A real checkpoint training.bench_torch can load: time it for 1 iteration.
-    const out = execFileSync(PYTHON, ['-m', 'training.bench_torch', '--model', 'tiny-mfds', '--checkpoint', join(cacheDir, 'tiny-mfds.pt'), '--threads', '1', '--iters', '1', '--warmup', '0'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const out = execFileSync(PYTHON, ['-m', 'training.bench_torch', '--model', 'tiny-mfds', '--checkpoint', cached, '--threads', '1', '--iters', '1', '--warmup', '0'], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(JSON.parse(out.trim().split('\n').pop()!).ms_p50).toBeGreaterThan(0);
-    const mtime = statSync(join(cacheDir, 'tiny-mfds.pt')).mtimeMs;
+    const mtime = statSync(cached).mtimeMs;
     const second = await ensureTorchWeights({ model: onnx, cacheDir, env: envWithoutTorch() });
-    expect(second).toEqual({ path: join(cacheDir, 'tiny-mfds.pt'), recovered: false });
-    expect(statSync(join(cacheDir, 'tiny-mfds.pt')).mtimeMs).toBe(mtime);
+    expect(second).toEqual({ path: cached, recovered: false });
+    expect(statSync(cached).mtimeMs).toBe(mtime);
+    // a re-exported model (other bytes) is not timed with the cached weights of the old one
+    await appendFile(onnx, Buffer.from([0]));
+    const third = await ensureTorchWeights({ model: onnx, cacheDir, env: envWithoutTorch() });
+    expect('path' in third ? third.path : null).not.toBe(cached);
   }, 300_000);
 });

@@ -63,7 +63,7 @@ export function register(program: Command): void {
     .addOption(typerOption())
     .addOption(noTyperOption())
     .option('--no-torch', 'skip the PyTorch eager comparison')
-    .option('--torch-checkpoint <file>', 'PyTorch weights for the comparison (passed to training.bench_torch --checkpoint; default: ~/.cache/leukoscan/models/<name>.pt, recovered from the ONNX file on first use)')
+    .option('--torch-checkpoint <file>', 'PyTorch weights for the comparison (passed to training.bench_torch --checkpoint; default: ~/.cache/leukoscan/models/<name>-<sha256 prefix>.pt, recovered from the ONNX file on first use)')
     .addOption(deviceOption().default('cpu'))
     .option('--frame <image>', 'image to use as the frame, resized to 640x480 (default: a BCCD field from the data folder, else noise)')
     .option('--json <file>', 'also write the rows as JSON')
